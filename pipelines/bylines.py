@@ -1,0 +1,119 @@
+"""The edges of an article body: page widgets, related-link lists and the byline.
+
+Portals end articles with the author's name alone in capitals (`NGÔ HUYỀN`), `Tin, ảnh: ...`, `PV`
+or `(Theo ...)`, followed by widgets (`ĐÁNH GIÁ BÀI VIẾT`, `In bài`, `Chia sẻ`, `Tin liên quan` and
+its list of links). Widgets are dropped; the byline leaves the body and becomes the author (or the
+source, for `Theo ...`). Authors are stored as the page shows them (`NGÔ HUYỀN` stays in capitals):
+recasing Vietnamese names cannot be done reliably, and the page's form is the one people search for.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pipelines.text import normalize_inline
+
+_WIDGET_WORDS = [
+    r"đánh giá bài viết", r"bạn đánh giá (?:bài viết|tin) này.*", r"đánh giá của bạn.*", r"bình chọn",
+    r"in bài(?: viết)?", r"in trang", r"bản in", r"gửi email", r"gửi bài viết", r"gửi cho bạn bè", r"email",
+    r"chia sẻ(?: bài viết)?(?: qua)?(?: facebook| zalo| twitter)?", r"chia sẻ:?", r"share", r"tweet", r"facebook", r"zalo",
+    r"bình luận(?: \(\d+\))?", r"ý kiến bạn đọc", r"gửi bình luận", r"viết bình luận",
+    r"lượt xem:? ?[\d.,]*", r"số lượt xem:? ?[\d.,]*", r"lượt đọc:? ?[\d.,]*",
+    r"quay lại", r"trở về", r"về đầu trang", r"lên đầu trang", r"xem thêm", r"đọc thêm",
+    r"cỡ chữ:?.*", r"font size:?.*", r"[aA]\s*[-+]?\s*[aA]\s*[-+]?", r"\d(?:[.,]\d)?/5(?: \(\d+ (?:lượt|đánh giá)\))?",
+    r"[★☆✩✪✫✬✭✮✯✰⭐\s]+", r"gửi", r"lưu bài(?: viết)?", r"theo dõi(?: chúng tôi)?(?: trên.*)?",
+]
+WIDGET_LINE = re.compile(r"^(?:" + "|".join(_WIDGET_WORDS) + r")[\s:.!]*$", re.IGNORECASE)
+
+# Headers after which everything is a related-link list or page furniture.
+_TAIL_HEADERS = [
+    r"tin liên quan", r"bài liên quan", r"bài viết liên quan", r"tin bài liên quan", r"các tin liên quan",
+    r"tin cùng chuyên mục", r"tin cùng loại", r"bài cùng chuyên mục", r"các tin khác", r"tin khác", r"các bài khác",
+    r"tin mới(?: nhất| hơn)?", r"tin đã đưa", r"các tin đã đưa(?: ngày)?.*", r"tin bài khác", r"xem tiếp",
+    r"từ khóa:?.*", r"từ khoá:?.*", r"tags?:.*", r"chủ đề:.*",
+]
+TAIL_HEADER = re.compile(r"^(?:" + "|".join(_TAIL_HEADERS) + r")[\s:.]*$", re.IGNORECASE)
+
+_UPPER_LETTERS = re.compile(r"[^\W\d_]")
+_SOURCE = re.compile(r"^\(?\s*(?:theo|nguồn)\s*:?\s+(?P<who>[^()]{2,80}?)\s*\)?\.?$", re.IGNORECASE)
+_CREDIT = re.compile(
+    r"^\(?\s*(?:tin,? ?ảnh|tin và ảnh|bài,? ?ảnh|bài và ảnh|tin|bài|ảnh|tin, bài|bài viết|thực hiện|"
+    r"nhóm phóng viên|phóng viên|pv|btv|ctv)\s*:\s*(?P<who>[^()]{2,80}?)\s*\)?\.?$",
+    re.IGNORECASE,
+)
+_STAFF = re.compile(r"^\(?(?P<who>(?:PV|CTV|BTV|PV-CTV|PV\s*/\s*CTV|Nhóm PV|P\.V|[A-ZĐ]{2,4}\.?)(?:\s*[-/,]\s*(?:PV|CTV|BTV))*)\)?\.?$")
+
+
+@dataclass
+class Edges:
+    lines: list[str]  # the body without widgets, tail lists and byline
+    author: str | None = None
+    source: str | None = None
+
+
+def is_widget_line(line: str) -> bool:
+    return bool(WIDGET_LINE.match(normalize_inline(line)))
+
+
+def _capitals_byline(line: str) -> bool:
+    """A short line written entirely in capitals: `NGÔ HUYỀN`, `THU HÀ - MINH ANH`."""
+    letters = _UPPER_LETTERS.findall(line)
+    if len(letters) < 3 or len(line) > 60 or len(line.split()) > 8:
+        return False
+    if line.rstrip().endswith((".", ":", "?", "!")) and not re.search(r"\b[A-ZĐ]\.$", line):
+        return False
+    return all(ch.isupper() for ch in letters)
+
+
+def parse_byline(line: str) -> tuple[str | None, str | None]:
+    """(author, source) if `line` is a byline, else (None, None)."""
+    line = normalize_inline(line)
+    if not line:
+        return None, None
+    m = _CREDIT.match(line)
+    if m:
+        return m.group("who").strip(" .,"), None
+    m = _SOURCE.match(line)
+    if m and len(m.group("who").split()) <= 8:
+        return None, m.group("who").strip(" .,")
+    m = _STAFF.match(line)
+    if m:
+        return m.group("who").strip(" ()."), None
+    if _capitals_byline(line):
+        return line.strip(" ()"), None
+    return None, None
+
+
+def strip_edges(lines: list[str], title: str | None = None) -> Edges:
+    """Remove widgets everywhere, the related-links tail, then the byline(s) at the end."""
+    kept: list[str] = []
+    for line in lines:
+        clean = normalize_inline(line)
+        if not clean:
+            continue
+        if TAIL_HEADER.match(clean):
+            break
+        if WIDGET_LINE.match(clean):
+            continue
+        kept.append(line)
+    # A repeated title at the top of the body is a heading, not text.
+    if title and kept and normalize_inline(kept[0]).casefold() == normalize_inline(title).casefold():
+        kept.pop(0)
+
+    edges = Edges(lines=kept)
+    # Bylines sit at the end; a source line may follow or precede the author line.
+    for _ in range(2):
+        if len(edges.lines) < 2:
+            break
+        author, source = parse_byline(edges.lines[-1])
+        if not author and not source:
+            break
+        if author and not edges.author:
+            edges.author = author
+        elif source and not edges.source:
+            edges.source = source
+        else:
+            break
+        edges.lines.pop()
+    return edges

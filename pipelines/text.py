@@ -1,0 +1,48 @@
+"""Vietnamese text normalisation.
+
+Portals mix NFC and NFD, type the Icelandic eth (U+00D0) for Đ (U+0110), and leave zero-width
+characters from their editors. Stored text is NFC with those repaired; tone-mark placement
+(`hoà` vs `hòa`) is left as the page has it, and only the dedupe form folds it.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+ETH_TO_DJ = str.maketrans({"\u00d0": "\u0110", "\u00f0": "\u0111"})
+SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+BLANK_LINES = re.compile(r"\n{3,}")
+
+# Old-style (oà, oá, uỳ...) and new-style (òa, óa, ùy...) tone placement: fold to one form
+# for comparison only.
+_OLD_STYLE_TONES = {
+    "òa": "oà", "óa": "oá", "ỏa": "oả", "õa": "oã", "ọa": "oạ",
+    "òe": "oè", "óe": "oé", "ỏe": "oẻ", "õe": "oẽ", "ọe": "oẹ",
+    "ùy": "uỳ", "úy": "uý", "ủy": "uỷ", "ũy": "uỹ", "ụy": "uỵ",
+}
+_TONE_PATTERN = re.compile("|".join(map(re.escape, _OLD_STYLE_TONES)))
+
+
+def normalize_text(text: str | None) -> str:
+    """Stored form: entities decoded, NFC, Ð->Đ, zero-width removed, spaces tidied per line."""
+    if not text:
+        return ""
+    text = html.unescape(text)
+    text = unicodedata.normalize("NFC", text).translate(ETH_TO_DJ).translate(ZERO_WIDTH)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = [SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    return BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+
+
+def normalize_inline(text: str | None) -> str:
+    """Single-line fields (title, author, category): the stored form on one line."""
+    return " ".join(normalize_text(text).split())
+
+
+def dedupe_form(text: str | None) -> str:
+    """Comparison form: normalised, tone placement folded, lowercase, punctuation and spacing ignored."""
+    folded = _TONE_PATTERN.sub(lambda m: _OLD_STYLE_TONES[m.group(0)], normalize_text(text).lower())
+    return " ".join(re.findall(r"\w+", folded))

@@ -1,0 +1,24 @@
+"""Where things live, read from the environment with documented defaults."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def home() -> Path:
+    """Per-user state directory (embedded database, Airflow home, logs)."""
+    configured = os.environ.get("PORTALNEWS_HOME")
+    path = Path(configured) if configured else platformdirs.user_data_path("portalnews")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def registry_files() -> list[Path]:
+    """Extra registry files named in PORTALNEWS_REGISTRY (os.pathsep-separated)."""
+    raw = os.environ.get("PORTALNEWS_REGISTRY", "")
+    return [Path(p) for p in raw.split(os.pathsep) if p.strip()]

@@ -1,0 +1,1 @@
+"""Fetching: the portal registry, the Scrapy project and its one generic, registry-driven spider."""

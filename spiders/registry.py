@@ -1,0 +1,163 @@
+"""The portal registry: which portals exist and how to crawl and clean each.
+
+Entries are TOML (`[[portal]]` tables). The repo's `spiders/portals.toml` is read first, then any
+files named with `--registry FILE` or in PORTALNEWS_REGISTRY; a later entry with the same `id`
+replaces an earlier one, so a user corrects a portal without touching code.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+BUILTIN_REGISTRY = Path(__file__).with_name("portals.toml")
+FAMILIES_FILE = Path(__file__).with_name("families.toml")
+
+ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
+# FiveFilters/Wallabag site-config vocabulary, values are XPath expressions.
+EXTRACT_KEYS = {"title", "body", "date", "author", "strip", "strip_id_or_class", "category", "test_url"}
+
+
+class RegistryError(ValueError):
+    """A registry file is malformed; the message names the file, the portal and the key."""
+
+
+@dataclass(frozen=True)
+class Portal:
+    id: str
+    name: str
+    base_url: str
+    start_urls: tuple[str, ...]
+    article_url_pattern: str
+    family: str | None = None
+    listing_url_pattern: str | None = None
+    host_aliases: tuple[str, ...] = ()
+    allowed_domains: tuple[str, ...] = ()
+    canonical_query_keep: tuple[str, ...] | None = None  # None: keep all but tracking parameters
+    sitemap_paths: tuple[str, ...] = ()
+    feed_paths: tuple[str, ...] = ()
+    schedule: str = "@hourly"
+    max_listing_pages: int = 30
+    min_articles_per_run: int = 0  # 0: a run that finds no new article is fine (an idle portal)
+    settings: dict[str, Any] = field(default_factory=dict)  # Scrapy settings for this portal
+    extract: dict[str, tuple[str, ...]] = field(default_factory=dict)  # XPath hints
+    source: str = ""  # file the entry came from
+
+    @property
+    def hosts(self) -> tuple[str, ...]:
+        """Every host name that serves this portal (with and without www.)."""
+        names = {urlsplit(self.base_url).hostname or ""} | set(self.host_aliases)
+        names |= {urlsplit(u).hostname or "" for u in self.start_urls}
+        out: set[str] = set()
+        for name in filter(None, names):
+            bare = name.lower().removeprefix("www.")
+            out |= {bare, "www." + bare}
+        return tuple(sorted(out))
+
+    @property
+    def article_regex(self) -> re.Pattern[str]:
+        return re.compile(self.article_url_pattern)
+
+    @property
+    def listing_regex(self) -> re.Pattern[str] | None:
+        return re.compile(self.listing_url_pattern) if self.listing_url_pattern else None
+
+
+def _as_tuple(value: Any, where: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise RegistryError(f"{where}: expected a string or a list of strings, got {value!r}")
+
+
+def _load_families() -> dict[str, dict[str, Any]]:
+    with FAMILIES_FILE.open("rb") as fh:
+        return tomllib.load(fh)
+
+
+def _portal_from_entry(entry: dict[str, Any], source: str, families: dict[str, dict[str, Any]]) -> Portal:
+    where = f"{source}: portal {entry.get('id', '?')!r}"
+    family = entry.get("family")
+    if family is not None and family not in families:
+        raise RegistryError(f"{where}: unknown family {family!r} (known: {', '.join(sorted(families))})")
+    merged = {**families.get(family, {}), **entry} if family else dict(entry)
+
+    for key in ("id", "name", "base_url", "start_urls", "article_url_pattern"):
+        if key not in merged:
+            raise RegistryError(f"{where}: missing required key {key!r}")
+    if not ID_PATTERN.match(merged["id"]):
+        raise RegistryError(f"{where}: id must match {ID_PATTERN.pattern} (it is used in DAG ids and SQL)")
+    for key in ("article_url_pattern", "listing_url_pattern"):
+        if merged.get(key):
+            try:
+                re.compile(merged[key])
+            except re.error as err:
+                raise RegistryError(f"{where}: {key} is not a valid regex: {err}") from err
+    extract = merged.get("extract", {})
+    unknown = set(extract) - EXTRACT_KEYS
+    if unknown:
+        raise RegistryError(f"{where}: unknown extract keys {sorted(unknown)}; use {sorted(EXTRACT_KEYS)}")
+    known = set(Portal.__dataclass_fields__) - {"source"}
+    unknown = set(merged) - known
+    if unknown:
+        raise RegistryError(f"{where}: unknown keys {sorted(unknown)}")
+    start_urls = _as_tuple(merged["start_urls"], f"{where}: start_urls")
+    if not start_urls:
+        raise RegistryError(f"{where}: start_urls is empty")
+    keep = merged.get("canonical_query_keep")
+    return Portal(
+        id=merged["id"],
+        name=merged["name"],
+        base_url=merged["base_url"],
+        start_urls=start_urls,
+        article_url_pattern=merged["article_url_pattern"],
+        family=family,
+        listing_url_pattern=merged.get("listing_url_pattern"),
+        host_aliases=_as_tuple(merged.get("host_aliases"), f"{where}: host_aliases"),
+        allowed_domains=_as_tuple(merged.get("allowed_domains"), f"{where}: allowed_domains"),
+        canonical_query_keep=None if keep is None else _as_tuple(keep, f"{where}: canonical_query_keep"),
+        sitemap_paths=_as_tuple(merged.get("sitemap_paths"), f"{where}: sitemap_paths"),
+        feed_paths=_as_tuple(merged.get("feed_paths"), f"{where}: feed_paths"),
+        schedule=merged.get("schedule", "@hourly"),
+        max_listing_pages=int(merged.get("max_listing_pages", 30)),
+        min_articles_per_run=int(merged.get("min_articles_per_run", 0)),
+        settings=dict(merged.get("settings", {})),
+        extract={k: _as_tuple(v, f"{where}: extract.{k}") for k, v in extract.items()},
+        source=source,
+    )
+
+
+def load_registry(extra_files: list[Path] | tuple[Path, ...] = (), include_builtin: bool = True) -> dict[str, Portal]:
+    """All portals by id: the built-in registry, then each extra file in order."""
+    families = _load_families()
+    files = ([BUILTIN_REGISTRY] if include_builtin else []) + [Path(f) for f in extra_files]
+    portals: dict[str, Portal] = {}
+    for path in files:
+        try:
+            with path.open("rb") as fh:
+                data = tomllib.load(fh)
+        except FileNotFoundError as err:
+            raise RegistryError(f"registry file not found: {path}") from err
+        except tomllib.TOMLDecodeError as err:
+            raise RegistryError(f"{path}: not valid TOML: {err}") from err
+        for entry in data.get("portal", []):
+            portal = _portal_from_entry(entry, str(path), families)
+            portals[portal.id] = portal
+    return portals
+
+
+def select(portals: dict[str, Portal], ids: list[str] | tuple[str, ...] | None) -> list[Portal]:
+    """The portals named in `ids` (all when empty), failing clearly on an unknown id."""
+    if not ids:
+        return list(portals.values())
+    missing = [i for i in ids if i not in portals]
+    if missing:
+        raise RegistryError(f"unknown portal id(s): {', '.join(missing)}; known: {', '.join(sorted(portals))}")
+    return [portals[i] for i in ids]
