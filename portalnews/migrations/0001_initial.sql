@@ -68,7 +68,8 @@ CREATE TABLE articles (
     sapo              text,                              -- lead paragraph
     published_at      timestamptz,
     modified_at       timestamptz,
-    author            text,
+    author            text,                              -- byline as the page shows it (NULL when none)
+    source            text,                              -- 'Theo ...' / 'Nguồn: ...' attribution
     body              text NOT NULL,
     category          text,
     images            jsonb NOT NULL DEFAULT '[]'::jsonb, -- [{"src": ..., "caption": ...}]
@@ -103,3 +104,20 @@ CREATE TABLE http_validators (
     updated_at    timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (portal, url)
 );
+
+-- Article URLs whose fetch failed (after retries); retried first on the next run, removed once stored.
+CREATE TABLE fetch_failures (
+    portal        text NOT NULL,
+    canonical_url text NOT NULL,
+    url           text NOT NULL,
+    reason        text NOT NULL,
+    attempts      integer NOT NULL DEFAULT 1,
+    first_failed_at timestamptz NOT NULL DEFAULT now(),
+    updated_at    timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (portal, canonical_url)
+);
+
+-- Analysts' sessions show times in Vietnam time by default (values are timestamptz either way).
+DO $$ BEGIN
+    EXECUTE format('ALTER DATABASE %I SET timezone TO %L', current_database(), 'Asia/Ho_Chi_Minh');
+END $$;

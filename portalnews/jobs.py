@@ -1,0 +1,200 @@
+"""The pipeline's steps for one portal, shared by `portalnews run` and the Airflow DAGs.
+
+    start_run -> crawl (Scrapy in a subprocess) -> clean -> load -> finish_run (report, alerts)
+
+Each step reads and writes PostgreSQL only, so any step can be retried on its own.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from psycopg2.extras import Json
+
+from pipelines.clean import clean_pending
+from pipelines.load import load_pending
+from pipelines.raw_store import drain_spool
+from portalnews.db import migrate, transaction
+from portalnews.settings import REPO_ROOT, home
+from spiders.registry import Portal
+
+log = logging.getLogger(__name__)
+
+# Share of cleaned pages that must have a date / a body for a run not to count as drift.
+DRIFT_MIN_PAGES = 5
+DRIFT_MIN_DATED_SHARE = 0.5
+DRIFT_MAX_FAILED_SHARE = 0.5
+
+
+class CrawlError(RuntimeError):
+    """The crawl process itself failed (not single pages: those are counted and retried)."""
+
+
+class PortalAlert(RuntimeError):
+    """A run that completed but looks wrong: zero yield or extraction drift. Fails the DAG run."""
+
+
+def prepare(db_url: str, portals: list[Portal]) -> None:
+    """Schema up to date and the registry's portals known to the database."""
+    migrate(db_url)
+    with transaction(db_url) as cur:
+        for p in portals:
+            cur.execute(
+                "INSERT INTO portals (id, name, base_url) VALUES (%s, %s, %s)"
+                " ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, base_url = EXCLUDED.base_url,"
+                " updated_at = now()",
+                (p.id, p.name, p.base_url),
+            )
+
+
+def start_run(db_url: str, portal: Portal, trigger: str = "cli", airflow_run_id: str | None = None) -> int:
+    prepare(db_url, [portal])
+    with transaction(db_url) as cur:
+        cur.execute(
+            "INSERT INTO crawl_runs (portal, trigger, airflow_run_id) VALUES (%s, %s, %s) RETURNING id",
+            (portal.id, trigger, airflow_run_id),
+        )
+        return cur.fetchone()["id"]
+
+
+def crawl(
+    db_url: str,
+    portal: Portal,
+    run_id: int | None,
+    registry_files: list[Path] | tuple[Path, ...] = (),
+    backfill: bool = False,
+    since: str | None = None,
+    on_line: Callable[[str], None] | None = None,
+) -> dict:
+    """Run `scrapy crawl portal` in its own process (Twisted's reactor cannot restart in one process).
+
+    Returns the crawl's statistics. Pages already fetched are in raw_pages even if this raises.
+    """
+    spooled = drain_spool(db_url, portal.id)
+    if spooled:
+        log.info("stored %d pages spooled by an earlier run while the database was down", spooled)
+    with tempfile.TemporaryDirectory(prefix="portalnews-crawl-") as tmp:
+        stats_file = Path(tmp) / "stats.json"
+        command = [sys.executable, "-m", "scrapy", "crawl", "portal", "-a", f"portal={portal.id}",
+                   "-a", f"stats_file={stats_file}"]
+        if registry_files:
+            command += ["-a", "registry=" + os.pathsep.join(str(Path(f).resolve()) for f in registry_files)]
+        if run_id is not None:
+            command += ["-a", f"run_id={run_id}"]
+        if backfill:
+            command += ["-a", "backfill=1"]
+            # Scrapy's JOBDIR persists the request queue: an interrupted backfill resumes where it stopped.
+            jobdir = home() / "jobs" / f"{portal.id}-backfill"
+            command += ["-s", f"JOBDIR={jobdir}"]
+        if since:
+            command += ["-a", f"since={since}"]
+        env = dict(os.environ, DATABASE_URL=db_url, SCRAPY_SETTINGS_MODULE="spiders.settings")
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
+        log.info("crawling %s: %s", portal.id, " ".join(command[1:]))
+        tail: list[str] = []
+        with subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True, bufsize=1) as proc:
+            assert proc.stdout is not None
+            for line in proc.stdout:
+                line = line.rstrip()
+                tail = (tail + [line])[-40:]
+                (on_line or log.info)(line)
+        if proc.returncode != 0 or not stats_file.exists():
+            raise CrawlError(f"scrapy crawl for {portal.id} exited with {proc.returncode}:\n" + "\n".join(tail))
+        raw = json.loads(stats_file.read_text(encoding="utf-8"))
+    if backfill and raw.get("finish_reason") == "finished":
+        import shutil
+
+        shutil.rmtree(home() / "jobs" / f"{portal.id}-backfill", ignore_errors=True)
+    return summarize_crawl(raw)
+
+
+def summarize_crawl(raw: dict) -> dict:
+    """The crawl figures operators care about, from Scrapy's stats."""
+    p = "portalnews/"
+    return {
+        "requests": raw.get("downloader/request_count", 0),
+        "responses_304": raw.get("downloader/response_status_count/304", 0),
+        "article_links_found": raw.get(p + "article_links_found", 0),
+        "article_links_new": raw.get(p + "article_links_new", 0),
+        "pages_fetched": raw.get(p + "articles_fetched", 0),
+        "pages_stored": raw.get(p + "raw_pages_stored", 0),
+        "pages_spooled": raw.get(p + "raw_pages_spooled", 0),
+        "fetch_errors": raw.get(p + "article_errors", 0),
+        "source_errors": raw.get(p + "source_errors", 0),
+        "listing_pages_followed": raw.get(p + "listing_pages_followed", 0),
+        "paging_stopped_nothing_new": raw.get(p + "paging_stopped_nothing_new", 0),
+        "finish_reason": raw.get("finish_reason"),
+        "elapsed_seconds": raw.get("elapsed_time_seconds"),
+    }
+
+
+def clean(db_url: str, portal: Portal, since: datetime | None = None, run_id: int | None = None) -> dict:
+    return clean_pending(db_url, portal, since=since, run_id=run_id).as_dict()
+
+
+def load(db_url: str, portal: Portal) -> dict:
+    return load_pending(db_url, portal).as_dict()
+
+
+def check_alerts(portal: Portal, crawl_stats: dict, clean_stats: dict) -> str | None:
+    """Why this run should alert, or None. Zero yield: no article link discovered at all (or fewer
+    than the portal's min_articles_per_run), which is how a template change or a dead portal shows."""
+    found = crawl_stats.get("article_links_found", 0)
+    not_modified = crawl_stats.get("responses_304", 0)
+    if found == 0 and not_modified == 0:
+        return (f"zero yield: no article links discovered on {portal.id} "
+                f"({crawl_stats.get('requests', 0)} requests, {crawl_stats.get('source_errors', 0)} source errors); "
+                "the portal may be down or its templates/URL patterns changed")
+    if portal.min_articles_per_run and found < portal.min_articles_per_run and not_modified == 0:
+        return f"low yield: {found} article links on {portal.id}, expected at least {portal.min_articles_per_run}"
+    cleaned, failed = clean_stats.get("cleaned", 0), clean_stats.get("failed", 0)
+    total = cleaned + failed
+    if total >= DRIFT_MIN_PAGES:
+        if failed / total > DRIFT_MAX_FAILED_SHARE:
+            return f"extraction drift: {failed} of {total} pages yielded no article body"
+        if cleaned and (cleaned - clean_stats.get("missing_date", 0)) / cleaned < DRIFT_MIN_DATED_SHARE:
+            return (f"extraction drift: {clean_stats.get('missing_date')} of {cleaned} pages have no "
+                    "published date; the article template may have changed")
+    return None
+
+
+def finish_run(db_url: str, portal: Portal, run_id: int, stats: dict, error: str | None = None) -> dict:
+    """Record the run's figures; mark it alert/failed and raise PortalAlert when it looks wrong."""
+    alert = None if error else check_alerts(portal, stats.get("crawl", {}), stats.get("clean", {}))
+    status = "failed" if error else ("alert" if alert else "success")
+    with transaction(db_url) as cur:
+        cur.execute(
+            "UPDATE crawl_runs SET finished_at = now(), status = %s, stats = %s, message = %s WHERE id = %s",
+            (status, Json(stats), error or alert, run_id),
+        )
+    summary = {"portal": portal.id, "run_id": run_id, "status": status, "message": error or alert, **stats}
+    if alert:
+        raise PortalAlert(alert)
+    return summary
+
+
+def run_portal(db_url: str, portal: Portal, registry_files=(), backfill: bool = False, since: str | None = None,
+               trigger: str = "cli", on_line: Callable[[str], None] | None = None) -> dict:
+    """One full pass for one portal, as the DAG runs it. Never raises for page-level problems."""
+    run_id = start_run(db_url, portal, trigger="backfill" if backfill else trigger)
+    stats: dict = {}
+    try:
+        stats["crawl"] = crawl(db_url, portal, run_id, registry_files, backfill=backfill, since=since, on_line=on_line)
+        stats["clean"] = clean(db_url, portal)
+        stats["load"] = load(db_url, portal)
+    except Exception as err:
+        log.exception("run of %s failed", portal.id)
+        return finish_run(db_url, portal, run_id, stats, error=f"{type(err).__name__}: {err}")
+    try:
+        return finish_run(db_url, portal, run_id, stats)
+    except PortalAlert as alert:
+        return {"portal": portal.id, "run_id": run_id, "status": "alert", "message": str(alert), **stats}

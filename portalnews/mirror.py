@@ -1,0 +1,208 @@
+"""A local mirror: serves recorded portal sites over real HTTP on 127.0.0.1.
+
+Tests and offline demos crawl these exactly as they would crawl a real portal. A site directory holds:
+
+    www/             files served by path (`/tin-tuc/abc-123` -> www/tin-tuc/abc-123 or .../index.html)
+    routes.toml      optional [[route]] tables for URLs a file name cannot spell (query strings):
+                       path = "/chi-tiet?id=101&_c=5"   # matched with the query in any order
+                       file = "pages/article-101.html"  # relative to the site directory
+                       status = 200                     # optional
+                       content_type = "..."             # optional, else from the file extension
+                       redirect = "/other"              # optional: 301 to this location
+    portal.toml      the registry entry for the site ({{ORIGIN}} stands for http://127.0.0.1:PORT)
+    expected/        expected cleaned result per article page (JSON)
+
+Text responses have `{{ORIGIN}}` replaced by the mirror's origin, so recorded pages can hold absolute
+links. Every response carries an ETag and a Last-Modified and honours conditional requests with 304,
+like a well-behaved CMS; tests can inject failures and replace pages while the server runs.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import mimetypes
+import threading
+import tomllib
+from dataclasses import dataclass, field
+from email.utils import formatdate, parsedate_to_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
+
+ORIGIN_TOKEN = "{{ORIGIN}}"
+LAST_MODIFIED = 1735689600  # 2025-01-01T00:00:00Z: recorded pages do not change unless a test says so
+TEXT_TYPES = ("text/", "application/xml", "application/rss+xml", "application/atom+xml", "application/json")
+
+
+def _route_key(path_and_query: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    parts = urlsplit(path_and_query)
+    return parts.path or "/", tuple(sorted(parse_qsl(parts.query, keep_blank_values=True)))
+
+
+@dataclass
+class Response:
+    status: int
+    body: bytes = b""
+    content_type: str = "text/html; charset=utf-8"
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class SiteMirror:
+    """One recorded site served on 127.0.0.1:<port> (port 0 picks a free one)."""
+
+    def __init__(self, site_dir: Path | str, port: int = 0):
+        self.site_dir = Path(site_dir)
+        self.routes: dict[tuple, dict] = {}
+        routes_file = self.site_dir / "routes.toml"
+        if routes_file.exists():
+            for route in tomllib.loads(routes_file.read_text(encoding="utf-8")).get("route", []):
+                self.routes[_route_key(route["path"])] = route
+        self.failures: dict[str, int] = {}  # path+query -> status to answer instead
+        self.overrides: dict[str, bytes] = {}  # path+query -> replacement body
+        self.requests: list[tuple[str, str, int]] = []  # (method, path+query, status), in order
+        self._lock = threading.Lock()
+        mirror = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self):  # noqa: N802 (http.server's naming)
+                mirror._handle(self, head=False)
+
+            def do_HEAD(self):  # noqa: N802
+                mirror._handle(self, head=True)
+
+            def log_message(self, *args):  # keep test output quiet; requests are recorded instead
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        self.origin = f"http://127.0.0.1:{self.port}"
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    # lifecycle -------------------------------------------------------------------------------
+    def start(self) -> SiteMirror:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def __enter__(self) -> SiteMirror:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    # what tests use --------------------------------------------------------------------------
+    def url(self, path: str = "/") -> str:
+        return self.origin + path
+
+    def registry_text(self) -> str:
+        """This site's portal.toml with the mirror's origin filled in."""
+        return (self.site_dir / "portal.toml").read_text(encoding="utf-8").replace(ORIGIN_TOKEN, self.origin)
+
+    def fail(self, path: str, status: int = 500) -> None:
+        self.failures[path] = status
+
+    def replace(self, path: str, body: bytes | str) -> None:
+        self.overrides[path] = body.encode() if isinstance(body, str) else body
+
+    def requested(self, predicate=lambda path: True) -> list[tuple[str, str, int]]:
+        with self._lock:
+            return [r for r in self.requests if predicate(r[1])]
+
+    def reset_log(self) -> None:
+        with self._lock:
+            self.requests.clear()
+
+    # serving ---------------------------------------------------------------------------------
+    def _resolve(self, target: str) -> Response:
+        if target in self.failures:
+            return Response(self.failures[target], b"<html><body>Internal Server Error</body></html>")
+        route = self.routes.get(_route_key(target))
+        if route and route.get("redirect"):
+            return Response(301, b"", headers={"Location": route["redirect"].replace(ORIGIN_TOKEN, self.origin)})
+        if target in self.overrides:
+            file_path = None
+            body = self.overrides[target]
+        elif route:
+            file_path = self.site_dir / route["file"]
+            body = file_path.read_bytes()
+        else:
+            path = urlsplit(target).path
+            file_path = (self.site_dir / "www" / path.lstrip("/")).resolve()
+            if not str(file_path).startswith(str((self.site_dir / "www").resolve())):
+                return Response(404, b"not found")
+            if file_path.is_dir():
+                file_path = file_path / "index.html"
+            if not file_path.is_file():
+                return Response(404, b"<html><body>Not found</body></html>")
+            body = file_path.read_bytes()
+        status = int(route.get("status", 200)) if route else 200
+        if route and route.get("content_type"):
+            ctype = route["content_type"]
+        else:
+            name = file_path.name if file_path else urlsplit(target).path
+            guessed = mimetypes.guess_type(name)[0]
+            if name.endswith((".xml", ".rss")):
+                guessed = "application/xml"
+            ctype = guessed or "text/html"
+            if ctype.startswith(TEXT_TYPES) and "charset" not in ctype:
+                ctype += "; charset=utf-8"
+        if ctype.startswith(TEXT_TYPES) or ctype.startswith("text/"):
+            body = body.replace(ORIGIN_TOKEN.encode(), self.origin.encode())
+        if file_path is not None and file_path.suffix == ".gz":
+            ctype = "application/x-gzip"
+        return Response(status, body, ctype)
+
+    def _handle(self, handler: BaseHTTPRequestHandler, head: bool) -> None:
+        target = handler.path
+        response = self._resolve(target)
+        headers = dict(response.headers)
+        if response.status == 200:
+            etag = '"' + hashlib.sha1(response.body).hexdigest()[:16] + '"'
+            headers["ETag"] = etag
+            headers["Last-Modified"] = formatdate(LAST_MODIFIED, usegmt=True)
+            if self._not_modified(handler, etag):
+                response = Response(304, b"", response.content_type)
+        with self._lock:
+            self.requests.append((handler.command, target, response.status))
+        body = response.body
+        if response.status == 200 and "gzip" in handler.headers.get("Accept-Encoding", "") and len(body) > 512 \
+                and response.content_type != "application/x-gzip":
+            body = gzip.compress(body)
+            headers["Content-Encoding"] = "gzip"
+        handler.send_response(response.status)
+        if response.status != 304:
+            handler.send_header("Content-Type", response.content_type)
+        for key, value in headers.items():
+            handler.send_header(key, value)
+        handler.send_header("Content-Length", str(len(body) if response.status != 304 else 0))
+        handler.end_headers()
+        if not head and response.status != 304:
+            handler.wfile.write(body)
+
+    @staticmethod
+    def _not_modified(handler: BaseHTTPRequestHandler, etag: str) -> bool:
+        if_none_match = handler.headers.get("If-None-Match")
+        if if_none_match is not None:
+            return etag in [t.strip() for t in if_none_match.split(",")] or if_none_match.strip() == "*"
+        since = handler.headers.get("If-Modified-Since")
+        if since:
+            try:
+                return parsedate_to_datetime(since).timestamp() >= LAST_MODIFIED
+            except (TypeError, ValueError):
+                return False
+        return False
+
+
+def serve(site_dirs: list[Path], first_port: int = 0) -> list[SiteMirror]:
+    """Start one mirror per site directory (consecutive ports from `first_port`, or free ones)."""
+    mirrors = []
+    for offset, site in enumerate(site_dirs):
+        mirrors.append(SiteMirror(site, first_port + offset if first_port else 0).start())
+    return mirrors

@@ -1,0 +1,112 @@
+"""Finding article links in whatever a start URL turns out to be: sitemap, RSS/Atom feed or HTML page.
+
+Pure functions over a response body, so they are tested without a crawl and reused by `portalnews check`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
+
+import feedparser
+from parsel import Selector
+from scrapy.utils.gz import gunzip
+from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
+
+from pipelines.dates import find_dates
+
+FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/feed+json")
+NEXT_TEXT = re.compile(r"^(?:trang\s+)?(?:sau|tiếp(?:\s+theo)?|kế\s+tiếp|next|»|›|>|>>|»»)$", re.IGNORECASE)
+PAGE_PARAM = re.compile(r"(?:[?&](?:page|p|trang|cur|pageindex|pagenumber|_cur)=\d+|/(?:page|trang)-?\d+/?$|/\d+\.html?$)", re.I)
+
+
+@dataclass
+class Discovered:
+    kind: str  # "sitemap-index", "sitemap", "feed", "html", "robots", "unknown"
+    article_links: list[tuple[str, str | None]] = field(default_factory=list)  # (url, nearby text)
+    follow: list[str] = field(default_factory=list)  # listing/pagination pages to visit
+    sources: list[str] = field(default_factory=list)  # sitemaps/feeds to read
+    lastmods: dict[str, str] = field(default_factory=dict)  # from sitemaps: url -> lastmod
+
+
+def sniff(body: bytes, content_type: str = "") -> str:
+    head = body[:2048].lstrip().lower()
+    if body[:2] == b"\x1f\x8b":
+        return "gzip"
+    if b"<urlset" in head or b"<sitemapindex" in head:
+        return "sitemap"
+    if b"<rss" in head or b"<feed" in head or b"<rdf:rdf" in head:
+        return "feed"
+    if "xml" in content_type and b"<html" not in head:
+        return "sitemap" if b"<url" in head else "feed"
+    return "html"
+
+
+def from_robots(text: str, base_url: str) -> Discovered:
+    return Discovered("robots", sources=list(sitemap_urls_from_robots(text, base_url=base_url)))
+
+
+def from_sitemap(body: bytes, max_size: int = 50 * 1024 * 1024) -> Discovered:
+    if body[:2] == b"\x1f\x8b":
+        body = gunzip(body, max_size=max_size)
+    sitemap = Sitemap(body)
+    if sitemap.type == "sitemapindex":
+        return Discovered("sitemap-index", sources=[entry["loc"] for entry in sitemap if entry.get("loc")])
+    found = Discovered("sitemap")
+    for entry in sitemap:
+        loc = entry.get("loc")
+        if not loc:
+            continue
+        found.article_links.append((loc, entry.get("lastmod")))
+        if entry.get("lastmod"):
+            found.lastmods[loc] = entry["lastmod"]
+    return found
+
+
+def from_feed(body: bytes, base_url: str) -> Discovered:
+    parsed = feedparser.parse(body)
+    found = Discovered("feed")
+    for entry in parsed.entries:
+        link = entry.get("link")
+        if link:
+            found.article_links.append((urljoin(base_url, link), entry.get("published") or entry.get("updated")))
+    return found
+
+
+def from_html(body: bytes | str, page_url: str, encoding: str = "utf-8") -> Discovered:
+    """Every same-site link of an HTML page (callers sort them into articles and listings)."""
+    text = body.decode(encoding, errors="replace") if isinstance(body, bytes) else body
+    sel = Selector(text=text)
+    base = sel.xpath("//base/@href").get() or page_url
+    found = Discovered("html")
+    for href in sel.xpath(
+        "//link[@rel='alternate' and (" + " or ".join(f"@type='{t}'" for t in FEED_TYPES) + ")]/@href"
+    ).getall():
+        found.sources.append(urljoin(base, href.strip()))
+    for anchor in sel.xpath("//a[@href]"):
+        href = anchor.attrib["href"].strip()
+        if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
+            continue
+        url = urljoin(base, href)
+        if urlsplit(url).scheme not in ("http", "https"):
+            continue
+        # Text around the link (its list item or card) often carries the article's date.
+        container = anchor.xpath("ancestor::*[self::li or self::article or self::tr or self::div][1]")
+        context = " ".join((container[0] if container else anchor).xpath(".//text()").getall())
+        found.article_links.append((url, " ".join(context.split())[:300]))
+        label = " ".join(anchor.xpath(".//text()").getall()).strip()
+        rel = (anchor.attrib.get("rel") or "").lower()
+        if "next" in rel or NEXT_TEXT.match(label) or (label.isdigit() and PAGE_PARAM.search(url)):
+            found.follow.append(url)
+    for href in sel.xpath("//link[@rel='next']/@href").getall():
+        found.follow.append(urljoin(base, href.strip()))
+    return found
+
+
+def newest_date(context: str | None):
+    """The latest date written near a link (listing cards show the article's date), or None."""
+    if not context:
+        return None
+    dates = find_dates(context)
+    return max((d.value for d in dates), default=None)

@@ -1,0 +1,231 @@
+"""The one generic spider: a registry entry says where to start and which URLs are articles.
+
+    scrapy crawl portal -a portal=danang [-a registry=my-portals.toml] [-a run_id=42]
+                        [-a backfill=1 -a since=2020-01-01] [-a stats_file=stats.json]
+
+It reads start URLs as sitemaps, feeds or listing pages (sniffed from the response), also reads the
+Sitemap: lines of robots.txt and <link rel=alternate> feeds, follows listing pagination while pages
+still yield unseen article links, and fetches each unseen article once. Article pages go to the item
+pipeline that keeps them (pipelines.raw_store); nothing is cleaned here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import date, datetime
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import scrapy
+from scrapy import signals
+from scrapy.spidermiddlewares.httperror import HttpError
+
+from pipelines.dates import VIETNAM
+from pipelines.urls import canonical_url
+from portalnews.db import database_url
+from spiders import discovery
+from spiders.registry import load_registry
+from spiders.state import load_state, save_failures, save_validators
+
+STAT = "portalnews/"
+
+
+class PortalSpider(scrapy.Spider):
+    name = "portal"
+
+    def __init__(self, portal: str, registry: str = "", run_id: str = "", backfill: str = "",
+                 since: str = "", stats_file: str = "", *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        files = [Path(p) for p in registry.split(os.pathsep) if p] if registry else []
+        env_files = [Path(p) for p in os.environ.get("PORTALNEWS_REGISTRY", "").split(os.pathsep) if p]
+        self.portal = load_registry(env_files + files)[portal]
+        self.run_id = int(run_id) if run_id else None
+        self.backfill = backfill.lower() in ("1", "true", "yes")
+        self.since = datetime.combine(date.fromisoformat(since), datetime.min.time(), VIETNAM) if since else None
+        self.stats_file = stats_file
+        self.allowed_domains = sorted({h.split(":")[0] for h in self.portal.hosts} | set(self.portal.allowed_domains))
+        self.max_pages = self.portal.max_listing_pages * (20 if self.backfill else 1)
+        self.db_url = database_url()
+        self.scheduled: set[str] = set()  # canonical article URLs requested in this run
+        self.new_validators: dict[str, tuple[str | None, str | None]] = {}
+        self.failures: dict[str, tuple[str, str]] = {}
+        self.discovered_links = 0
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        # Per-portal Scrapy settings from the registry (e.g. a slower DOWNLOAD_DELAY); settings are
+        # still mutable here (Scrapy >= 2.11) and "spider" priority beats the project's settings.py.
+        crawler.settings.setdict(spider.portal.settings, priority="spider")
+        crawler.signals.connect(spider.spider_closed, signal=signals.spider_closed)
+        return spider
+
+    # ---- start -------------------------------------------------------------------------
+    async def start(self):
+        state = load_state(self.db_url, self.portal.id)
+        self.known = state.known_urls
+        self.validators = state.validators
+        self.logger.info("portal %s: %d known article URLs, %d to retry", self.portal.id, len(self.known),
+                         len(state.failed_urls))
+        for url in state.failed_urls:  # last run's failures first: they are already known to exist
+            request = self._article_request(url, retrying=True)
+            if request:
+                yield request
+        base = self.portal.base_url
+        yield scrapy.Request(urljoin(base, "/robots.txt"), callback=self.parse_robots, errback=self.on_source_error,
+                             dont_filter=True, meta={"dont_retry": True, "handle_httpstatus_list": [404]})
+        for path in (*self.portal.sitemap_paths, *self.portal.feed_paths):
+            yield self._source_request(urljoin(base, path), depth=0, optional=True)
+        for url in self.portal.start_urls:
+            yield self._source_request(url, depth=0)
+
+    def _source_request(self, url: str, depth: int, optional: bool = False) -> scrapy.Request:
+        headers = {}
+        if not self.backfill and url in self.validators:
+            etag, last_modified = self.validators[url]
+            if etag:
+                headers["If-None-Match"] = etag
+            if last_modified:
+                headers["If-Modified-Since"] = last_modified
+        statuses = [304, 404, 410] if optional else [304]
+        return scrapy.Request(url, callback=self.parse_source, errback=self.on_source_error, headers=headers,
+                              meta={"depth_in_listing": depth, "handle_httpstatus_list": statuses,
+                                    "optional_source": optional})
+
+    def _article_request(self, url: str, retrying: bool = False) -> scrapy.Request | None:
+        canonical = canonical_url(url, self.portal)
+        if canonical in self.scheduled or (canonical in self.known and not retrying):
+            return None
+        self.scheduled.add(canonical)
+        self.crawler.stats.inc_value(STAT + "article_links_new")
+        return scrapy.Request(url, callback=self.parse_article, errback=self.on_article_error,
+                              meta={"canonical_url": canonical}, priority=10)
+
+    # ---- discovery ---------------------------------------------------------------------
+    def parse_robots(self, response):
+        if response.status != 200:
+            return
+        found = discovery.from_robots(response.text, response.url)
+        for url in found.sources:
+            self.crawler.stats.inc_value(STAT + "sitemaps_from_robots")
+            yield self._source_request(url, depth=0, optional=True)
+
+    def parse_source(self, response):
+        stats = self.crawler.stats
+        if response.status == 304:
+            stats.inc_value(STAT + "not_modified")
+            return
+        if response.status != 200:
+            return
+        self._remember_validators(response)
+        content_type = response.headers.get("Content-Type", b"").decode("latin-1")
+        kind = discovery.sniff(response.body, content_type)
+        depth = response.meta.get("depth_in_listing", 0)
+        if kind in ("sitemap", "gzip"):
+            found = discovery.from_sitemap(response.body)
+        elif kind == "feed":
+            found = discovery.from_feed(response.body, response.url)
+        else:
+            found = discovery.from_html(response.body, response.url, response.encoding)
+        stats.inc_value(f"{STAT}sources/{found.kind}")
+
+        new_here = 0
+        too_old = 0
+        for url, context in found.article_links:
+            if not self._on_site(url) or not self.portal.article_regex.search(url):
+                continue
+            self.discovered_links += 1
+            stats.inc_value(STAT + "article_links_found")
+            if self.since and (newest := discovery.newest_date(context)) and newest < self.since:
+                too_old += 1
+                continue
+            request = self._article_request(url)
+            if request:
+                new_here += 1
+                yield request
+
+        for url in found.sources:
+            if self._on_site(url):
+                yield self._source_request(url, depth=depth)
+
+        if found.kind != "html":
+            return
+        # Keep paging only while this page still shows something new (or when backfilling),
+        # and stop a backfill once a page lists only articles older than --since.
+        keep_paging = (new_here > 0 or self.backfill or depth == 0) and not (too_old and not new_here)
+        if not keep_paging:
+            stats.inc_value(STAT + "paging_stopped_nothing_new")
+            return
+        if depth + 1 > self.max_pages:
+            stats.inc_value(STAT + "paging_stopped_max_pages")
+            return
+        follow = set(found.follow)
+        if self.portal.listing_regex:
+            follow |= {u for u, _ in found.article_links if self.portal.listing_regex.search(u)}
+        for url in sorted(follow):
+            if self._on_site(url) and not self.portal.article_regex.search(url):
+                stats.inc_value(STAT + "listing_pages_followed")
+                yield self._source_request(url, depth=depth + 1)
+
+    def _on_site(self, url: str) -> bool:
+        host = (urlsplit(url).hostname or "").lower()
+        return host in {h.split(":")[0] for h in self.portal.hosts} or host in self.portal.allowed_domains
+
+    def _remember_validators(self, response) -> None:
+        etag = response.headers.get("ETag")
+        last_modified = response.headers.get("Last-Modified")
+        if etag or last_modified:
+            self.new_validators[response.request.url] = (
+                etag.decode("latin-1") if etag else None,
+                last_modified.decode("latin-1") if last_modified else None,
+            )
+
+    # ---- articles ----------------------------------------------------------------------
+    def parse_article(self, response):
+        self.crawler.stats.inc_value(STAT + "articles_fetched")
+        self.failures.pop(response.request.url, None)
+        yield {
+            "portal": self.portal.id,
+            "crawl_run_id": self.run_id,
+            "requested_url": response.request.url,
+            "url": response.url,
+            "canonical_url": canonical_url(response.url, self.portal),
+            "requested_canonical_url": response.meta["canonical_url"],
+            "status": response.status,
+            "headers": {k.decode("latin-1"): [v.decode("latin-1") for v in vs] for k, vs in response.headers.items()},
+            "body": response.body,
+            "fetched_at": datetime.now(VIETNAM).isoformat(),
+        }
+
+    def on_article_error(self, failure):
+        request = failure.request
+        if failure.check(HttpError):
+            reason = f"HTTP {failure.value.response.status}"
+        else:
+            reason = f"{failure.type.__name__}: {failure.getErrorMessage()}"
+        self.crawler.stats.inc_value(STAT + "article_errors")
+        self.logger.error("article %s failed: %s", request.url, reason)
+        self.failures[request.url] = (request.meta["canonical_url"], reason)
+
+    def on_source_error(self, failure):
+        request = failure.request
+        if request.meta.get("optional_source"):
+            return
+        reason = (f"HTTP {failure.value.response.status}" if failure.check(HttpError)
+                  else f"{failure.type.__name__}: {failure.getErrorMessage()}")
+        self.crawler.stats.inc_value(STAT + "source_errors")
+        self.logger.error("listing/feed/sitemap %s failed: %s", request.url, reason)
+
+    # ---- end ---------------------------------------------------------------------------
+    def spider_closed(self, spider, reason):
+        save_validators(self.db_url, self.portal.id, self.new_validators)
+        save_failures(self.db_url, self.portal.id, self.failures)
+        stats = dict(self.crawler.stats.get_stats())
+        stats["finish_reason"] = reason
+        if stats.get("start_time"):
+            stats["elapsed_time_seconds"] = round((datetime.now(stats["start_time"].tzinfo) - stats["start_time"]).total_seconds(), 3)
+        if self.stats_file:
+            Path(self.stats_file).write_text(json.dumps(stats, default=str, indent=1), encoding="utf-8")
+        self.logger.info("portal %s finished (%s): %s", self.portal.id, reason,
+                         {k: v for k, v in stats.items() if k.startswith(STAT)})

@@ -1,0 +1,39 @@
+"""Scrapy settings for every portal crawl (per-portal overrides come from the registry's `settings`)."""
+
+BOT_NAME = "portalnews"
+SPIDER_MODULES = ["spiders.portal_spider"]
+NEWSPIDER_MODULE = "spiders"
+
+# Identify ourselves and be polite: these are public-sector sites on modest hosting.
+USER_AGENT = "portalnews/0.1 (news archive crawler; +https://github.com/portalnews/portalnews)"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 2.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024  # an article page is far smaller; anything bigger is not one
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+
+# Retries with exponential backoff (Scrapy's own middleware retries immediately).
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+RETRY_BACKOFF_BASE = 1.0  # seconds; the n-th retry waits base * 2**(n-1), capped below
+RETRY_BACKOFF_MAX = 60.0
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "spiders.middlewares.BackoffRetryMiddleware": 550,
+}
+
+ITEM_PIPELINES = {
+    "pipelines.raw_store.RawPageStorePipeline": 300,
+}
+
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "INFO"
+FEED_EXPORT_ENCODING = "utf-8"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
