@@ -32,8 +32,12 @@ class CleanStats:
         return dict(self.__dict__)
 
 
-def clean_pending(db_url: str, portal: Portal, since: datetime | None = None, run_id: int | None = None) -> CleanStats:
-    """Clean every raw page of `portal` lacking an extraction by EXTRACTOR_VERSION."""
+def clean_pending(db_url: str, portal: Portal, since: datetime | None = None, force: bool = False) -> CleanStats:
+    """Clean every raw page of `portal` lacking an extraction by EXTRACTOR_VERSION.
+
+    With `force` (reextract), re-clean every stored page in scope; the load stage then updates the
+    articles whose cleaned result changed.
+    """
     stats = CleanStats()
     last_id = 0
     while True:
@@ -42,12 +46,11 @@ def clean_pending(db_url: str, portal: Portal, since: datetime | None = None, ru
                 """
                 SELECT r.id, r.url, r.html_gz FROM raw_pages r
                 LEFT JOIN extractions e ON e.raw_page_id = r.id AND e.extractor_version = %s
-                WHERE r.portal = %s AND e.raw_page_id IS NULL AND r.id > %s
+                WHERE r.portal = %s AND (%s OR e.raw_page_id IS NULL) AND r.id > %s
                   AND (%s::timestamptz IS NULL OR r.fetched_at >= %s::timestamptz)
-                  AND (%s::bigint IS NULL OR r.crawl_run_id = %s::bigint OR r.crawl_run_id IS NULL)
                 ORDER BY r.id LIMIT %s
                 """,
-                (EXTRACTOR_VERSION, portal.id, last_id, since, since, run_id, run_id, BATCH),
+                (EXTRACTOR_VERSION, portal.id, force, last_id, since, since, BATCH),
             )
             rows = cur.fetchall()
         if not rows:
@@ -76,7 +79,9 @@ def clean_pending(db_url: str, portal: Portal, since: datetime | None = None, ru
             for raw_page_id, ok, error, result in results:
                 cur.execute(
                     "INSERT INTO extractions (raw_page_id, extractor_version, ok, error, result)"
-                    " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (raw_page_id, extractor_version) DO NOTHING",
+                    " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (raw_page_id, extractor_version) DO UPDATE"
+                    " SET ok = EXCLUDED.ok, error = EXCLUDED.error, result = EXCLUDED.result,"
+                    " extracted_at = now(), loaded_at = NULL",
                     (raw_page_id, EXTRACTOR_VERSION, ok, error, result),
                 )
         log.info("cleaned %d pages of %s so far (%d failed)", stats.cleaned, portal.id, stats.failed)

@@ -137,8 +137,8 @@ def summarize_crawl(raw: dict) -> dict:
     }
 
 
-def clean(db_url: str, portal: Portal, since: datetime | None = None, run_id: int | None = None) -> dict:
-    return clean_pending(db_url, portal, since=since, run_id=run_id).as_dict()
+def clean(db_url: str, portal: Portal, since: datetime | None = None) -> dict:
+    return clean_pending(db_url, portal, since=since).as_dict()
 
 
 def load(db_url: str, portal: Portal) -> dict:

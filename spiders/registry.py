@@ -8,11 +8,12 @@ replaces an earlier one, so a user corrects a portal without touching code.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+import tomllib
 
 BUILTIN_REGISTRY = Path(__file__).with_name("portals.toml")
 FAMILIES_FILE = Path(__file__).with_name("families.toml")

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 
 from portalnews.db import transaction
 
-
 # After this many failed runs an article URL is left in fetch_failures for an operator to look at.
 MAX_FETCH_ATTEMPTS = 5
 

@@ -1,0 +1,107 @@
+"""One Airflow DAG per portal in the registry: crawl -> clean -> load -> report.
+
+Kept thin: the steps live in portalnews.jobs (shared with `portalnews run`); this file only wires
+them into TaskFlow tasks. The portalnews database is reached through the Airflow Connection
+`portalnews_db` (e.g. AIRFLOW_CONN_PORTALNEWS_DB), never a hard-coded URL.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from airflow.sdk import Asset, Connection, dag, get_current_context, task
+
+from portalnews.airflow_env import CONNECTION_ID, CRAWL_POOL
+from portalnews.settings import registry_files
+from spiders.registry import Portal, load_registry
+
+DEFAULT_ARGS = {
+    "owner": "portalnews",
+    "retries": 2,
+    "retry_delay": timedelta(minutes=2),
+    "retry_exponential_backoff": True,
+    "max_retry_delay": timedelta(minutes=30),
+}
+
+OPERATOR_DOC = """
+### {name}
+`{base_url}` · family `{family}` · schedule `{schedule}` · registry `{source}`
+
+**crawl** fetches listing pages, feeds and sitemaps and every unseen article (Scrapy, own process),
+keeping raw pages in `raw_pages`; **clean** extracts text and metadata into `extractions`;
+**load** merges them into `articles` (deduplicated); **report** records the run in `crawl_runs`
+and fails (red) on a zero-yield or drift alert, with the reason in its log.
+Crawl figures are in the crawl task's log and in `SELECT * FROM crawl_runs WHERE portal = '{id}'`.
+"""
+
+
+def _db_url() -> str:
+    return Connection.get(CONNECTION_ID).get_uri()
+
+
+def build_portal_dag(portal: Portal):
+    articles_asset = Asset(name=f"portalnews_articles_{portal.id}", uri=f"portalnews://articles/{portal.id}")
+
+    @dag(
+        dag_id=f"portalnews_{portal.id}",
+        description=f"{portal.name}: crawl, clean, dedupe and load news",
+        schedule=portal.schedule,
+        start_date=datetime(2026, 1, 1),
+        catchup=False,
+        max_active_runs=1,
+        dagrun_timeout=timedelta(hours=6),
+        default_args=DEFAULT_ARGS,
+        tags=["portalnews", portal.family or "generic"],
+        doc_md=OPERATOR_DOC.format(**{**portal.__dict__, "family": portal.family or "generic"}),
+    )
+    def portal_pipeline():
+        @task(pool=CRAWL_POOL, execution_timeout=timedelta(hours=3))
+        def crawl() -> dict:
+            from portalnews import jobs
+
+            db_url = _db_url()
+            run_id = jobs.start_run(db_url, portal, trigger="airflow",
+                                    airflow_run_id=get_current_context()["run_id"])
+            try:
+                stats = jobs.crawl(db_url, portal, run_id, registry_files())
+            except Exception as err:
+                jobs.finish_run(db_url, portal, run_id, {}, error=f"crawl: {type(err).__name__}: {err}")
+                raise
+            print(f"crawl statistics for {portal.id}: {stats}")
+            return {"run_id": run_id, "crawl": stats}
+
+        @task(execution_timeout=timedelta(hours=2))
+        def clean(run: dict) -> dict:
+            from portalnews import jobs
+
+            stats = jobs.clean(_db_url(), portal)
+            print(f"clean statistics for {portal.id}: {stats}")
+            return stats
+
+        @task(outlets=[articles_asset], execution_timeout=timedelta(hours=1))
+        def load(run: dict, cleaned: dict) -> dict:
+            from portalnews import jobs
+
+            stats = jobs.load(_db_url(), portal)
+            print(f"load statistics for {portal.id}: {stats}")
+            return stats
+
+        @task(retries=0)
+        def report(run: dict, cleaned: dict, loaded: dict) -> dict:
+            from portalnews import jobs
+
+            summary = jobs.finish_run(_db_url(), portal, run["run_id"],
+                                      {"crawl": run["crawl"], "clean": cleaned, "load": loaded})
+            print(f"run summary for {portal.id}: {summary}")
+            return summary
+
+        run = crawl()
+        cleaned = clean(run)
+        loaded = load(run, cleaned)
+        report(run, cleaned, loaded)
+
+    return portal_pipeline()
+
+
+for _portal in load_registry(registry_files()).values():
+    globals()[f"portalnews_{_portal.id}"] = build_portal_dag(_portal)

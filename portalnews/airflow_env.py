@@ -1,0 +1,42 @@
+"""Environment for running Airflow locally on the embedded database (`portalnews up`, tests)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from portalnews.settings import REPO_ROOT, home
+
+CONNECTION_ID = "portalnews_db"
+CRAWL_POOL = "portal_crawl"
+CRAWL_POOL_SLOTS = 2
+
+
+def airflow_url(server_url_for_airflow_db: str) -> str:
+    """SQLAlchemy URL for Airflow's metadata database (psycopg2 driver)."""
+    return server_url_for_airflow_db.replace("postgresql://", "postgresql+psycopg2://", 1)
+
+
+def airflow_environment(portalnews_db_url: str, airflow_db_url: str, airflow_home: Path | None = None) -> dict[str, str]:
+    airflow_home = airflow_home or home() / "airflow"
+    airflow_home.mkdir(parents=True, exist_ok=True)
+    venv_bin = str(Path(sys.executable).parent)
+    env = dict(os.environ)
+    env.update({
+        "AIRFLOW_HOME": str(airflow_home),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(REPO_ROOT / "dags"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+        # A 2-core machine: a handful of task processes, not LocalExecutor's default 32.
+        "AIRFLOW__CORE__PARALLELISM": os.environ.get("AIRFLOW__CORE__PARALLELISM", "4"),
+        "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": os.environ.get("AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION", "True"),
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": airflow_url(airflow_db_url),
+        "AIRFLOW__API__HOST": os.environ.get("AIRFLOW__API__HOST", "127.0.0.1"),
+        "AIRFLOW__API__PORT": os.environ.get("AIRFLOW__API__PORT", "8080"),
+        f"AIRFLOW_CONN_{CONNECTION_ID.upper()}": portalnews_db_url,
+        # `airflow standalone` starts its parts as `airflow ...` subprocesses: they must be on PATH.
+        "PATH": venv_bin + os.pathsep + env.get("PATH", ""),
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")])),
+    })
+    return env
