@@ -1,0 +1,129 @@
+"""Shared fixtures: a real PostgreSQL server, a fresh database per test, and fixture portal sites
+served over real HTTP on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg2
+import psycopg2.extras
+import pytest
+
+warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+
+from portalnews import embedded_db  # noqa: E402
+from portalnews.db import migrate  # noqa: E402
+from portalnews.mirror import SiteMirror  # noqa: E402
+from spiders.registry import Portal, load_registry  # noqa: E402
+
+SITES_DIR = Path(__file__).parent / "fixtures" / "sites"
+SITE_NAMES = sorted(p.name for p in SITES_DIR.iterdir() if (p / "portal.toml").exists()) if SITES_DIR.exists() else []
+
+
+@pytest.fixture(scope="session", autouse=True)
+def portalnews_home(tmp_path_factory):
+    """Keep spools, job dirs and Airflow state of the tests out of the user's home."""
+    home = tmp_path_factory.mktemp("portalnews-home")
+    old = os.environ.get("PORTALNEWS_HOME")
+    os.environ["PORTALNEWS_HOME"] = str(home)
+    yield home
+    if old is None:
+        os.environ.pop("PORTALNEWS_HOME", None)
+    else:
+        os.environ["PORTALNEWS_HOME"] = old
+
+
+@pytest.fixture(scope="session")
+def pg_server(tmp_path_factory, portalnews_home):
+    """A real PostgreSQL server (the embedded one), or TEST_DATABASE_SERVER_URL's server if set."""
+    external = os.environ.get("TEST_DATABASE_SERVER_URL")
+    if external:
+        yield external.rstrip("/")
+        return
+    pgdata = tmp_path_factory.mktemp("pg") / "data"
+    server = embedded_db.start(pgdata=pgdata, port=embedded_db._free_port())
+    yield f"postgresql://postgres@127.0.0.1:{server.port}"
+    embedded_db.stop(pgdata)
+
+
+@pytest.fixture
+def make_database(pg_server):
+    """Factory for fresh, empty databases on the test server."""
+    created = []
+
+    def make(migrated: bool = True) -> str:
+        name = "t_" + uuid.uuid4().hex[:12]
+        conn = psycopg2.connect(f"{pg_server}/postgres")
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute(f'CREATE DATABASE "{name}"')
+        conn.close()
+        url = f"{pg_server}/{name}"
+        if migrated:
+            migrate(url)
+        created.append(name)
+        return url
+
+    yield make
+    conn = psycopg2.connect(f"{pg_server}/postgres")
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        for name in created:
+            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    conn.close()
+
+
+@pytest.fixture
+def db_url(make_database) -> str:
+    """A fresh database with the schema applied."""
+    return make_database()
+
+
+def query(db_url: str, sql: str, params=()) -> list[dict]:
+    conn = psycopg2.connect(db_url)
+    try:
+        with conn, conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cur:
+            cur.execute(sql, params)
+            return [dict(r) for r in cur.fetchall()] if cur.description else []
+    finally:
+        conn.close()
+
+
+@dataclass
+class ServedSite:
+    name: str
+    mirror: SiteMirror
+    registry_file: Path
+    portal: Portal
+
+    @property
+    def expected(self) -> list[dict]:
+        """Expected cleaned articles of the site, from its expected/*.json files."""
+        return [json.loads(p.read_text(encoding="utf-8"))
+                for p in sorted((self.mirror.site_dir / "expected").glob("*.json"))]
+
+    def article_requests(self) -> list[tuple[str, str, int]]:
+        return self.mirror.requested(lambda path: bool(self.portal.article_regex.search(self.mirror.url(path))))
+
+
+@pytest.fixture
+def serve_site(tmp_path):
+    """Factory: serve tests/fixtures/sites/<name> on 127.0.0.1 and write its registry file."""
+    started: list[SiteMirror] = []
+
+    def serve(name: str) -> ServedSite:
+        mirror = SiteMirror(SITES_DIR / name).start()
+        started.append(mirror)
+        registry_file = tmp_path / f"{name}.toml"
+        registry_file.write_text(mirror.registry_text(), encoding="utf-8")
+        (portal,) = load_registry([registry_file], include_builtin=False).values()
+        return ServedSite(name, mirror, registry_file, portal)
+
+    yield serve
+    for mirror in started:
+        mirror.stop()
