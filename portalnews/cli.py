@@ -19,6 +19,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import warnings
 from datetime import date, datetime
@@ -142,18 +143,59 @@ def cmd_up(args) -> int:
           "DAGs start paused: unpause a portal's DAG (portalnews_<id>) in the UI to schedule it.\n"
           "Stop with Ctrl-C.\n", flush=True)
     # Own process group, stopped with SIGINT: SIGTERM to `airflow standalone` orphans its children.
-    proc = subprocess.Popen(["airflow", "standalone"], env=env, start_new_session=True)
+    # SIGINT is reset to its default in the child: a shell starting us in the background ignores it,
+    # and Python would then never turn it into the KeyboardInterrupt that stops standalone cleanly.
+    proc = subprocess.Popen(["airflow", "standalone"], env=env, start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    threading.Thread(target=_announce_when_ready, args=(url, env["AIRFLOW_HOME"]), daemon=True).start()
 
-    def stop(*_):
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGINT)
+    stopping: list[float] = []
 
-    signal.signal(signal.SIGTERM, stop)
-    try:
-        return proc.wait()
-    except KeyboardInterrupt:
-        stop()
-        return proc.wait()
+    def request_stop(*_):
+        if not stopping:
+            stopping.append(time.monotonic())
+            _signal_group(proc.pid, signal.SIGINT)
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    while proc.poll() is None:
+        time.sleep(0.5)
+        # Escalate when parts hang on shutdown: SIGINT, then SIGTERM after 20 s, SIGKILL after 35 s.
+        if stopping and time.monotonic() - stopping[0] > 35:
+            _signal_group(proc.pid, signal.SIGKILL)
+        elif stopping and time.monotonic() - stopping[0] > 20:
+            _signal_group(proc.pid, signal.SIGTERM)
+    # Children left behind by standalone (LocalExecutor workers) are still in its process group.
+    _signal_group(proc.pid, signal.SIGTERM)
+    time.sleep(1)
+    _signal_group(proc.pid, signal.SIGKILL)
+    print("portalnews: Airflow stopped; the embedded database keeps running (portalnews db stop)")
+    return 0
+
+
+def _signal_group(pgid: int, sig: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, sig)
+
+
+def _announce_when_ready(url: str, airflow_home: str, timeout: float = 300) -> None:
+    """Once the UI answers, say where to log in (Airflow's own banner scrolls away in the logs)."""
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            break
+        except OSError:
+            time.sleep(2)
+    else:
+        return
+    password_file = Path(airflow_home) / "simple_auth_manager_passwords.json.generated"
+    password = "(see Airflow's output above)"
+    if password_file.exists():
+        password = json.loads(password_file.read_text()).get("admin", password)
+    print(f"\n*** portalnews: Airflow is up at {url} — log in as admin / {password} ***\n", flush=True)
 
 
 # ---- check ---------------------------------------------------------------------------------
