@@ -17,7 +17,7 @@ from pathlib import Path
 import psycopg2
 from psycopg2.extras import Json
 
-from portalnews.db import connect, retry_on_disconnect
+from portalnews.db import connect, connect_once, retry_on_disconnect
 from portalnews.settings import home
 
 log = logging.getLogger(__name__)
@@ -92,7 +92,7 @@ class RawPageStorePipeline:
     def _store(self, item: dict) -> bool:
         try:
             if self.conn is None or self.conn.closed:
-                self.conn = connect(self.db_url)
+                self.conn = connect_once(self.db_url)
             return store_page(self.conn, item)
         except (psycopg2.OperationalError, psycopg2.InterfaceError):
             if self.conn is not None and not self.conn.closed:

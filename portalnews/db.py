@@ -38,11 +38,14 @@ def database_url() -> str:
     return server.url("portalnews")
 
 
-@retry_on_disconnect
-def connect(url: str):
+def connect_once(url: str):
+    """One connection attempt (for callers that retry a larger unit of work themselves)."""
     conn = psycopg2.connect(url, application_name="portalnews")
     conn.set_client_encoding("UTF8")
     return conn
+
+
+connect = retry_on_disconnect(connect_once)
 
 
 @contextmanager
