@@ -35,7 +35,7 @@ def test_finish_run_raises_so_the_airflow_report_task_turns_red(db_url, serve_si
 def test_articles_that_lose_their_dates_raise_a_drift_alert(db_url, serve_site):
     site = serve_site("liferay_danang")
     for n, want in enumerate(site.expected):
-        body = "<html><head><meta charset='utf-8'></head><body><h1>Bài viết số %d không có ngày</h1>" % n
+        body = f"<html><head><meta charset='utf-8'></head><body><h1>Bài viết số {n} không có ngày</h1>"
         body += "".join(f"<p>Đoạn văn thứ {i} của bài viết số {n}, mẫu trang mới đã bỏ dòng ngày đăng "
                         f"và tên tác giả khỏi phần đầu bài.</p>" for i in range(6))
         site.mirror.replace(want["path"], body + "</body></html>")
