@@ -89,8 +89,9 @@ class SiteMirror:
         return self
 
     def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        if self._thread.is_alive():
+            self.server.shutdown()
+            self.server.server_close()
 
     def __enter__(self) -> SiteMirror:
         return self.start()
