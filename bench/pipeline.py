@@ -21,6 +21,7 @@ warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from portalnews import embedded_db, jobs  # noqa: E402
+from portalnews.db import prepare  # noqa: E402
 from portalnews.mirror import SiteMirror  # noqa: E402
 from spiders.registry import load_registry  # noqa: E402
 
@@ -44,7 +45,7 @@ def main() -> None:
             for n in range(args.repeat):
                 embedded_db.ensure_database(server, f"bench{n}")
                 db_url = server.url(f"bench{n}")
-                jobs.prepare(db_url, portals)
+                prepare(db_url, portals)
                 for label in ("first", "incremental"):
                     started = time.perf_counter()
                     summaries = [jobs.run_portal(db_url, p, [registry], on_line=lambda _: None) for p in portals]

@@ -55,12 +55,12 @@ def _progress_printer(portal_id: str):
 
 def cmd_run(args) -> int:
     from portalnews import jobs
-    from portalnews.db import database_url
+    from portalnews.db import database_url, prepare
     from spiders.registry import select
 
     portals = select(_registry(args), args.portal)
     db_url = database_url()
-    jobs.prepare(db_url, portals)
+    prepare(db_url, portals)
     summaries = []
     started = time.monotonic()
     for portal in portals:
@@ -114,13 +114,13 @@ def cmd_db(args) -> int:
 
 # ---- up ------------------------------------------------------------------------------------
 def cmd_up(args) -> int:
-    from portalnews import embedded_db, jobs
+    from portalnews import embedded_db
     from portalnews.airflow_env import CRAWL_POOL, CRAWL_POOL_SLOTS, airflow_environment
-    from portalnews.db import database_url
+    from portalnews.db import database_url, prepare
 
     portals = list(_registry(args).values())
     db_url = database_url()
-    jobs.prepare(db_url, portals)
+    prepare(db_url, portals)
     airflow_db = os.environ.get("AIRFLOW_DATABASE_URL")
     if not airflow_db:
         server = embedded_db.start()

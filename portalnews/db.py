@@ -82,3 +82,16 @@ def migrate(url: str) -> list[str]:
             cur.execute("INSERT INTO schema_migrations (name) VALUES (%s)", (path.name,))
             applied.append(path.name)
     return applied
+
+
+def prepare(url: str, portals) -> None:
+    """Schema up to date and the given registry portals known to the database (idempotent)."""
+    migrate(url)
+    with transaction(url) as cur:
+        for p in portals:
+            cur.execute(
+                "INSERT INTO portals (id, name, base_url) VALUES (%s, %s, %s)"
+                " ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, base_url = EXCLUDED.base_url,"
+                " updated_at = now()",
+                (p.id, p.name, p.base_url),
+            )

@@ -22,7 +22,7 @@ from psycopg2.extras import Json
 from pipelines.clean import clean_pending
 from pipelines.load import load_pending
 from pipelines.raw_store import drain_spool
-from portalnews.db import migrate, transaction
+from portalnews.db import prepare, transaction
 from portalnews.settings import REPO_ROOT, home
 from spiders.registry import Portal
 
@@ -40,19 +40,6 @@ class CrawlError(RuntimeError):
 
 class PortalAlert(RuntimeError):
     """A run that completed but looks wrong: zero yield or extraction drift. Fails the DAG run."""
-
-
-def prepare(db_url: str, portals: list[Portal]) -> None:
-    """Schema up to date and the registry's portals known to the database."""
-    migrate(db_url)
-    with transaction(db_url) as cur:
-        for p in portals:
-            cur.execute(
-                "INSERT INTO portals (id, name, base_url) VALUES (%s, %s, %s)"
-                " ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, base_url = EXCLUDED.base_url,"
-                " updated_at = now()",
-                (p.id, p.name, p.base_url),
-            )
 
 
 def start_run(db_url: str, portal: Portal, trigger: str = "cli", airflow_run_id: str | None = None) -> int:

@@ -23,7 +23,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 
 from pipelines.dates import VIETNAM
 from pipelines.urls import canonical_url
-from portalnews.db import database_url
+from portalnews.db import database_url, prepare
 from spiders import discovery
 from spiders.registry import load_registry
 from spiders.state import load_state, save_failures, save_validators
@@ -63,6 +63,7 @@ class PortalSpider(scrapy.Spider):
 
     # ---- start -------------------------------------------------------------------------
     async def start(self):
+        prepare(self.db_url, [self.portal])  # so a bare `scrapy crawl` works on a new database
         state = load_state(self.db_url, self.portal.id)
         self.known = state.known_urls
         self.validators = state.validators
@@ -74,7 +75,8 @@ class PortalSpider(scrapy.Spider):
                 yield request
         base = self.portal.base_url
         yield scrapy.Request(urljoin(base, "/robots.txt"), callback=self.parse_robots, errback=self.on_source_error,
-                             dont_filter=True, meta={"dont_retry": True, "handle_httpstatus_list": [404]})
+                             dont_filter=True, meta={"dont_retry": True, "optional_source": True,
+                                                                 "handle_httpstatus_list": [404]})
         for path in (*self.portal.sitemap_paths, *self.portal.feed_paths):
             yield self._source_request(urljoin(base, path), depth=0, optional=True)
         for url in self.portal.start_urls:

@@ -10,8 +10,8 @@ from scrapy.settings import Settings
 from scrapy.statscollectors import MemoryStatsCollector
 
 from pipelines.raw_store import RawPageStorePipeline, drain_spool, store_page
-from portalnews import embedded_db, jobs
-from portalnews.db import connect
+from portalnews import embedded_db
+from portalnews.db import connect, prepare
 from spiders.registry import Portal
 from tests.conftest import query
 
@@ -27,7 +27,7 @@ def _item(url="http://127.0.0.1:9/tin-tuc/bai-1"):
 
 
 def test_a_fetched_page_is_stored_compressed_with_url_status_headers_and_time(db_url):
-    jobs.prepare(db_url, [PORTAL])
+    prepare(db_url, [PORTAL])
     conn = connect(db_url)
     assert store_page(conn, _item()) is True
     assert store_page(conn, _item()) is False  # the identical page again adds nothing
@@ -41,7 +41,7 @@ def test_a_fetched_page_is_stored_compressed_with_url_status_headers_and_time(db
 
 
 def test_pages_fetched_while_the_database_is_down_are_spooled_then_loaded(db_url, tmp_path):
-    jobs.prepare(db_url, [PORTAL])
+    prepare(db_url, [PORTAL])
     dead_url = f"postgresql://postgres@127.0.0.1:{embedded_db._free_port()}/nowhere"
     crawler = SimpleNamespace(stats=MemoryStatsCollector(SimpleNamespace(settings=Settings({"STATS_DUMP": False}))))
     pipeline = RawPageStorePipeline(crawler)

@@ -1,0 +1,1 @@
+"""Benchmarks of the project's cleaning step (run `python bench/extraction.py`)."""
