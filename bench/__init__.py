@@ -1,1 +1,1 @@
-"""Benchmarks of the project's cleaning step (run `python bench/extraction.py`)."""
+"""Benchmarks: `python bench/extraction.py` (cleaning quality), `python bench/pipeline.py` (throughput)."""

@@ -1,0 +1,219 @@
+"""Score the project's cleaning step on the public article-extraction benchmark.
+
+    python bench/extraction.py [--limit N] [--jobs N] [--with-body] [--worst N] [--dump FILE]
+
+Scores, in the same run and on the same pages, (a) the project's `extract_article(html, url).body`
+(an ExtractionError counts as an empty prediction) and (b) bare `trafilatura.extract(html, url=url)`
+with default options; `--with-body` adds (c) the paragraphs of `pipelines.body.extract_body` alone,
+before the Vietnamese post-processing of pipelines/extract.py, to show what that post-processing
+costs or gains. The metric is the benchmark's own (bench/metric.py, shared/benchmarks/README.md).
+
+pages/s is the throughput of one core: pages divided by the summed time spent inside that
+extractor (decompression and scoring excluded), so it does not depend on --jobs.
+
+The benchmark is looked up in $PORTALNEWS_BENCHMARK_DIR, else ../shared/benchmarks/article-extraction
+next to the repository.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from multiprocessing import Pool
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:  # run as a script: make `bench` importable
+    sys.path.insert(0, str(REPO))
+
+from bench.metric import PageScore, Score, aggregate, page_score  # noqa: E402
+
+DEFAULT_DIR = REPO.parent / "shared" / "benchmarks" / "article-extraction"
+
+
+def benchmark_dir() -> Path:
+    env = os.environ.get("PORTALNEWS_BENCHMARK_DIR")
+    return Path(env) if env else DEFAULT_DIR
+
+
+@dataclass
+class Page:
+    name: str
+    path: Path
+    truth: str
+    url: str | None
+
+
+def load_pages(directory: Path | None = None, limit: int | None = None) -> list[Page]:
+    """The benchmark's pages in name order (the first `limit` of them, if given)."""
+    directory = directory or benchmark_dir()
+    truth = json.loads((directory / "ground-truth.json").read_text(encoding="utf-8"))
+    pages = [
+        Page(name, directory / "html" / f"{name}.html.gz", item.get("articleBody") or "", item.get("url") or None)
+        for name, item in sorted(truth.items())
+    ]
+    return pages[:limit] if limit else pages
+
+
+def read_html(path: Path) -> str:
+    # The reference evaluation reads the pages as UTF-8 text; so do we, for both extractors.
+    with gzip.open(path, "rt", encoding="utf-8", errors="replace") as f:
+        return f.read()
+
+
+# --- extractors: html, url -> predicted article body ("" when nothing is found) -------------
+
+
+def project(html: str, url: str | None) -> str:
+    from pipelines.extract import ExtractionError, extract_article
+
+    try:
+        return extract_article(html, url=url).body
+    except ExtractionError:
+        return ""
+
+
+def trafilatura_bare(html: str, url: str | None) -> str:
+    import trafilatura
+
+    return trafilatura.extract(html, url=url) or ""
+
+
+def body_only(html: str, url: str | None) -> str:
+    from trafilatura.utils import load_html
+
+    from pipelines.body import extract_body
+
+    tree = load_html(html)
+    if tree is None:
+        return ""
+    return "\n\n".join(extract_body(tree, url).paragraphs)
+
+
+EXTRACTORS: dict[str, Callable[[str, str | None], str]] = {
+    "project": project,
+    "trafilatura": trafilatura_bare,
+    "body-only": body_only,
+}
+
+
+# --- running -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    name: str
+    pages: dict[str, PageScore] = field(default_factory=dict)
+    predictions: dict[str, str] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def score(self) -> Score:
+        return aggregate(self.pages.values())
+
+    @property
+    def pages_per_second(self) -> float:
+        return len(self.pages) / self.seconds if self.seconds else float("inf")
+
+
+def _run_page(args: tuple[Page, Sequence[str]]) -> tuple[str, dict[str, tuple[str, float]]]:
+    page, names = args
+    html = read_html(page.path)
+    out = {}
+    for name in names:
+        start = time.perf_counter()
+        prediction = EXTRACTORS[name](html, page.url)
+        out[name] = (prediction, time.perf_counter() - start)
+    return page.name, out
+
+
+def run(
+    pages: Sequence[Page], names: Sequence[str] = ("project", "trafilatura"), jobs: int = 1
+) -> dict[str, Result]:
+    """Run the named extractors on every page; one Result per extractor."""
+    results = {name: Result(name) for name in names}
+    truths = {page.name: page.truth for page in pages}
+    tasks = [(page, tuple(names)) for page in pages]
+    if jobs > 1:
+        with Pool(jobs) as pool:
+            outputs = pool.imap_unordered(_run_page, tasks, chunksize=2)
+            outputs = list(outputs)
+    else:
+        outputs = [_run_page(task) for task in tasks]
+    for page_name, by_extractor in sorted(outputs):
+        for name, (prediction, seconds) in by_extractor.items():
+            result = results[name]
+            result.pages[page_name] = page_score(truths[page_name], prediction)
+            result.predictions[page_name] = prediction
+            result.seconds += seconds
+    return results
+
+
+def format_table(results: dict[str, Result]) -> str:
+    lines = [f"{'extractor':<14} {'F1':>6} {'precision':>9} {'recall':>6} {'pages/s':>8} {'pages':>6}"]
+    for result in results.values():
+        s = result.score
+        lines.append(
+            f"{result.name:<14} {s.f1:>6.3f} {s.precision:>9.3f} {s.recall:>6.3f} "
+            f"{result.pages_per_second:>8.1f} {s.pages:>6}"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--limit", type=int, default=None, help="score only the first N pages (by name)")
+    parser.add_argument("--jobs", type=int, default=1, help="worker processes (at most 2 on a shared machine)")
+    parser.add_argument("--dir", type=Path, default=None, help="benchmark directory")
+    parser.add_argument("--with-body", action="store_true", help="also score extract_body alone")
+    parser.add_argument("--worst", type=int, default=0, help="list the N worst pages of each extractor")
+    parser.add_argument("--dump", type=Path, default=None, help="write predictions and page scores as JSON")
+    args = parser.parse_args(argv)
+
+    directory = args.dir or benchmark_dir()
+    if not (directory / "ground-truth.json").exists():
+        print(f"benchmark not found in {directory} (set PORTALNEWS_BENCHMARK_DIR)", file=sys.stderr)
+        return 2
+    pages = load_pages(directory, args.limit)
+    names = ["project", "trafilatura"] + (["body-only"] if args.with_body else [])
+    start = time.perf_counter()
+    results = run(pages, names, jobs=max(1, args.jobs))
+    wall = time.perf_counter() - start
+    print(format_table(results))
+    print(f"({len(pages)} pages, {args.jobs} job(s), {wall:.1f} s wall)")
+
+    for result in results.values():
+        if not args.worst:
+            break
+        print(f"\nworst pages, {result.name}: name  precision  recall")
+        ranked = sorted(result.pages.items(), key=lambda kv: kv[1].tp)
+        for name, ps in ranked[: args.worst]:
+            p = "-" if ps.precision is None else f"{ps.precision:.3f}"
+            r = "-" if ps.recall is None else f"{ps.recall:.3f}"
+            print(f"  {name[:16]}  {p:>6}  {r:>6}")
+    if args.dump:
+        args.dump.write_text(
+            json.dumps(
+                {
+                    r.name: {
+                        n: {"prediction": r.predictions[n], "tp": ps.tp, "fp": ps.fp, "fn": ps.fn}
+                        for n, ps in r.pages.items()
+                    }
+                    for r in results.values()
+                },
+                ensure_ascii=False,
+                indent=1,
+            ),
+            encoding="utf-8",
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
