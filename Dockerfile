@@ -19,7 +19,6 @@ FROM apache/airflow:${AIRFLOW_VERSION}-python${PYTHON_VERSION}
 
 ENV PYTHONPATH=/opt/portalnews \
     AIRFLOW__CORE__DAGS_FOLDER=/opt/portalnews/dags \
-    AIRFLOW__CORE__LOAD_EXAMPLES=False \
     PORTALNEWS_HOME=/opt/airflow/portalnews
 
 # Owned by the image's airflow user, group 0 writable: the image runs with any UID in group 0.

@@ -1,7 +1,7 @@
 """The edges of an article body: page widgets, related-link lists and the byline.
 
 Portals end articles with the author's name alone in capitals (`NGÔ HUYỀN`), `Tin, ảnh: ...`, `PV`
-or `(Theo ...)`, followed by widgets (`ĐÁNH GIÁ BÀI VIẾT`, `In bài`, `Chia sẻ`, `Tin liên quan` and
+or `(Theo ...)` (NukeViet prints `Tác giả bài viết: ...` and `Nguồn tin: ...` under the body), followed by widgets (`ĐÁNH GIÁ BÀI VIẾT`, `In bài`, `Chia sẻ`, `Tin liên quan` and
 its list of links). Widgets are dropped; the byline leaves the body and becomes the author (or the
 source, for `Theo ...`). Authors are stored as the page shows them (`NGÔ HUYỀN` stays in capitals):
 recasing Vietnamese names cannot be done reliably, and the page's form is the one people search for.
@@ -22,7 +22,9 @@ _WIDGET_WORDS = [
     r"lượt xem:? ?[\d.,]*", r"số lượt xem:? ?[\d.,]*", r"lượt đọc:? ?[\d.,]*",
     r"quay lại", r"trở về", r"về đầu trang", r"lên đầu trang", r"xem thêm", r"đọc thêm",
     r"cỡ chữ:?.*", r"font size:?.*", r"[aA]\s*[-+]?\s*[aA]\s*[-+]?", r"\d(?:[.,]\d)?/5(?: \(\d+ (?:lượt|đánh giá)\))?",
-    r"[★☆✩✪✫✬✭✮✯✰⭐\s]+", r"gửi", r"lưu bài(?: viết)?", r"theo dõi(?: chúng tôi)?(?: trên.*)?",
+    r"[★☆✩✪✫✬✭✮✯✰⭐\s]+", r"gửi", r"lưu bài(?: viết)?(?: này)?", r"theo dõi(?: chúng tôi)?(?: trên.*)?",
+    r"click để đánh giá bài viết", r"tổng số điểm của bài viết là:? .*", r"điểm trung bình:? .*",
+    r"gửi bài viết qua email", r"in bài viết này", r"a\s*-\s*a\s*\+", r"cỡ chữ", r"phản hồi",
 ]
 WIDGET_LINE = re.compile(r"^(?:" + "|".join(_WIDGET_WORDS) + r")[\s:.!]*$", re.IGNORECASE)
 
@@ -30,16 +32,16 @@ WIDGET_LINE = re.compile(r"^(?:" + "|".join(_WIDGET_WORDS) + r")[\s:.!]*$", re.I
 _TAIL_HEADERS = [
     r"tin liên quan", r"bài liên quan", r"bài viết liên quan", r"tin bài liên quan", r"các tin liên quan",
     r"tin cùng chuyên mục", r"tin cùng loại", r"bài cùng chuyên mục", r"các tin khác", r"tin khác", r"các bài khác",
-    r"tin mới(?: nhất| hơn)?", r"tin đã đưa", r"các tin đã đưa(?: ngày)?.*", r"tin bài khác", r"xem tiếp",
+    r"tin mới(?: nhất| hơn)?", r"(?:những|các) tin (?:mới|cũ) hơn", r"tin cũ hơn", r"tin đã đưa", r"các tin đã đưa(?: ngày)?.*", r"tin bài khác", r"xem tiếp",
     r"từ khóa:?.*", r"từ khoá:?.*", r"tags?:.*", r"chủ đề:.*",
 ]
 TAIL_HEADER = re.compile(r"^(?:" + "|".join(_TAIL_HEADERS) + r")[\s:.]*$", re.IGNORECASE)
 
 _UPPER_LETTERS = re.compile(r"[^\W\d_]")
-_SOURCE = re.compile(r"^\(?\s*(?:theo|nguồn)\s*:?\s+(?P<who>[^()]{2,80}?)\s*\)?\.?$", re.IGNORECASE)
+_SOURCE = re.compile(r"^\(?\s*(?:theo|nguồn(?: tin| bài| bài viết)?)\s*:?\s+(?P<who>[^()]{2,80}?)\s*\)?\.?$", re.IGNORECASE)
 _CREDIT = re.compile(
     r"^\(?\s*(?:tin,? ?ảnh|tin và ảnh|bài,? ?ảnh|bài và ảnh|tin|bài|ảnh|tin, bài|bài viết|thực hiện|"
-    r"nhóm phóng viên|phóng viên|pv|btv|ctv)\s*:\s*(?P<who>[^()]{2,80}?)\s*\)?\.?$",
+    r"tác giả(?: bài viết)?|người viết|nhóm phóng viên|phóng viên|pv|btv|ctv)\s*:\s*(?P<who>[^()]{2,80}?)\s*\)?\.?$",
     re.IGNORECASE,
 )
 _STAFF = re.compile(r"^\(?(?P<who>(?:PV|CTV|BTV|PV-CTV|PV\s*/\s*CTV|Nhóm PV|P\.V|[A-ZĐ]{2,4}\.?)(?:\s*[-/,]\s*(?:PV|CTV|BTV))*)\)?\.?$")
@@ -66,8 +68,12 @@ def _capitals_byline(line: str) -> bool:
     return all(ch.isupper() for ch in letters)
 
 
-def parse_byline(line: str) -> tuple[str | None, str | None]:
-    """(author, source) if `line` is a byline, else (None, None)."""
+def parse_byline(line: str, labelled_only: bool = False) -> tuple[str | None, str | None]:
+    """(author, source) if `line` is a byline, else (None, None).
+
+    With `labelled_only`, only bylines that say what they are (`Tác giả: ...`, `Theo ...`, `Nguồn: ...`)
+    count: for lines outside the body, where a short capitalised line may be a widget or a heading.
+    """
     line = normalize_inline(line)
     if not line:
         return None, None
@@ -77,6 +83,8 @@ def parse_byline(line: str) -> tuple[str | None, str | None]:
     m = _SOURCE.match(line)
     if m and len(m.group("who").split()) <= 8:
         return None, m.group("who").strip(" .,")
+    if labelled_only:
+        return None, None
     m = _STAFF.match(line)
     if m:
         return m.group("who").strip(" ()."), None

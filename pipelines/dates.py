@@ -2,7 +2,7 @@
 
 Portals write dates day-first in many shapes: `Đăng ngày 13-02-2020 09:06`, `Thứ Năm, 13/02/2020 09:06`,
 `13/02/2020 - 09:06`, `04:35 15/03/2016`, `Thứ ba - 13/05/2025 04:49`, `Cập nhật: 13/02/2020`,
-`ngày 13 tháng 2 năm 2020`, `09h06 13/02/2020`. Times are local to Asia/Ho_Chi_Minh (UTC+7).
+`ngày 13 tháng 2 năm 2020`, `09h06 13/02/2020`, `09:06 ngày 13 tháng 2 năm 2020`. Times are local to Asia/Ho_Chi_Minh (UTC+7).
 htmldate only gives dates, so the time of day is parsed here.
 """
 
@@ -22,15 +22,22 @@ _NUMERIC_DATE = r"(?P<d>[0-3]?\d)\s*[/.\-]\s*(?P<mo>[01]?\d)\s*[/.\-]\s*(?P<y>(?
 _WORDED_DATE = r"ngày\s+(?P<d>[0-3]?\d)\s+tháng\s+(?P<mo>[01]?\d)\s*(?:,\s*)?năm\s+(?P<y>(?:19|20)\d\d)"
 _SEPARATOR = r"\s*(?:[-|,–—]|\(|lúc)?\s*"
 
+_NUMERIC_DATE_AFTER_TIME = _NUMERIC_DATE.replace("(?P<d>", r"(?:ngày\s+)?(?P<d>")
+_WORDED_DATE_3 = _WORDED_DATE.replace("?P<d>", "?P<d3>").replace("?P<mo>", "?P<mo3>").replace("?P<y>", "?P<y3>")
 _PATTERNS = [
-    # time then date: "04:35 15/03/2016", "09h06, 13/02/2020" (tried first: the date alone would match too)
-    re.compile(rf"{_TIME.format(p='b')}{_SEPARATOR}(?:(?:thứ\s+\w+|chủ\s+nhật)\s*[,\-]?\s*)?{_NUMERIC_DATE}", re.IGNORECASE),
+    # time then date: "04:35 15/03/2016", "09h06, 13/02/2020", "09:06 ngày 13/02/2020",
+    # "09:06, ngày 13 tháng 2 năm 2020" (tried first: the date alone would match too)
+    re.compile(
+        rf"{_TIME.format(p='b')}{_SEPARATOR}(?:(?:thứ\s+\w+|chủ\s+nhật)\s*[,\-]?\s*)?"
+        rf"(?:{_NUMERIC_DATE_AFTER_TIME}|{_WORDED_DATE_3})",
+        re.IGNORECASE,
+    ),
     # date then optional time: "13/02/2020 - 09:06", "13-02-2020 09:06", "ngày 13 tháng 2 năm 2020"
     re.compile(rf"(?:{_NUMERIC_DATE}|{_WORDED_DATE.replace('?P<d>', '?P<d2>').replace('?P<mo>', '?P<mo2>').replace('?P<y>', '?P<y2>')})(?:{_SEPARATOR}{_TIME.format(p='a')})?", re.IGNORECASE),
 ]
 
 PUBLISHED_LABEL = re.compile(r"(đăng\s+ngày|ngày\s+đăng|đăng\s+lúc|xuất\s+bản|ngày\s+xuất\s+bản|published|posted)", re.IGNORECASE)
-MODIFIED_LABEL = re.compile(r"(cập\s+nhật|sửa\s+đổi|chỉnh\s+sửa|updated|modified)", re.IGNORECASE)
+MODIFIED_LABEL = re.compile(r"(cập\s+nhật|sửa\s+đổi|chỉnh\s+sửa|sửa\s+lần\s+cuối|updated|modified)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -63,7 +70,9 @@ def find_dates(text: str) -> list[FoundDate]:
             if any(a < m.end() and m.start() < b for a, b in taken):
                 continue
             g = m.groupdict()
-            day, month, year = g.get("d") or g.get("d2"), g.get("mo") or g.get("mo2"), g.get("y") or g.get("y2")
+            day = g.get("d") or g.get("d2") or g.get("d3")
+            month = g.get("mo") or g.get("mo2") or g.get("mo3")
+            year = g.get("y") or g.get("y2") or g.get("y3")
             prefix = "a" if g.get("ah") is not None else "b"
             value = _build(day, month, year, g.get(f"{prefix}h"), g.get(f"{prefix}m"), g.get(f"{prefix}s"), g.get(f"{prefix}ampm"))
             if value is None:

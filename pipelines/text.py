@@ -11,8 +11,9 @@ import html
 import re
 import unicodedata
 
-ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
-ETH_TO_DJ = str.maketrans({"\u00d0": "\u0110", "\u00f0": "\u0111"})
+ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad"), None)
+# Look-alikes typed for Đ/đ: the Icelandic eth (U+00D0/U+00F0) and the African D (U+0189/U+0256).
+ETH_TO_DJ = str.maketrans({"\u00d0": "\u0110", "\u00f0": "\u0111", "\u0189": "\u0110", "\u0256": "\u0111"})
 SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 BLANK_LINES = re.compile(r"\n{3,}")
 

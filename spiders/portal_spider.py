@@ -45,7 +45,7 @@ class PortalSpider(scrapy.Spider):
         self.since = datetime.combine(date.fromisoformat(since), datetime.min.time(), VIETNAM) if since else None
         self.stats_file = stats_file
         self.allowed_domains = sorted({h.split(":")[0] for h in self.portal.hosts} | set(self.portal.allowed_domains))
-        self.max_pages = self.portal.max_listing_pages * (20 if self.backfill else 1)
+        self.max_pages = self.portal.backfill_max_listing_pages if self.backfill else self.portal.max_listing_pages
         self.db_url = database_url()
         self.scheduled: set[str] = set()  # canonical article URLs requested in this run
         self.new_validators: dict[str, tuple[str | None, str | None]] = {}

@@ -43,6 +43,7 @@ class Portal:
     feed_paths: tuple[str, ...] = ()
     schedule: str = "@hourly"
     max_listing_pages: int = 30
+    backfill_max_listing_pages: int = 500
     min_articles_per_run: int = 0  # 0: a run that finds no new article is fine (an idle portal)
     settings: dict[str, Any] = field(default_factory=dict)  # Scrapy settings for this portal
     extract: dict[str, tuple[str, ...]] = field(default_factory=dict)  # XPath hints
@@ -128,6 +129,7 @@ def _portal_from_entry(entry: dict[str, Any], source: str, families: dict[str, d
         feed_paths=_as_tuple(merged.get("feed_paths"), f"{where}: feed_paths"),
         schedule=merged.get("schedule", "@hourly"),
         max_listing_pages=int(merged.get("max_listing_pages", 30)),
+        backfill_max_listing_pages=int(merged.get("backfill_max_listing_pages", 500)),
         min_articles_per_run=int(merged.get("min_articles_per_run", 0)),
         settings=dict(merged.get("settings", {})),
         extract={k: _as_tuple(v, f"{where}: extract.{k}") for k, v in extract.items()},
