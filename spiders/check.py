@@ -85,6 +85,22 @@ def check_portal(portal: Portal, max_pages: int = 3) -> dict:
         sample["body"] = sample["body"][:500] + ("…" if len(sample["body"]) > 500 else "")
         report["sample_article"] = sample
         break
+    # FiveFilters' test_url: known article pages the entry's hints must keep extracting.
+    for url in portal.extract.get("test_url", ()):
+        status, body, _ = _fetch(url)
+        entry: dict = {"url": url, "status": status}
+        try:
+            article = extract_article(body, url, hints=portal.extract) if status == 200 else None
+        except ExtractionError as err:
+            entry["error"] = str(err)
+            article = None
+        if article:
+            entry.update(title=article.title, author=article.author,
+                         published_at=article.published_at.isoformat() if article.published_at else None,
+                         body_chars=len(article.body))
+        else:
+            report["errors"].append(f"test_url {url}: " + entry.get("error", f"HTTP {status}"))
+        report.setdefault("test_urls", []).append(entry)
     if not report["article_links"]:
         report["errors"].append("no article links found: check start_urls and article_url_pattern")
     return report

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import tempfile
 import uuid
 import warnings
 from dataclasses import dataclass
@@ -45,10 +47,14 @@ def pg_server(tmp_path_factory, portalnews_home):
     if external:
         yield external.rstrip("/")
         return
-    pgdata = tmp_path_factory.mktemp("pg") / "data"
+    # Not under pytest's basetemp: as root the server runs as another user, and every new pytest
+    # session resets /tmp/pytest-of-<user> to mode 0700, which would cut a running server off its files.
+    parent = Path(tempfile.mkdtemp(prefix="portalnews-test-pg-"))
+    pgdata = parent / "data"
     server = embedded_db.start(pgdata=pgdata, port=embedded_db._free_port())
     yield f"postgresql://postgres@127.0.0.1:{server.port}"
     embedded_db.stop(pgdata)
+    shutil.rmtree(parent, ignore_errors=True)
 
 
 @pytest.fixture

@@ -99,3 +99,14 @@ def test_reextract_recleans_stored_pages_offline_and_updates_changed_articles(db
 
 def test_db_url_prints_the_configured_database(db_url):
     assert portalnews("db", "url", db_url=db_url).stdout.strip() == db_url
+
+
+def test_check_also_extracts_the_entrys_test_urls(serve_site, tmp_path):
+    site = serve_site("liferay_danang")
+    want = site.expected[0]
+    registry = tmp_path / "with-test-url.toml"
+    registry.write_text(site.registry_file.read_text(encoding="utf-8")
+                        + f'\n[portal.extract]\ntest_url = ["{site.mirror.url(want["path"])}"]\n', encoding="utf-8")
+    report = json.loads(portalnews("check", site.portal.id, "--registry", str(registry)).stdout)
+    (tested,) = report["test_urls"]
+    assert tested["title"] == want["title"] and tested["published_at"] == want["published_at"]

@@ -99,3 +99,27 @@ def test_pages_answering_500_are_reported_and_the_rest_still_load(db_url, serve_
     assert sorted(path for _, path, _ in site.article_requests()) == sorted(broken)
     assert retry["load"]["new"] == 2
     assert query(db_url, "SELECT count(*) AS n FROM fetch_failures")[0]["n"] == 0
+
+
+@pytest.mark.parametrize("site_name", SITE_NAMES)
+def test_the_crawl_obeys_robots_txt_and_identifies_itself(site_name, db_url, serve_site):
+    from protego import Protego
+
+    from spiders.settings import USER_AGENT
+
+    site = serve_site(site_name)
+    robots = Protego.parse((site.mirror.site_dir / "www" / "robots.txt").read_text(encoding="utf-8"))
+    jobs.run_portal(db_url, site.portal, [site.registry_file])
+    requested = [path for _, path, _ in site.mirror.requested()]
+    assert requested, "nothing was fetched"
+    assert [p for p in requested if not robots.can_fetch(site.mirror.url(p), USER_AGENT)] == []
+    assert "portalnews" in USER_AGENT
+
+
+@pytest.mark.parametrize("site_name", SITE_NAMES)
+def test_only_article_pages_are_kept_as_raw_pages(site_name, db_url, serve_site):
+    site = serve_site(site_name)
+    jobs.run_portal(db_url, site.portal, [site.registry_file])
+    kept = query(db_url, "SELECT url FROM raw_pages")
+    assert kept and all(site.portal.article_regex.search(row["url"]) for row in kept)
+    assert not [row["url"] for row in kept if "gioi-thieu" in row["url"] or "lien-he" in row["url"]]
