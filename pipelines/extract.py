@@ -35,7 +35,7 @@ from pipelines.dates import find_dates, not_in_future, parse_datetime, parse_iso
 from pipelines.text import normalize_inline, normalize_text
 
 # Bump when extraction changes what it returns: `portalnews reextract` re-cleans older results.
-EXTRACTOR_VERSION = "2026.11.2"
+EXTRACTOR_VERSION = "2026.11.3"
 
 
 class ExtractionError(ValueError):
