@@ -56,6 +56,10 @@ def main() -> None:
                     new = sum(s["load"]["new"] for s in summaries)
                     print(f"{label + ' #' + str(n + 1):<14}{wall:>8.2f}{pages:>7}{pages / wall:>9.1f}"
                           f"{requests:>10}{not_modified:>6}{new:>5}")
+                    for s in summaries:
+                        c = s["crawl"]
+                        print(f"  {s['portal']:<12}{'':>8}{c['pages_fetched']:>7}{'':>9}{c['requests']:>10}"
+                              f"{c['responses_304']:>6}{s['load']['new']:>5}")
         finally:
             for m in mirrors:
                 m.stop()

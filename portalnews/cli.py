@@ -48,6 +48,8 @@ def _registry_files(args) -> list[Path]:
 def _progress_printer(portal_id: str):
     """Show Scrapy's periodic progress and errors, not its whole log."""
     def show(line: str) -> None:
+        if line.lstrip().startswith(("'", "{")):  # Scrapy's stats dump; the summary table follows
+            return
         if any(key in line for key in ("Crawled ", "ERROR", "WARNING", "finished (", "known article URLs")):
             print(f"  [{portal_id}] {line.split('] ', 1)[-1][:200]}", flush=True)
     return show

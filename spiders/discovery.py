@@ -43,7 +43,7 @@ def sniff(body: bytes, content_type: str = "") -> str:
     return "html"
 
 
-def from_robots(text: str, base_url: str) -> Discovered:
+def from_robots(text: bytes, base_url: str) -> Discovered:
     return Discovered("robots", sources=list(sitemap_urls_from_robots(text, base_url=base_url)))
 
 

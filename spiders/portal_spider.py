@@ -19,6 +19,7 @@ from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy import signals
+from scrapy.exceptions import IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from pipelines.dates import VIETNAM
@@ -26,7 +27,7 @@ from pipelines.urls import canonical_url
 from portalnews.db import database_url, prepare
 from spiders import discovery
 from spiders.registry import load_registry
-from spiders.state import load_state, save_failures, save_validators
+from spiders.state import forget_failures, load_state, save_failures, save_validators
 
 STAT = "portalnews/"
 
@@ -50,6 +51,7 @@ class PortalSpider(scrapy.Spider):
         self.scheduled: set[str] = set()  # canonical article URLs requested in this run
         self.new_validators: dict[str, tuple[str | None, str | None]] = {}
         self.failures: dict[str, tuple[str, str]] = {}
+        self.ignored: set[str] = set()  # canonical article URLs robots.txt forbids
         self.discovered_links = 0
 
     @classmethod
@@ -108,7 +110,7 @@ class PortalSpider(scrapy.Spider):
     def parse_robots(self, response):
         if response.status != 200:
             return
-        found = discovery.from_robots(response.text, response.url)
+        found = discovery.from_robots(response.body, response.url)
         for url in found.sources:
             self.crawler.stats.inc_value(STAT + "sitemaps_from_robots")
             yield self._source_request(url, depth=0, optional=True)
@@ -202,6 +204,11 @@ class PortalSpider(scrapy.Spider):
 
     def on_article_error(self, failure):
         request = failure.request
+        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+            # Forbidden by robots.txt (or dropped by a middleware on purpose): not a failure to retry.
+            self.crawler.stats.inc_value(STAT + "article_links_ignored")
+            self.ignored.add(request.meta["canonical_url"])
+            return
         if failure.check(HttpError):
             reason = f"HTTP {failure.value.response.status}"
         else:
@@ -223,6 +230,7 @@ class PortalSpider(scrapy.Spider):
     def spider_closed(self, spider, reason):
         save_validators(self.db_url, self.portal.id, self.new_validators)
         save_failures(self.db_url, self.portal.id, self.failures)
+        forget_failures(self.db_url, self.portal.id, self.ignored)
         stats = dict(self.crawler.stats.get_stats())
         stats["finish_reason"] = reason
         if stats.get("start_time"):

@@ -66,3 +66,12 @@ def save_failures(db_url: str, portal: str, failures: dict[str, tuple[str, str]]
                 " reason = EXCLUDED.reason, attempts = fetch_failures.attempts + 1, updated_at = now()",
                 (portal, url, canonical, reason),
             )
+
+
+def forget_failures(db_url: str, portal: str, canonical_urls: set[str]) -> None:
+    """Stop retrying article URLs that will never be fetched (robots.txt forbids them)."""
+    if not canonical_urls:
+        return
+    with transaction(db_url) as cur:
+        cur.execute("DELETE FROM fetch_failures WHERE portal = %s AND canonical_url = ANY(%s)",
+                    (portal, sorted(canonical_urls)))
