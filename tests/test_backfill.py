@@ -56,3 +56,15 @@ def test_an_interrupted_backfill_resumes_without_fetching_again_what_it_had_fetc
     assert resumed["crawl"]["finish_reason"] == "finished"
     assert not (home() / "jobs" / f"{portal.id}-backfill").exists()
     assert query(db_url, "SELECT count(*) AS n FROM articles")[0]["n"] == len(site.expected)
+
+
+def test_a_backfill_since_a_date_skips_articles_the_listings_date_earlier(db_url, serve_site):
+    site = serve_site("liferay_danang")
+    since = "2020-02-12"
+
+    run = jobs.run_portal(db_url, site.portal, [site.registry_file], backfill=True, since=since)
+
+    loaded = {r["title"] for r in query(db_url, "SELECT title FROM articles")}
+    wanted = {w["title"] for w in site.expected if w["published_at"][:10] >= since}
+    assert loaded == wanted
+    assert run["crawl"]["article_links_found"] > len(wanted)  # older links were seen, and left alone
