@@ -23,6 +23,8 @@ def airflow_environment(portalnews_db_url: str, airflow_db_url: str, airflow_hom
     airflow_home.mkdir(parents=True, exist_ok=True)
     venv_bin = str(Path(sys.executable).parent)
     env = dict(os.environ)
+    api_host = os.environ.get("AIRFLOW__API__HOST", "127.0.0.1")
+    api_port = os.environ.get("AIRFLOW__API__PORT", "8080")
     env.update({
         "AIRFLOW_HOME": str(airflow_home),
         "AIRFLOW__CORE__DAGS_FOLDER": str(REPO_ROOT / "dags"),
@@ -32,8 +34,11 @@ def airflow_environment(portalnews_db_url: str, airflow_db_url: str, airflow_hom
         "AIRFLOW__CORE__PARALLELISM": os.environ.get("AIRFLOW__CORE__PARALLELISM", "4"),
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": os.environ.get("AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION", "True"),
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": airflow_url(airflow_db_url),
-        "AIRFLOW__API__HOST": os.environ.get("AIRFLOW__API__HOST", "127.0.0.1"),
-        "AIRFLOW__API__PORT": os.environ.get("AIRFLOW__API__PORT", "8080"),
+        "AIRFLOW__API__HOST": api_host,
+        "AIRFLOW__API__PORT": api_port,
+        # Task processes report to the API server: follow its port (Airflow's default assumes 8080).
+        "AIRFLOW__API__BASE_URL": f"http://{api_host}:{api_port}",
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://{api_host}:{api_port}/execution/",
         f"AIRFLOW_CONN_{CONNECTION_ID.upper()}": portalnews_db_url,
         # `airflow standalone` starts its parts as `airflow ...` subprocesses: they must be on PATH.
         "PATH": venv_bin + os.pathsep + env.get("PATH", ""),
