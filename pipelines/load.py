@@ -17,6 +17,7 @@ from trafilatura.deduplication import Simhash
 
 from pipelines.extract import Article
 from pipelines.text import dedupe_form
+from pipelines.urls import canonical_url
 from portalnews.db import transaction
 from spiders.registry import Portal
 
@@ -104,8 +105,6 @@ def load_pending(db_url: str, portal: Portal) -> LoadStats:
 
 
 def _load_one(cur, portal: Portal, row: dict, stats: LoadStats) -> None:
-    from pipelines.urls import canonical_url
-
     article = Article.from_json(row["result"])
     urls = sorted({row["canonical_url"], canonical_url(row["requested_url"], portal)})
     fp = fingerprint(article.body)
@@ -132,13 +131,15 @@ def _load_one(cur, portal: Portal, row: dict, stats: LoadStats) -> None:
     if matched_by == "content" and not set(urls) & {existing["canonical_url"]}:
         stats.duplicate += 1
         return
-    if _changed(existing, article) or existing["extractor_version"] != row["extractor_version"]:
+    changed = _changed(existing, article)
+    if changed or existing["extractor_version"] != row["extractor_version"]:
+        # A re-extraction records its extractor version even when the result is the same.
         cur.execute(
             f"UPDATE articles SET {', '.join(f'{k} = %({k})s' for k in values)}, updated_at = now()"
             " WHERE id = %(id)s",
             {**values, "id": existing["id"]},
         )
-        stats.updated += 1 if _changed(existing, article) else 0
-        stats.unchanged += 0 if _changed(existing, article) else 1
+    if changed:
+        stats.updated += 1
     else:
         stats.unchanged += 1
