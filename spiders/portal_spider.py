@@ -188,7 +188,6 @@ class PortalSpider(scrapy.Spider):
     # ---- articles ----------------------------------------------------------------------
     def parse_article(self, response):
         self.crawler.stats.inc_value(STAT + "articles_fetched")
-        self.failures.pop(response.request.url, None)
         yield {
             "portal": self.portal.id,
             "crawl_run_id": self.run_id,
