@@ -32,6 +32,6 @@ RUN pip install --no-cache-dir "apache-airflow==${AIRFLOW_VERSION}" "/opt/portal
     && rm -rf /opt/portalnews/build /opt/portalnews/*.egg-info \
     && mkdir -p "${PORTALNEWS_HOME}" \
     && chmod -R g+rwX "${PORTALNEWS_HOME}" \
-    && python -c "import portalnews.jobs, pipelines.extract, spiders.registry, airflow.providers.celery, airflow.providers.fab" \
+    && python -c "import portalnews.jobs, portalnews.extraction.extract, portalnews.registry, airflow.providers.celery, airflow.providers.fab" \
     && portalnews --help >/dev/null \
     && cd /opt/portalnews && python -m scrapy list

@@ -4,7 +4,7 @@
 
 Scores, in the same run and on the same pages, (a) the project's `extract_article(html, url).body`
 (an ExtractionError counts as an empty prediction) and (b) bare `trafilatura.extract(html, url=url)`
-with default options; `--with-body` adds (c) the paragraphs of `pipelines.body.extract_body` alone,
+with default options; `--with-body` adds (c) the paragraphs of `portalnews.extraction.body.extract_body` alone,
 before the Vietnamese post-processing of pipelines/extract.py, to show what that post-processing
 costs or gains. The metric is the benchmark's own (bench/metric.py, shared/benchmarks/README.md).
 
@@ -71,7 +71,7 @@ def read_html(path: Path) -> str:
 
 
 def project(html: str, url: str | None) -> str:
-    from pipelines.extract import ExtractionError, extract_article
+    from portalnews.extraction import ExtractionError, extract_article
 
     try:
         return extract_article(html, url=url).body
@@ -88,7 +88,7 @@ def trafilatura_bare(html: str, url: str | None) -> str:
 def body_only(html: str, url: str | None) -> str:
     from trafilatura.utils import load_html
 
-    from pipelines.body import extract_body
+    from portalnews.extraction.body import extract_body
 
     tree = load_html(html)
     if tree is None:

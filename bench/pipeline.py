@@ -20,10 +20,11 @@ from pathlib import Path
 warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from portalnews import embedded_db, jobs  # noqa: E402
-from portalnews.db import prepare  # noqa: E402
+from portalnews import jobs  # noqa: E402
 from portalnews.mirror import SiteMirror  # noqa: E402
-from spiders.registry import load_registry  # noqa: E402
+from portalnews.registry import load_registry  # noqa: E402
+from portalnews.store import embedded as embedded_db  # noqa: E402
+from portalnews.store.db import prepare  # noqa: E402
 
 SITES = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "sites"
 

@@ -12,8 +12,8 @@ from datetime import datetime, timedelta
 from airflow.sdk import Asset, Connection, dag, get_current_context, task
 
 from portalnews.airflow_env import CONNECTION_ID, CRAWL_POOL
-from portalnews.settings import registry_files
-from spiders.registry import Portal, load_registry
+from portalnews.config import registry_files
+from portalnews.registry import Portal, load_registry
 
 DEFAULT_ARGS = {
     "owner": "portalnews",

@@ -13,9 +13,9 @@ from datetime import datetime
 
 from psycopg2.extras import Json
 
-from pipelines.extract import EXTRACTOR_VERSION, ExtractionError, extract_article
-from portalnews.db import transaction
-from spiders.registry import Portal
+from portalnews.extraction import EXTRACTOR_VERSION, ExtractionError, extract_article
+from portalnews.registry import Portal
+from portalnews.store.db import transaction
 
 log = logging.getLogger(__name__)
 BATCH = 100

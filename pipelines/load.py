@@ -1,6 +1,6 @@
 """Load stage: extractions -> articles, deduplicated.
 
-One article per portal and canonical URL (pipelines.urls). A page whose URL is new but whose body is
+One article per portal and canonical URL (portalnews.registry.urls). A page whose URL is new but whose body is
 the same as a stored article of the portal (same dedupe-form fingerprint, or same title and a near-
 identical trafilatura Simhash) is a duplicate: its URL becomes an alias of that article. Loading is
 idempotent: re-loading the same extraction changes nothing.
@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from psycopg2.extras import Json
 from trafilatura.deduplication import Simhash
 
-from pipelines.extract import Article
-from pipelines.text import dedupe_form
-from pipelines.urls import canonical_url
-from portalnews.db import transaction
-from spiders.registry import Portal
+from portalnews.extraction import Article
+from portalnews.registry import Portal
+from portalnews.registry.urls import canonical_url
+from portalnews.store.db import transaction
+from portalnews.vietnamese.text import dedupe_form
 
 log = logging.getLogger(__name__)
 BATCH = 200

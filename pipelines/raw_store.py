@@ -17,8 +17,8 @@ from pathlib import Path
 import psycopg2
 from psycopg2.extras import Json
 
-from portalnews.db import connect, connect_once, retry_on_disconnect
-from portalnews.settings import home
+from portalnews.config import home
+from portalnews.store.db import connect, connect_once, retry_on_disconnect
 
 log = logging.getLogger(__name__)
 

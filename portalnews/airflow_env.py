@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-from portalnews.settings import REPO_ROOT, home
+from portalnews.config import REPO_ROOT, home
 
 CONNECTION_ID = "portalnews_db"
 CRAWL_POOL = "portal_crawl"

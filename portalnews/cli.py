@@ -31,15 +31,15 @@ log = logging.getLogger("portalnews")
 
 
 def _registry(args) -> dict:
-    from portalnews.settings import registry_files
-    from spiders.registry import load_registry
+    from portalnews.config import registry_files
+    from portalnews.registry import load_registry
 
     files = registry_files() + [Path(f) for f in (args.registry or [])]
     return load_registry(files)
 
 
 def _registry_files(args) -> list[Path]:
-    from portalnews.settings import registry_files
+    from portalnews.config import registry_files
 
     return registry_files() + [Path(f) for f in (args.registry or [])]
 
@@ -57,8 +57,8 @@ def _progress_printer(portal_id: str):
 
 def cmd_run(args) -> int:
     from portalnews import jobs
-    from portalnews.db import database_url, prepare
-    from spiders.registry import select
+    from portalnews.registry import select
+    from portalnews.store.db import database_url, prepare
 
     portals = select(_registry(args), args.portal)
     db_url = database_url()
@@ -90,8 +90,8 @@ def _summary_table(summaries: list[dict]) -> str:
 
 # ---- db ------------------------------------------------------------------------------------
 def cmd_db(args) -> int:
-    from portalnews import embedded_db
-    from portalnews.db import database_url, migrate
+    from portalnews.store import embedded as embedded_db
+    from portalnews.store.db import database_url, migrate
 
     if args.action == "start":
         server = embedded_db.start()
@@ -116,9 +116,9 @@ def cmd_db(args) -> int:
 
 # ---- up ------------------------------------------------------------------------------------
 def cmd_up(args) -> int:
-    from portalnews import embedded_db
     from portalnews.airflow_env import CRAWL_POOL, CRAWL_POOL_SLOTS, airflow_environment
-    from portalnews.db import database_url, prepare
+    from portalnews.store import embedded as embedded_db
+    from portalnews.store.db import database_url, prepare
 
     portals = list(_registry(args).values())
     db_url = database_url()
@@ -202,8 +202,8 @@ def _announce_when_ready(url: str, airflow_home: str, timeout: float = 300) -> N
 
 # ---- check ---------------------------------------------------------------------------------
 def cmd_check(args) -> int:
-    from spiders.check import check_portal
-    from spiders.registry import select
+    from portalnews.registry import select
+    from portalnews.spiders.check import check_portal
 
     portal = select(_registry(args), [args.portal])[0]
     report = check_portal(portal, max_pages=args.max_pages)
@@ -213,7 +213,7 @@ def cmd_check(args) -> int:
 
 # ---- extract / reextract -------------------------------------------------------------------
 def cmd_extract(args) -> int:
-    from pipelines.extract import ExtractionError, extract_article
+    from portalnews.extraction import ExtractionError, extract_article
 
     failures = 0
     for name in args.files:
@@ -236,11 +236,11 @@ def cmd_extract(args) -> int:
 
 
 def cmd_reextract(args) -> int:
-    from pipelines.clean import clean_pending
-    from pipelines.extract import EXTRACTOR_VERSION
-    from pipelines.load import load_pending
-    from portalnews.db import database_url, migrate
-    from spiders.registry import select
+    from portalnews.extraction import EXTRACTOR_VERSION
+    from portalnews.pipelines.clean import clean_pending
+    from portalnews.pipelines.load import load_pending
+    from portalnews.registry import select
+    from portalnews.store.db import database_url, migrate
 
     db_url = database_url()
     migrate(db_url)
@@ -325,7 +325,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    from spiders.registry import RegistryError
+    from portalnews.registry import RegistryError
 
     try:
         return args.func(args)

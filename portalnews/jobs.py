@@ -19,12 +19,12 @@ from pathlib import Path
 
 from psycopg2.extras import Json
 
-from pipelines.clean import clean_pending
-from pipelines.load import load_pending
-from pipelines.raw_store import drain_spool
-from portalnews.db import prepare, transaction
-from portalnews.settings import REPO_ROOT, home
-from spiders.registry import Portal
+from portalnews.config import REPO_ROOT, home
+from portalnews.pipelines.clean import clean_pending
+from portalnews.pipelines.load import load_pending
+from portalnews.pipelines.raw_store import drain_spool
+from portalnews.registry import Portal
+from portalnews.store.db import prepare, transaction
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +83,7 @@ def crawl(
             command += ["-s", f"JOBDIR={jobdir}"]
         if since:
             command += ["-a", f"since={since}"]
-        env = dict(os.environ, DATABASE_URL=db_url, SCRAPY_SETTINGS_MODULE="spiders.settings")
+        env = dict(os.environ, DATABASE_URL=db_url, SCRAPY_SETTINGS_MODULE="portalnews.spiders.settings")
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
         log.info("crawling %s: %s", portal.id, " ".join(command[1:]))
         tail: list[str] = []

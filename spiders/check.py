@@ -11,12 +11,12 @@ import urllib.error
 import urllib.request
 from urllib.parse import urljoin, urlsplit
 
+from portalnews.spiders import discovery
+from portalnews.spiders.settings import USER_AGENT
 from protego import Protego
 
-from pipelines.extract import ExtractionError, extract_article
-from spiders import discovery
-from spiders.registry import Portal
-from spiders.settings import USER_AGENT
+from portalnews.extraction import ExtractionError, extract_article
+from portalnews.registry import Portal
 
 
 def _fetch(url: str, timeout: float = 20) -> tuple[int, bytes, str]:

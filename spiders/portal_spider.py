@@ -6,7 +6,7 @@
 It reads start URLs as sitemaps, feeds or listing pages (sniffed from the response), also reads the
 Sitemap: lines of robots.txt and <link rel=alternate> feeds, follows listing pagination while pages
 still yield unseen article links, and fetches each unseen article once. Article pages go to the item
-pipeline that keeps them (pipelines.raw_store); nothing is cleaned here.
+pipeline that keeps them (portalnews.pipelines.raw_store); nothing is cleaned here.
 """
 
 from __future__ import annotations
@@ -18,16 +18,16 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
+from portalnews.spiders import discovery
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 
-from pipelines.dates import VIETNAM
-from pipelines.urls import canonical_url
-from portalnews.db import database_url, prepare
-from spiders import discovery
-from spiders.registry import load_registry
-from spiders.state import forget_failures, load_state, save_failures, save_validators
+from portalnews.registry import load_registry
+from portalnews.registry.urls import canonical_url
+from portalnews.store.crawl_state import forget_failures, load_state, save_failures, save_validators
+from portalnews.store.db import database_url, prepare
+from portalnews.vietnamese.dates import VIETNAM
 
 STAT = "portalnews/"
 

@@ -1,7 +1,7 @@
 """Scrapy settings for every portal crawl (per-portal overrides come from the registry's `settings`)."""
 
 BOT_NAME = "portalnews"
-SPIDER_MODULES = ["spiders.portal_spider"]
+SPIDER_MODULES = ["portalnews.spiders.portal_spider"]
 NEWSPIDER_MODULE = "spiders"
 
 # Identify ourselves and be polite: these are public-sector sites on modest hosting.
@@ -26,11 +26,11 @@ RETRY_BACKOFF_BASE = 1.0  # seconds; the n-th retry waits base * 2**(n-1), cappe
 RETRY_BACKOFF_MAX = 60.0
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "spiders.middlewares.BackoffRetryMiddleware": 550,
+    "portalnews.spiders.middlewares.BackoffRetryMiddleware": 550,
 }
 
 ITEM_PIPELINES = {
-    "pipelines.raw_store.RawPageStorePipeline": 300,
+    "portalnews.pipelines.raw_store.RawPageStorePipeline": 300,
 }
 
 TELNETCONSOLE_ENABLED = False

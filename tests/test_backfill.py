@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from portalnews import jobs
-from portalnews.settings import home
-from spiders.registry import load_registry
+from portalnews.config import home
+from portalnews.registry import load_registry
 from tests.conftest import query
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.bylines import is_widget_line, parse_byline, strip_edges
+from portalnews.extraction.bylines import is_widget_line, parse_byline, strip_edges
 
 BODY = ["Sáng 13-2, Thành ủy tổ chức hội nghị sơ kết công tác.", "Hội nghị thống nhất các nhiệm vụ trọng tâm năm 2020."]
 

@@ -81,7 +81,7 @@ def test_extract_prints_one_json_object_per_file_in_order(tmp_path, serve_site):
 
 
 def test_reextract_recleans_stored_pages_offline_and_updates_changed_articles(db_url, serve_site):
-    from pipelines.extract import EXTRACTOR_VERSION
+    from portalnews.extraction import EXTRACTOR_VERSION
 
     site = serve_site("nukeviet_province")
     portalnews("run", "--registry", str(site.registry_file), "--portal", site.portal.id, db_url=db_url)

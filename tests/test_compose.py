@@ -48,8 +48,8 @@ from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
 from portalnews.airflow_env import CONNECTION_ID, CRAWL_POOL
-from portalnews.db import MIGRATIONS_DIR
-from spiders.registry import load_registry
+from portalnews.registry import load_registry
+from portalnews.store.db import MIGRATIONS_DIR
 
 REPO = Path(__file__).resolve().parent.parent
 COMPOSE_FILE = REPO / "docker-compose.yml"
@@ -506,7 +506,7 @@ def test_the_worker_healthcheck_pings_the_celery_app_of_the_installed_provider(t
 
 
 def test_dags_are_mounted_read_only_from_the_repo_and_the_registry_from_an_operator_file(tmp_path, monkeypatch):
-    from portalnews.settings import registry_files
+    from portalnews.config import registry_files
 
     dags_folder = dockerfile().env["AIRFLOW__CORE__DAGS_FOLDER"]
     for name in (*AIRFLOW_SERVICES, "airflow-init"):

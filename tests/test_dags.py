@@ -12,7 +12,7 @@ import psycopg2
 import pytest
 
 from portalnews.airflow_env import CONNECTION_ID, CRAWL_POOL, airflow_environment
-from spiders.registry import load_registry
+from portalnews.registry import load_registry
 from tests.conftest import query
 
 REPO = Path(__file__).resolve().parent.parent

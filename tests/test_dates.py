@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from pipelines.dates import VIETNAM, find_dates, not_in_future, parse_datetime, parse_iso
-from pipelines.extract import extract_article
+from portalnews.extraction import extract_article
+from portalnews.vietnamese.dates import VIETNAM, find_dates, not_in_future, parse_datetime, parse_iso
 
 
 def at(*args) -> datetime:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import gzip
 
-from spiders import discovery
+from portalnews.spiders import discovery
 
 SITEMAP_INDEX = b"""<?xml version="1.0" encoding="UTF-8"?>
 <sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">

@@ -26,7 +26,7 @@ if str(REPO) not in sys.path:
 from bench.metric import PageScore, aggregate, page_score, score, shingles  # noqa: E402
 
 F1_FLOOR = 0.974  # extract_article(...).body
-BODY_F1_FLOOR = 0.974  # pipelines.body.extract_body(...).paragraphs
+BODY_F1_FLOOR = 0.974  # portalnews.extraction.body.extract_body(...).paragraphs
 
 BENCHMARK_DIR = Path(
     os.environ.get("PORTALNEWS_BENCHMARK_DIR")

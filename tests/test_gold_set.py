@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from bench.metric import page_score
-from pipelines.extract import extract_article
+from portalnews.extraction import extract_article
 from portalnews.mirror import SiteMirror
-from spiders.registry import load_registry
+from portalnews.registry import load_registry
 
 SITES_DIR = Path(__file__).parent / "fixtures" / "sites"
 WIDGET_TEXT = ("ĐÁNH GIÁ BÀI VIẾT", "In bài", "Chia sẻ", "Tin liên quan", "Bình luận")

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.urls import canonical_url
 from portalnews import jobs
+from portalnews.registry.urls import canonical_url
 from tests.conftest import SITE_NAMES, query
 
 WIDGET_TEXT = ("ĐÁNH GIÁ BÀI VIẾT", "In bài", "Chia sẻ", "Tin liên quan", "Bình luận")
@@ -103,9 +103,8 @@ def test_pages_answering_500_are_reported_and_the_rest_still_load(db_url, serve_
 
 @pytest.mark.parametrize("site_name", SITE_NAMES)
 def test_the_crawl_obeys_robots_txt_and_identifies_itself(site_name, db_url, serve_site):
+    from portalnews.spiders.settings import USER_AGENT
     from protego import Protego
-
-    from spiders.settings import USER_AGENT
 
     site = serve_site(site_name)
     robots = Protego.parse((site.mirror.site_dir / "www" / "robots.txt").read_text(encoding="utf-8"))

@@ -6,13 +6,13 @@ import gzip
 from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
 
+from portalnews.pipelines.raw_store import RawPageStorePipeline, drain_spool, store_page
 from scrapy.settings import Settings
 from scrapy.statscollectors import MemoryStatsCollector
 
-from pipelines.raw_store import RawPageStorePipeline, drain_spool, store_page
-from portalnews import embedded_db
-from portalnews.db import connect, prepare
-from spiders.registry import Portal
+from portalnews.registry import Portal
+from portalnews.store import embedded as embedded_db
+from portalnews.store.db import connect, prepare
 from tests.conftest import query
 
 PORTAL = Portal(id="fx_store", name="Store test", base_url="http://127.0.0.1:9/", start_urls=("http://127.0.0.1:9/",),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from spiders.registry import RegistryError, load_registry, select
+from portalnews.registry import RegistryError, load_registry, select
 
 
 def test_builtin_registry_lists_the_six_city_portals():

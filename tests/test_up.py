@@ -17,7 +17,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from portalnews import embedded_db
+from portalnews.store import embedded as embedded_db
 from tests.conftest import query
 
 

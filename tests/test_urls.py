@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.urls import canonical_url
-from spiders.registry import Portal, load_registry
+from portalnews.registry import Portal, load_registry
+from portalnews.registry.urls import canonical_url
 
 SITES_DIR = Path(__file__).parent / "fixtures" / "sites"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from pipelines.text import dedupe_form, normalize_inline, normalize_text
+from portalnews.vietnamese.text import dedupe_form, normalize_inline, normalize_text
 
 
 def test_decomposed_text_is_stored_composed():

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from pipelines.text import normalize_inline
+from portalnews.vietnamese.text import normalize_inline
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipelines.text import normalize_inline
+from portalnews.vietnamese.text import normalize_inline
 
 _WIDGET_WORDS = [
     r"đánh giá bài viết", r"bạn đánh giá (?:bài viết|tin) này.*", r"đánh giá của bạn.*", r"bình chọn",

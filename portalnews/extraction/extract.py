@@ -1,4 +1,4 @@
-"""One HTML page -> one cleaned Article: body (pipelines.body) plus Vietnamese metadata.
+"""One HTML page -> one cleaned Article: body (portalnews.extraction.body) plus Vietnamese metadata.
 
 Per-portal hints use FiveFilters/Wallabag site-config keys with XPath values (title, body, date,
 author, category, strip, strip_id_or_class); without hints everything is found generically:
@@ -21,7 +21,6 @@ from __future__ import annotations
 import copy
 import json
 import re
-from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from urllib.parse import urljoin
 
@@ -29,46 +28,11 @@ from lxml import etree
 from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
-from pipelines.body import extract_body
-from pipelines.bylines import TAIL_HEADER, is_widget_line, parse_byline, strip_edges
-from pipelines.dates import find_dates, not_in_future, parse_datetime, parse_iso
-from pipelines.text import normalize_inline, normalize_text
-
-# Bump when extraction changes what it returns: `portalnews reextract` re-cleans older results.
-EXTRACTOR_VERSION = "2026.11.3"
-
-
-class ExtractionError(ValueError):
-    """The page holds no article we can extract (empty, not HTML, no body)."""
-
-
-@dataclass
-class Article:
-    title: str | None
-    body: str
-    published_at: datetime | None = None
-    modified_at: datetime | None = None
-    author: str | None = None
-    source: str | None = None
-    sapo: str | None = None
-    category: str | None = None
-    images: list[dict] = field(default_factory=list)
-    language: str | None = None
-    url: str | None = None
-
-    def to_json(self) -> dict:
-        data = asdict(self)
-        for key in ("published_at", "modified_at"):
-            data[key] = data[key].isoformat() if data[key] else None
-        return data
-
-    @classmethod
-    def from_json(cls, data: dict) -> Article:
-        data = dict(data)
-        for key in ("published_at", "modified_at"):
-            data[key] = parse_iso(data[key]) if data.get(key) else None
-        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
-
+from portalnews.extraction.article import Article, ExtractionError
+from portalnews.extraction.body import extract_body
+from portalnews.extraction.bylines import TAIL_HEADER, is_widget_line, parse_byline, strip_edges
+from portalnews.vietnamese.dates import find_dates, not_in_future, parse_datetime, parse_iso
+from portalnews.vietnamese.text import normalize_inline, normalize_text
 
 SAPO_CLASS = re.compile(
     r"(^|[\s_-])(sapo|lead|summary|chapeau|intro|tomtat|tom-tat|mota|mo-ta|hometext|headline-desc|standfirst)"

@@ -1,0 +1,1 @@
+"""PostgreSQL: connections, schema migrations, the embedded server, and what a crawl remembers."""

@@ -1,0 +1,1 @@
+"""Vietnamese language rules shared by the crawl and the extraction: text normal form and dates."""
