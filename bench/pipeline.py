@@ -24,7 +24,7 @@ from portalnews import jobs  # noqa: E402
 from portalnews.mirror import SiteMirror  # noqa: E402
 from portalnews.registry import load_registry  # noqa: E402
 from portalnews.store import embedded as embedded_db  # noqa: E402
-from portalnews.store.db import prepare  # noqa: E402
+from portalnews.store.schema import migrate  # noqa: E402
 
 SITES = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "sites"
 
@@ -46,7 +46,7 @@ def main() -> None:
             for n in range(args.repeat):
                 embedded_db.ensure_database(server, f"bench{n}")
                 db_url = server.url(f"bench{n}")
-                prepare(db_url, portals)
+                migrate(db_url)
                 for label in ("first", "incremental"):
                     started = time.perf_counter()
                     summaries = [jobs.run_portal(db_url, p, [registry], on_line=lambda _: None) for p in portals]

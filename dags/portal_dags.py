@@ -25,7 +25,7 @@ DEFAULT_ARGS = {
 
 OPERATOR_DOC = """
 ### {name}
-`{base_url}` · family `{family}` · schedule `{schedule}` · registry `{source}`
+`{base_url}` · family `{family}` · schedule `{schedule}` · registry `{registry_file}`
 
 **crawl** fetches listing pages, feeds and sitemaps and every unseen article (Scrapy, own process),
 keeping raw pages in `raw_pages`; **clean** extracts text and metadata into `extractions`;

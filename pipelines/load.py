@@ -1,30 +1,26 @@
 """Load stage: extractions -> articles, deduplicated.
 
-One article per portal and canonical URL (portalnews.registry.urls). A page whose URL is new but whose body is
-the same as a stored article of the portal (same dedupe-form fingerprint, or same title and a near-
-identical trafilatura Simhash) is a duplicate: its URL becomes an alias of that article. Loading is
-idempotent: re-loading the same extraction changes nothing.
+One article per portal and canonical URL. A page that the dedupe rules (pipelines/dedupe.py) match to
+a stored article by content is a duplicate: its URL becomes an alias of that article. The columns
+written are the Article dataclass's own (portalnews.extraction.article), so a new field needs no
+change here. Loading is idempotent: re-loading the same extraction changes nothing.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from dataclasses import dataclass
 
 from psycopg2.extras import Json
-from trafilatura.deduplication import Simhash
 
 from portalnews.extraction import Article
+from portalnews.pipelines import dedupe
 from portalnews.registry import Portal
 from portalnews.registry.urls import canonical_url
 from portalnews.store.db import transaction
-from portalnews.vietnamese.text import dedupe_form
 
 log = logging.getLogger(__name__)
 BATCH = 200
-NEAR_DUPLICATE_SIMILARITY = 0.95
-COMPARED_FIELDS = ("title", "sapo", "published_at", "modified_at", "author", "source", "body", "category")
 
 
 @dataclass
@@ -38,34 +34,8 @@ class LoadStats:
         return dict(self.__dict__)
 
 
-def fingerprint(body: str) -> str:
-    return hashlib.sha256(dedupe_form(body).encode("utf-8")).hexdigest()
-
-
-def _find_existing(cur, portal: str, urls: list[str], fp: str, title: str | None, simhash: Simhash):
-    cur.execute(
-        "SELECT a.* FROM article_urls u JOIN articles a ON a.id = u.article_id"
-        " WHERE u.portal = %s AND u.canonical_url = ANY(%s) LIMIT 1",
-        (portal, urls),
-    )
-    row = cur.fetchone()
-    if row:
-        return row, "url"
-    cur.execute("SELECT * FROM articles WHERE portal = %s AND body_fingerprint = %s LIMIT 1", (portal, fp))
-    row = cur.fetchone()
-    if row:
-        return row, "content"
-    if title:
-        cur.execute("SELECT * FROM articles WHERE portal = %s AND title = %s AND body_simhash IS NOT NULL",
-                    (portal, title))
-        for row in cur.fetchall():
-            if simhash.similarity(Simhash(existing_hash=row["body_simhash"])) >= NEAR_DUPLICATE_SIMILARITY:
-                return row, "content"
-    return None, None
-
-
 def _changed(row: dict, article: Article) -> bool:
-    return any(row[f] != getattr(article, f) for f in COMPARED_FIELDS) or row["images"] != article.images
+    return any(row[name] != value for name, value in article.column_values().items())
 
 
 def _alias(cur, portal: str, urls: list[str], article_id: int) -> None:
@@ -107,16 +77,14 @@ def load_pending(db_url: str, portal: Portal) -> LoadStats:
 def _load_one(cur, portal: Portal, row: dict, stats: LoadStats) -> None:
     article = Article.from_json(row["result"])
     urls = sorted({row["canonical_url"], canonical_url(row["requested_url"], portal)})
-    fp = fingerprint(article.body)
-    simhash = Simhash(dedupe_form(article.body))
-    existing, matched_by = _find_existing(cur, portal.id, urls, fp, article.title, simhash)
-    values = {
-        "title": article.title, "sapo": article.sapo, "published_at": article.published_at,
-        "modified_at": article.modified_at, "author": article.author, "source": article.source,
-        "body": article.body, "category": article.category, "images": Json(article.images),
-        "language": article.language, "body_fingerprint": fp, "body_simhash": simhash.to_hex(),
-        "raw_page_id": row["raw_page_id"], "extractor_version": row["extractor_version"],
-    }
+    body_fingerprint = dedupe.fingerprint(article.body)
+    body_simhash = dedupe.simhash(article.body)
+    existing, matched_by = dedupe.find_existing(cur, portal.id, urls, body_fingerprint, article.title, body_simhash)
+    # Every Article column (JSON ones wrapped for psycopg2), then what the load stage adds.
+    values = {name: Json(value) if isinstance(value, (list, dict)) else value
+              for name, value in article.column_values().items()}
+    values.update(body_fingerprint=body_fingerprint, body_simhash=body_simhash.to_hex(),
+                  raw_page_id=row["raw_page_id"], extractor_version=row["extractor_version"])
     if existing is None:
         cur.execute(
             f"INSERT INTO articles (portal, url, canonical_url, {', '.join(values)})"

@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-from portalnews.config import REPO_ROOT, home
+from portalnews.config import dags_folder, home
 
 CONNECTION_ID = "portalnews_db"
 CRAWL_POOL = "portal_crawl"
@@ -27,7 +27,7 @@ def airflow_environment(portalnews_db_url: str, airflow_db_url: str, airflow_hom
     api_port = os.environ.get("AIRFLOW__API__PORT", "8080")
     env.update({
         "AIRFLOW_HOME": str(airflow_home),
-        "AIRFLOW__CORE__DAGS_FOLDER": str(REPO_ROOT / "dags"),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(dags_folder()),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
         # A 2-core machine: a handful of task processes, not LocalExecutor's default 32.
@@ -42,6 +42,5 @@ def airflow_environment(portalnews_db_url: str, airflow_db_url: str, airflow_hom
         f"AIRFLOW_CONN_{CONNECTION_ID.upper()}": portalnews_db_url,
         # `airflow standalone` starts its parts as `airflow ...` subprocesses: they must be on PATH.
         "PATH": venv_bin + os.pathsep + env.get("PATH", ""),
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")])),
     })
     return env

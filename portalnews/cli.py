@@ -30,18 +30,17 @@ warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
 log = logging.getLogger("portalnews")
 
 
-def _registry(args) -> dict:
-    from portalnews.config import registry_files
-    from portalnews.registry import load_registry
-
-    files = registry_files() + [Path(f) for f in (args.registry or [])]
-    return load_registry(files)
-
-
 def _registry_files(args) -> list[Path]:
+    """PORTALNEWS_REGISTRY's files, then --registry's: read here once and handed on explicitly."""
     from portalnews.config import registry_files
 
     return registry_files() + [Path(f) for f in (args.registry or [])]
+
+
+def _registry(args) -> dict:
+    from portalnews.registry import load_registry
+
+    return load_registry(_registry_files(args))
 
 
 # ---- run -----------------------------------------------------------------------------------
@@ -58,11 +57,12 @@ def _progress_printer(portal_id: str):
 def cmd_run(args) -> int:
     from portalnews import jobs
     from portalnews.registry import select
-    from portalnews.store.db import database_url, prepare
+    from portalnews.store.db import database_url
+    from portalnews.store.schema import migrate
 
     portals = select(_registry(args), args.portal)
     db_url = database_url()
-    prepare(db_url, portals)
+    migrate(db_url)  # the user's own entry point: bring the schema up to date before the first run
     summaries = []
     started = time.monotonic()
     for portal in portals:
@@ -83,7 +83,7 @@ def _summary_table(summaries: list[dict]) -> str:
         c, cl, ld = s.get("crawl", {}), s.get("clean", {}), s.get("load", {})
         rows.append((s["portal"], s["status"], c.get("pages_fetched", 0), ld.get("new", 0), ld.get("updated", 0),
                      ld.get("duplicate", 0), ld.get("unchanged", 0), c.get("responses_304", 0),
-                     c.get("fetch_errors", 0) + c.get("source_errors", 0) + cl.get("failed", 0)))
+                     c.get("fetch_errors", 0) + c.get("index_errors", 0) + cl.get("failed", 0)))
     widths = [max(len(str(r[i])) for r in rows) for i in range(len(head))]
     return "\n".join("  ".join(str(v).ljust(w) for v, w in zip(r, widths, strict=True)) for r in rows)
 
@@ -91,7 +91,8 @@ def _summary_table(summaries: list[dict]) -> str:
 # ---- db ------------------------------------------------------------------------------------
 def cmd_db(args) -> int:
     from portalnews.store import embedded as embedded_db
-    from portalnews.store.db import database_url, migrate
+    from portalnews.store.db import database_url
+    from portalnews.store.schema import migrate
 
     if args.action == "start":
         server = embedded_db.start()
@@ -118,11 +119,13 @@ def cmd_db(args) -> int:
 def cmd_up(args) -> int:
     from portalnews.airflow_env import CRAWL_POOL, CRAWL_POOL_SLOTS, airflow_environment
     from portalnews.store import embedded as embedded_db
-    from portalnews.store.db import database_url, prepare
+    from portalnews.store.db import database_url
+    from portalnews.store.schema import migrate, register_portals
 
     portals = list(_registry(args).values())
     db_url = database_url()
-    prepare(db_url, portals)
+    migrate(db_url)
+    register_portals(db_url, portals)
     airflow_db = os.environ.get("AIRFLOW_DATABASE_URL")
     if not airflow_db:
         server = embedded_db.start()
@@ -202,13 +205,21 @@ def _announce_when_ready(url: str, airflow_home: str, timeout: float = 300) -> N
 
 # ---- check ---------------------------------------------------------------------------------
 def cmd_check(args) -> int:
+    from portalnews import jobs
     from portalnews.registry import select
-    from portalnews.spiders.check import check_portal
 
     portal = select(_registry(args), [args.portal])[0]
-    report = check_portal(portal, max_pages=args.max_pages)
+    if not args.verbose:  # stdout is the JSON report, stderr at most one line saying what is wrong
+        logging.getLogger("portalnews").setLevel(logging.WARNING)
+    report = jobs.check(portal, _registry_files(args), max_pages=args.max_pages,
+                        on_line=print if args.verbose else None)
     print(json.dumps(report, ensure_ascii=False, indent=2, default=str))
-    return 0 if report["article_links"] and report.get("sample_article") else 1
+    if report["article_links"] and report.get("sample_article"):
+        return 0
+    # One line on stderr says what is wrong; the report above has the details.
+    reason = report["errors"][0] if report["errors"] else "no article page could be cleaned"
+    print(f"portalnews: check of {portal.id} failed: {reason}", file=sys.stderr)
+    return 1
 
 
 # ---- extract / reextract -------------------------------------------------------------------
@@ -240,7 +251,8 @@ def cmd_reextract(args) -> int:
     from portalnews.pipelines.clean import clean_pending
     from portalnews.pipelines.load import load_pending
     from portalnews.registry import select
-    from portalnews.store.db import database_url, migrate
+    from portalnews.store.db import database_url
+    from portalnews.store.schema import migrate
 
     db_url = database_url()
     migrate(db_url)

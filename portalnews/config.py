@@ -7,7 +7,8 @@ from pathlib import Path
 
 import platformdirs
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+# A source checkout's dags/ folder (`make run`); servers set the DAG folder themselves (Compose).
+CHECKOUT_DAGS_FOLDER = Path(__file__).resolve().parent.parent / "dags"
 
 
 def home() -> Path:
@@ -22,3 +23,9 @@ def registry_files() -> list[Path]:
     """Extra registry files named in PORTALNEWS_REGISTRY (os.pathsep-separated)."""
     raw = os.environ.get("PORTALNEWS_REGISTRY", "")
     return [Path(p) for p in raw.split(os.pathsep) if p.strip()]
+
+
+def dags_folder() -> Path:
+    """Airflow's DAG folder for `portalnews up`: PORTALNEWS_DAGS_FOLDER, else the checkout's dags/."""
+    configured = os.environ.get("PORTALNEWS_DAGS_FOLDER")
+    return Path(configured) if configured else CHECKOUT_DAGS_FOLDER

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -19,14 +20,18 @@ from pathlib import Path
 
 from psycopg2.extras import Json
 
-from portalnews.config import REPO_ROOT, home
+from portalnews.config import home
 from portalnews.pipelines.clean import clean_pending
 from portalnews.pipelines.load import load_pending
-from portalnews.pipelines.raw_store import drain_spool
 from portalnews.registry import Portal
-from portalnews.store.db import prepare, transaction
+from portalnews.spiders.crawl_stats import stat, summarize_crawl
+from portalnews.store.db import transaction
+from portalnews.store.raw_pages import drain_spool
+from portalnews.store.schema import register_portals, require_current_schema
 
 log = logging.getLogger(__name__)
+
+SCRAPY_SETTINGS_MODULE = "portalnews.spiders.settings"
 
 # Share of cleaned pages that must have a date / a body for a run not to count as drift.
 DRIFT_MIN_PAGES = 5
@@ -43,13 +48,45 @@ class PortalAlert(RuntimeError):
 
 
 def start_run(db_url: str, portal: Portal, trigger: str = "cli", airflow_run_id: str | None = None) -> int:
-    prepare(db_url, [portal])
+    """Open a crawl_runs row. The schema must be current: runs never migrate (SchemaNotReady)."""
+    require_current_schema(db_url)
+    register_portals(db_url, [portal])
     with transaction(db_url) as cur:
         cur.execute(
             "INSERT INTO crawl_runs (portal, trigger, airflow_run_id) VALUES (%s, %s, %s) RETURNING id",
             (portal.id, trigger, airflow_run_id),
         )
         return cur.fetchone()["id"]
+
+
+def _scrapy_crawl(spider: str, arguments: dict[str, str], settings: dict[str, str], env: dict[str, str],
+                  on_line: Callable[[str], None] | None) -> tuple[int, list[str]]:
+    """Run `scrapy crawl SPIDER` in its own process (Twisted's reactor cannot restart in one process).
+
+    The Scrapy project is found through SCRAPY_SETTINGS_MODULE, not a scrapy.cfg, so this works from
+    any directory and from an installed (non-editable) package. Returns the exit code and the last lines.
+    """
+    command = [sys.executable, "-m", "scrapy", "crawl", spider]
+    for key, value in arguments.items():
+        command += ["-a", f"{key}={value}"]
+    for key, value in settings.items():
+        command += ["-s", f"{key}={value}"]
+    env = dict(os.environ, SCRAPY_SETTINGS_MODULE=SCRAPY_SETTINGS_MODULE, **env)
+    log.info("running %s", " ".join(command[1:]))
+    tail: list[str] = []
+    with subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                          bufsize=1) as proc:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            line = line.rstrip()
+            tail = (tail + [line])[-40:]
+            (on_line or log.info)(line)
+    return proc.returncode, tail
+
+
+def _registry_argument(registry_files: list[Path] | tuple[Path, ...]) -> dict[str, str]:
+    # The spider is given every registry file explicitly, so it never reads PORTALNEWS_REGISTRY itself.
+    return {"registry": os.pathsep.join(str(Path(f).resolve()) for f in registry_files)} if registry_files else {}
 
 
 def crawl(
@@ -61,67 +98,52 @@ def crawl(
     since: str | None = None,
     on_line: Callable[[str], None] | None = None,
 ) -> dict:
-    """Run `scrapy crawl portal` in its own process (Twisted's reactor cannot restart in one process).
+    """Crawl one portal into raw_pages; return the crawl's figures.
 
-    Returns the crawl's statistics. Pages already fetched are in raw_pages even if this raises.
+    Pages already fetched are in raw_pages even if this raises.
     """
     spooled = drain_spool(db_url, portal.id)
     if spooled:
         log.info("stored %d pages spooled by an earlier run while the database was down", spooled)
+    jobdir = home() / "jobs" / f"{portal.id}-backfill"
     with tempfile.TemporaryDirectory(prefix="portalnews-crawl-") as tmp:
         stats_file = Path(tmp) / "stats.json"
-        command = [sys.executable, "-m", "scrapy", "crawl", "portal", "-a", f"portal={portal.id}",
-                   "-a", f"stats_file={stats_file}"]
-        if registry_files:
-            command += ["-a", "registry=" + os.pathsep.join(str(Path(f).resolve()) for f in registry_files)]
+        arguments = {"portal": portal.id, "stats_file": str(stats_file), **_registry_argument(registry_files)}
+        settings: dict[str, str] = {}
         if run_id is not None:
-            command += ["-a", f"run_id={run_id}"]
+            arguments["run_id"] = str(run_id)
         if backfill:
-            command += ["-a", "backfill=1"]
+            arguments["backfill"] = "1"
             # Scrapy's JOBDIR persists the request queue: an interrupted backfill resumes where it stopped.
-            jobdir = home() / "jobs" / f"{portal.id}-backfill"
-            command += ["-s", f"JOBDIR={jobdir}"]
+            settings["JOBDIR"] = str(jobdir)
         if since:
-            command += ["-a", f"since={since}"]
-        env = dict(os.environ, DATABASE_URL=db_url, SCRAPY_SETTINGS_MODULE="portalnews.spiders.settings")
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
-        log.info("crawling %s: %s", portal.id, " ".join(command[1:]))
-        tail: list[str] = []
-        with subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, text=True, bufsize=1) as proc:
-            assert proc.stdout is not None
-            for line in proc.stdout:
-                line = line.rstrip()
-                tail = (tail + [line])[-40:]
-                (on_line or log.info)(line)
-        if proc.returncode != 0 or not stats_file.exists():
-            raise CrawlError(f"scrapy crawl for {portal.id} exited with {proc.returncode}:\n" + "\n".join(tail))
+            arguments["since"] = since
+        code, tail = _scrapy_crawl("portal", arguments, settings, {"DATABASE_URL": db_url}, on_line)
+        if code != 0 or not stats_file.exists():
+            raise CrawlError(f"scrapy crawl for {portal.id} exited with {code}:\n" + "\n".join(tail))
         raw = json.loads(stats_file.read_text(encoding="utf-8"))
+    fatal = raw.get(stat("fatal"))
+    if fatal:
+        raise CrawlError(f"crawl of {portal.id} did not start: {fatal}")
     if backfill and raw.get("finish_reason") == "finished":
-        import shutil
-
-        shutil.rmtree(home() / "jobs" / f"{portal.id}-backfill", ignore_errors=True)
+        shutil.rmtree(jobdir, ignore_errors=True)
     return summarize_crawl(raw)
 
 
-def summarize_crawl(raw: dict) -> dict:
-    """The crawl figures operators care about, from Scrapy's stats."""
-    p = "portalnews/"
-    return {
-        "requests": raw.get("downloader/request_count", 0),
-        "responses_304": raw.get("downloader/response_status_count/304", 0),
-        "article_links_found": raw.get(p + "article_links_found", 0),
-        "article_links_new": raw.get(p + "article_links_new", 0),
-        "pages_fetched": raw.get(p + "articles_fetched", 0),
-        "pages_stored": raw.get(p + "raw_pages_stored", 0),
-        "pages_spooled": raw.get(p + "raw_pages_spooled", 0),
-        "fetch_errors": raw.get(p + "article_errors", 0),
-        "source_errors": raw.get(p + "source_errors", 0),
-        "listing_pages_followed": raw.get(p + "listing_pages_followed", 0),
-        "paging_stopped_nothing_new": raw.get(p + "paging_stopped_nothing_new", 0),
-        "finish_reason": raw.get("finish_reason"),
-        "elapsed_seconds": raw.get("elapsed_time_seconds"),
-    }
+def check(portal: Portal, registry_files: list[Path] | tuple[Path, ...] = (), max_pages: int = 3,
+          on_line: Callable[[str], None] | None = None) -> dict:
+    """What the portal's registry entry discovers, and one cleaned article (`portalnews check`).
+
+    Runs the crawl's own discovery (spiders/check.py); nothing is stored and no database is needed.
+    """
+    with tempfile.TemporaryDirectory(prefix="portalnews-check-") as tmp:
+        report_file = Path(tmp) / "report.json"
+        arguments = {"portal": portal.id, "max_pages": str(max_pages), "report_file": str(report_file),
+                     **_registry_argument(registry_files)}
+        code, tail = _scrapy_crawl("portal_check", arguments, {}, {}, on_line or (lambda _line: None))
+        if code != 0 or not report_file.exists():
+            raise CrawlError(f"scrapy crawl portal_check for {portal.id} exited with {code}:\n" + "\n".join(tail))
+        return json.loads(report_file.read_text(encoding="utf-8"))
 
 
 def clean(db_url: str, portal: Portal, since: datetime | None = None) -> dict:
@@ -139,7 +161,7 @@ def check_alerts(portal: Portal, crawl_stats: dict, clean_stats: dict) -> str | 
     not_modified = crawl_stats.get("responses_304", 0)
     if found == 0 and not_modified == 0:
         return (f"zero yield: no article links discovered on {portal.id} "
-                f"({crawl_stats.get('requests', 0)} requests, {crawl_stats.get('source_errors', 0)} source errors); "
+                f"({crawl_stats.get('requests', 0)} requests, {crawl_stats.get('index_errors', 0)} listing/feed/sitemap errors); "
                 "the portal may be down or its templates/URL patterns changed")
     if portal.min_articles_per_run and found < portal.min_articles_per_run and not_modified == 0:
         return f"low yield: {found} article links on {portal.id}, expected at least {portal.min_articles_per_run}"

@@ -1,1 +1,2 @@
-"""Fetching: the portal registry, the Scrapy project and its one generic, registry-driven spider."""
+"""The Scrapy project (installed as `portalnews.spiders`): settings, middlewares, discovery and the
+spiders (`portal` crawls, `portal_check` validates a registry entry)."""

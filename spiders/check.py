@@ -1,106 +1,119 @@
-"""`portalnews check PORTAL`: validate a registry entry in one step, in the spirit of `scrapy check`.
+"""`portalnews check PORTAL`: validate a registry entry, in the spirit of `scrapy check`.
 
-Fetches robots.txt and the start URLs (plain HTTP, the project's User-Agent, robots.txt obeyed),
-follows a few listing pages, reports what discovery found, and cleans one article. Nothing is stored.
+    scrapy crawl portal_check -a portal=danang [-a registry=FILE] [-a max_pages=3] -a report_file=report.json
+
+The crawl spider itself with three changes: it keeps no state (nothing is read from or written to
+the database, every link counts as unseen), it follows at most `max_pages` levels of listing pages,
+and instead of storing article pages it cleans a few of them (and the entry's `test_url` pages)
+and writes a JSON report. Discovery, robots.txt, retries, the User-Agent and the portal's own
+Scrapy settings are exactly the crawl's.
 """
 
 from __future__ import annotations
 
-import gzip
-import urllib.error
-import urllib.request
-from urllib.parse import urljoin, urlsplit
+import json
+from pathlib import Path
 
-from portalnews.spiders import discovery
-from portalnews.spiders.settings import USER_AGENT
-from protego import Protego
+import scrapy
 
 from portalnews.extraction import ExtractionError, extract_article
-from portalnews.registry import Portal
+from portalnews.spiders.crawl_stats import stat
+from portalnews.spiders.portal_spider import PortalSpider, failure_reason
+from portalnews.store.crawl_state import CrawlState
+
+SAMPLE_ARTICLES = 5  # article pages fetched until one cleans
+SAMPLE_BODY_CHARS = 500
 
 
-def _fetch(url: str, timeout: float = 20) -> tuple[int, bytes, str]:
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip"})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            body = response.read()
-            if response.headers.get("Content-Encoding") == "gzip":
-                body = gzip.decompress(body)
-            return response.status, body, response.headers.get("Content-Type", "")
-    except urllib.error.HTTPError as err:
-        return err.code, b"", ""
+class PortalCheckSpider(PortalSpider):
+    name = "portal_check"
+    uses_database = False
+    custom_settings = {"ITEM_PIPELINES": {}}
 
+    def __init__(self, portal: str, registry: str = "", max_pages: str = "3", report_file: str = "",
+                 *args, **kwargs):
+        super().__init__(portal, registry, *args, **kwargs)
+        self.max_pages = int(max_pages)
+        self.report_file = report_file
+        self.sampled = 0
+        self.report: dict = {"portal": self.portal.id, "indexes": [], "listing_pages": [], "article_links": [],
+                             "errors": [], "sample_article": None, "test_urls": []}
 
-def check_portal(portal: Portal, max_pages: int = 3) -> dict:
-    report: dict = {"portal": portal.id, "sources": [], "listing_pages": [], "article_links": [],
-                    "errors": [], "sample_article": None}
-    status, body, _ = _fetch(urljoin(portal.base_url, "/robots.txt"))
-    robots = Protego.parse(body.decode("utf-8", "replace") if status == 200 else "")
-    queue = [(u, 0) for u in (*portal.start_urls, *robots.sitemaps,
-                             *(urljoin(portal.base_url, p) for p in (*portal.sitemap_paths, *portal.feed_paths)))]
-    seen: set[str] = set()
-    articles: dict[str, None] = {}
-    hosts = {h.split(":")[0] for h in portal.hosts}
-    while queue:
-        url, depth = queue.pop(0)
-        if url in seen:
-            continue
-        seen.add(url)
-        if not robots.can_fetch(url, USER_AGENT):
-            report["errors"].append(f"{url}: disallowed by robots.txt")
-            continue
-        status, body, ctype = _fetch(url)
-        if status != 200:
-            if url in portal.start_urls:
-                report["errors"].append(f"{url}: HTTP {status}")
-            continue
-        kind = discovery.sniff(body, ctype)
-        found = (discovery.from_sitemap(body) if kind in ("sitemap", "gzip")
-                 else discovery.from_feed(body, url) if kind == "feed"
-                 else discovery.from_html(body, url))
-        links = [u for u, _ in found.article_links
-                 if (urlsplit(u).hostname or "") in hosts and portal.article_regex.search(u)]
-        entry = {"url": url, "kind": found.kind, "article_links": len(links)}
-        (report["listing_pages"] if found.kind == "html" else report["sources"]).append(entry)
-        articles.update(dict.fromkeys(links))
-        queue += [(s, depth) for s in found.sources]
-        if found.kind == "html" and depth < max_pages:
-            follow = set(found.follow)
-            if portal.listing_regex:
-                follow |= {u for u, _ in found.article_links if portal.listing_regex.search(u)}
-            queue += [(u, depth + 1) for u in sorted(follow)
-                      if (urlsplit(u).hostname or "") in hosts and not portal.article_regex.search(u)]
-    report["article_links"] = list(articles)
-    for url in report["article_links"][:5]:
-        status, body, _ = _fetch(url)
-        if status != 200:
-            report["errors"].append(f"{url}: HTTP {status}")
-            continue
+    def load_crawl_state(self) -> CrawlState:
+        return CrawlState()
+
+    async def start(self):
+        async for request in super().start():
+            yield request
+        for url in self.portal.extract.get("test_url", ()):
+            yield scrapy.Request(url, callback=self.parse_test_url, errback=self.on_test_url_error,
+                                 dont_filter=True, priority=20)
+
+    # ---- what discovery saw ----------------------------------------------------------------
+    def index_seen(self, url: str, kind: str, depth: int) -> None:
+        entry = {"url": url, "kind": kind, "depth": depth}
+        (self.report["listing_pages"] if kind == "html" else self.report["indexes"]).append(entry)
+
+    def article_link_seen(self, url: str) -> None:
+        if url not in self.report["article_links"]:
+            self.report["article_links"].append(url)
+
+    def index_failed(self, url: str, reason: str) -> None:
+        self.report["errors"].append(f"{url}: {reason}")
+
+    def _article_request(self, url: str, retrying: bool = False):
+        if self.sampled >= SAMPLE_ARTICLES or self.report["sample_article"]:
+            return None
+        request = super()._article_request(url, retrying)
+        if request is not None:
+            self.sampled += 1
+        return request
+
+    # ---- articles are cleaned, not stored --------------------------------------------------
+    def parse_article(self, response):
+        self.crawler.stats.inc_value(stat("articles_fetched"))
+        if self.report["sample_article"]:
+            return
         try:
-            article = extract_article(body, url, hints=portal.extract)
+            article = extract_article(response.body, response.url, hints=self.portal.extract)
         except ExtractionError as err:
-            report["errors"].append(f"{url}: {err}")
-            continue
+            self.report["errors"].append(f"{response.url}: {err}")
+            return
         sample = article.to_json()
-        sample["body"] = sample["body"][:500] + ("…" if len(sample["body"]) > 500 else "")
-        report["sample_article"] = sample
-        break
-    # FiveFilters' test_url: known article pages the entry's hints must keep extracting.
-    for url in portal.extract.get("test_url", ()):
-        status, body, _ = _fetch(url)
-        entry: dict = {"url": url, "status": status}
+        sample["body"] = sample["body"][:SAMPLE_BODY_CHARS] + ("…" if len(sample["body"]) > SAMPLE_BODY_CHARS else "")
+        self.report["sample_article"] = sample
+
+    def on_article_error(self, failure):
+        super().on_article_error(failure)
+        self.report["errors"].append(f"{failure.request.url}: {self.failures.get(failure.request.url, ('', 'ignored'))[1]}")
+
+    def parse_test_url(self, response):
+        """FiveFilters' test_url: known article pages the entry's hints must keep extracting."""
+        entry: dict = {"url": response.url, "status": response.status}
         try:
-            article = extract_article(body, url, hints=portal.extract) if status == 200 else None
+            article = extract_article(response.body, response.url, hints=self.portal.extract)
         except ExtractionError as err:
             entry["error"] = str(err)
-            article = None
-        if article:
+            self.report["errors"].append(f"test_url {response.url}: {err}")
+        else:
             entry.update(title=article.title, author=article.author,
                          published_at=article.published_at.isoformat() if article.published_at else None,
                          body_chars=len(article.body))
-        else:
-            report["errors"].append(f"test_url {url}: " + entry.get("error", f"HTTP {status}"))
-        report.setdefault("test_urls", []).append(entry)
-    if not report["article_links"]:
-        report["errors"].append("no article links found: check start_urls and article_url_pattern")
-    return report
+        self.report["test_urls"].append(entry)
+
+    def on_test_url_error(self, failure):
+        reason = failure_reason(failure)
+        self.report["test_urls"].append({"url": failure.request.url, "error": reason})
+        self.report["errors"].append(f"test_url {failure.request.url}: {reason}")
+
+    def save_crawl_state(self) -> None:
+        """Nothing is kept: a check leaves the database as it was."""
+
+    def spider_closed(self, spider, reason):
+        super().spider_closed(spider, reason)
+        if not self.report["article_links"]:
+            self.report["errors"].append("no article links found: check start_urls and article_url_pattern")
+        self.report["requests"] = self.crawler.stats.get_value("downloader/request_count", 0)
+        if self.report_file:
+            Path(self.report_file).write_text(json.dumps(self.report, ensure_ascii=False, indent=2, default=str),
+                                              encoding="utf-8")

@@ -1,6 +1,8 @@
-"""Finding article links in whatever a start URL turns out to be: sitemap, RSS/Atom feed or HTML page.
+"""Finding article links in whatever an index turns out to be: sitemap, RSS/Atom feed or HTML page.
 
-Pure functions over a response body, so they are tested without a crawl and reused by `portalnews check`.
+An *index* is any page that lists articles: a start URL, a listing page, a feed, a sitemap. Pure
+functions over a response body, so they are tested without a crawl; `discover` is the one dispatch
+both spiders (the crawl and `portalnews check`) use.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ class Discovered:
     kind: str  # "sitemap-index", "sitemap", "feed", "html", "robots", "unknown"
     article_links: list[tuple[str, str | None]] = field(default_factory=list)  # (url, nearby text)
     follow: list[str] = field(default_factory=list)  # listing/pagination pages to visit
-    sources: list[str] = field(default_factory=list)  # sitemaps/feeds to read
+    indexes: list[str] = field(default_factory=list)  # sitemaps and feeds to read
     lastmods: dict[str, str] = field(default_factory=dict)  # from sitemaps: url -> lastmod
 
 
@@ -43,8 +45,18 @@ def sniff(body: bytes, content_type: str = "") -> str:
     return "html"
 
 
+def discover(body: bytes, url: str, content_type: str = "", encoding: str = "utf-8") -> Discovered:
+    """Links found in one fetched index, whatever its kind."""
+    kind = sniff(body, content_type)
+    if kind in ("sitemap", "gzip"):
+        return from_sitemap(body)
+    if kind == "feed":
+        return from_feed(body, url)
+    return from_html(body, url, encoding)
+
+
 def from_robots(text: bytes, base_url: str) -> Discovered:
-    return Discovered("robots", sources=list(sitemap_urls_from_robots(text, base_url=base_url)))
+    return Discovered("robots", indexes=list(sitemap_urls_from_robots(text, base_url=base_url)))
 
 
 def from_sitemap(body: bytes, max_size: int = 50 * 1024 * 1024) -> Discovered:
@@ -52,7 +64,7 @@ def from_sitemap(body: bytes, max_size: int = 50 * 1024 * 1024) -> Discovered:
         body = gunzip(body, max_size=max_size)
     sitemap = Sitemap(body)
     if sitemap.type == "sitemapindex":
-        return Discovered("sitemap-index", sources=[entry["loc"] for entry in sitemap if entry.get("loc")])
+        return Discovered("sitemap-index", indexes=[entry["loc"] for entry in sitemap if entry.get("loc")])
     found = Discovered("sitemap")
     for entry in sitemap:
         loc = entry.get("loc")
@@ -83,7 +95,7 @@ def from_html(body: bytes | str, page_url: str, encoding: str = "utf-8") -> Disc
     for href in sel.xpath(
         "//link[@rel='alternate' and (" + " or ".join(f"@type='{t}'" for t in FEED_TYPES) + ")]/@href"
     ).getall():
-        found.sources.append(urljoin(base, href.strip()))
+        found.indexes.append(urljoin(base, href.strip()))
     for anchor in sel.xpath("//a[@href]"):
         href = anchor.attrib["href"].strip()
         if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):

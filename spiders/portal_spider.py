@@ -7,6 +7,9 @@ It reads start URLs as sitemaps, feeds or listing pages (sniffed from the respon
 Sitemap: lines of robots.txt and <link rel=alternate> feeds, follows listing pagination while pages
 still yield unseen article links, and fetches each unseen article once. Article pages go to the item
 pipeline that keeps them (portalnews.pipelines.raw_store); nothing is cleaned here.
+
+The database must already hold the current schema (`portalnews db migrate`): a crawl never migrates.
+`registry` names every extra registry file (os.pathsep-separated); without it, PORTALNEWS_REGISTRY's.
 """
 
 from __future__ import annotations
@@ -18,41 +21,54 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
-from portalnews.spiders import discovery
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 
-from portalnews.registry import load_registry
+from portalnews.config import registry_files
+from portalnews.registry import Portal, load_registry
 from portalnews.registry.urls import canonical_url
-from portalnews.store.crawl_state import forget_failures, load_state, save_failures, save_validators
-from portalnews.store.db import database_url, prepare
+from portalnews.spiders import discovery
+from portalnews.spiders.crawl_stats import STATS_PREFIX, stat
+from portalnews.store.crawl_state import (
+    CrawlState,
+    forget_failures,
+    load_state,
+    save_failures,
+    save_validators,
+)
+from portalnews.store.db import database_url
+from portalnews.store.schema import SchemaNotReady, require_current_schema
 from portalnews.vietnamese.dates import VIETNAM
 
-STAT = "portalnews/"
+
+def failure_reason(failure) -> str:
+    if failure.check(HttpError):
+        return f"HTTP {failure.value.response.status}"
+    return f"{failure.type.__name__}: {failure.getErrorMessage()}"
 
 
 class PortalSpider(scrapy.Spider):
     name = "portal"
+    uses_database = True  # crawl state and raw pages live in PostgreSQL
 
     def __init__(self, portal: str, registry: str = "", run_id: str = "", backfill: str = "",
                  since: str = "", stats_file: str = "", *args, **kwargs):
         super().__init__(*args, **kwargs)
-        files = [Path(p) for p in registry.split(os.pathsep) if p] if registry else []
-        env_files = [Path(p) for p in os.environ.get("PORTALNEWS_REGISTRY", "").split(os.pathsep) if p]
-        self.portal = load_registry(env_files + files)[portal]
+        files = [Path(p) for p in registry.split(os.pathsep) if p] if registry else registry_files()
+        self.portal: Portal = load_registry(files)[portal]
         self.run_id = int(run_id) if run_id else None
         self.backfill = backfill.lower() in ("1", "true", "yes")
         self.since = datetime.combine(date.fromisoformat(since), datetime.min.time(), VIETNAM) if since else None
         self.stats_file = stats_file
         self.allowed_domains = sorted({h.split(":")[0] for h in self.portal.hosts} | set(self.portal.allowed_domains))
         self.max_pages = self.portal.backfill_max_listing_pages if self.backfill else self.portal.max_listing_pages
-        self.db_url = database_url()
         self.scheduled: set[str] = set()  # canonical article URLs requested in this run
         self.new_validators: dict[str, tuple[str | None, str | None]] = {}
         self.failures: dict[str, tuple[str, str]] = {}
         self.ignored: set[str] = set()  # canonical article URLs robots.txt forbids
         self.discovered_links = 0
+        self.db_url = database_url() if self.uses_database else None
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -64,9 +80,20 @@ class PortalSpider(scrapy.Spider):
         return spider
 
     # ---- start -------------------------------------------------------------------------
+    def load_crawl_state(self) -> CrawlState | None:
+        """What earlier runs left (known URLs, validators, failures); None stops the crawl."""
+        try:
+            require_current_schema(self.db_url)
+        except SchemaNotReady as err:
+            self.logger.error("%s", err)
+            self.crawler.stats.set_value(stat("fatal"), str(err))
+            return None
+        return load_state(self.db_url, self.portal.id)
+
     async def start(self):
-        prepare(self.db_url, [self.portal])  # so a bare `scrapy crawl` works on a new database
-        state = load_state(self.db_url, self.portal.id)
+        state = self.load_crawl_state()
+        if state is None:
+            return
         self.known = state.known_urls
         self.validators = state.validators
         self.logger.info("portal %s: %d known article URLs, %d to retry", self.portal.id, len(self.known),
@@ -76,15 +103,15 @@ class PortalSpider(scrapy.Spider):
             if request:
                 yield request
         base = self.portal.base_url
-        yield scrapy.Request(urljoin(base, "/robots.txt"), callback=self.parse_robots, errback=self.on_source_error,
-                             dont_filter=True, meta={"dont_retry": True, "optional_source": True,
-                                                                 "handle_httpstatus_list": [404]})
+        yield scrapy.Request(urljoin(base, "/robots.txt"), callback=self.parse_robots, errback=self.on_index_error,
+                             dont_filter=True, meta={"dont_retry": True, "optional_index": True,
+                                                     "handle_httpstatus_list": [404]})
         for path in (*self.portal.sitemap_paths, *self.portal.feed_paths):
-            yield self._source_request(urljoin(base, path), depth=0, optional=True)
+            yield self._index_request(urljoin(base, path), depth=0, optional=True)
         for url in self.portal.start_urls:
-            yield self._source_request(url, depth=0)
+            yield self._index_request(url, depth=0)
 
-    def _source_request(self, url: str, depth: int, optional: bool = False) -> scrapy.Request:
+    def _index_request(self, url: str, depth: int, optional: bool = False) -> scrapy.Request:
         headers = {}
         if not self.backfill and url in self.validators:
             etag, last_modified = self.validators[url]
@@ -93,16 +120,16 @@ class PortalSpider(scrapy.Spider):
             if last_modified:
                 headers["If-Modified-Since"] = last_modified
         statuses = [304, 404, 410] if optional else [304]
-        return scrapy.Request(url, callback=self.parse_source, errback=self.on_source_error, headers=headers,
+        return scrapy.Request(url, callback=self.parse_index, errback=self.on_index_error, headers=headers,
                               meta={"depth_in_listing": depth, "handle_httpstatus_list": statuses,
-                                    "optional_source": optional})
+                                    "optional_index": optional})
 
     def _article_request(self, url: str, retrying: bool = False) -> scrapy.Request | None:
         canonical = canonical_url(url, self.portal)
         if canonical in self.scheduled or (canonical in self.known and not retrying):
             return None
         self.scheduled.add(canonical)
-        self.crawler.stats.inc_value(STAT + "article_links_new")
+        self.crawler.stats.inc_value(stat("article_links_new"))
         return scrapy.Request(url, callback=self.parse_article, errback=self.on_article_error,
                               meta={"canonical_url": canonical}, priority=10)
 
@@ -110,29 +137,23 @@ class PortalSpider(scrapy.Spider):
     def parse_robots(self, response):
         if response.status != 200:
             return
-        found = discovery.from_robots(response.body, response.url)
-        for url in found.sources:
-            self.crawler.stats.inc_value(STAT + "sitemaps_from_robots")
-            yield self._source_request(url, depth=0, optional=True)
+        for url in discovery.from_robots(response.body, response.url).indexes:
+            self.crawler.stats.inc_value(stat("sitemaps_from_robots"))
+            yield self._index_request(url, depth=0, optional=True)
 
-    def parse_source(self, response):
+    def parse_index(self, response):
         stats = self.crawler.stats
         if response.status == 304:
-            stats.inc_value(STAT + "not_modified")
+            stats.inc_value(stat("not_modified"))
             return
         if response.status != 200:
             return
         self._remember_validators(response)
         content_type = response.headers.get("Content-Type", b"").decode("latin-1")
-        kind = discovery.sniff(response.body, content_type)
+        found = discovery.discover(response.body, response.url, content_type, response.encoding)
         depth = response.meta.get("depth_in_listing", 0)
-        if kind in ("sitemap", "gzip"):
-            found = discovery.from_sitemap(response.body)
-        elif kind == "feed":
-            found = discovery.from_feed(response.body, response.url)
-        else:
-            found = discovery.from_html(response.body, response.url, response.encoding)
-        stats.inc_value(f"{STAT}sources/{found.kind}")
+        stats.inc_value(stat(f"indexes/{found.kind}"))
+        self.index_seen(response.url, found.kind, depth)
 
         new_here = 0
         too_old = 0
@@ -140,7 +161,8 @@ class PortalSpider(scrapy.Spider):
             if not self._on_site(url) or not self.portal.article_regex.search(url):
                 continue
             self.discovered_links += 1
-            stats.inc_value(STAT + "article_links_found")
+            stats.inc_value(stat("article_links_found"))
+            self.article_link_seen(url)
             if self.since and (newest := discovery.newest_date(context)) and newest < self.since:
                 too_old += 1
                 continue
@@ -149,9 +171,9 @@ class PortalSpider(scrapy.Spider):
                 new_here += 1
                 yield request
 
-        for url in found.sources:
+        for url in found.indexes:
             if self._on_site(url):
-                yield self._source_request(url, depth=depth)
+                yield self._index_request(url, depth=depth)
 
         if found.kind != "html":
             return
@@ -159,18 +181,24 @@ class PortalSpider(scrapy.Spider):
         # and stop a backfill once a page lists only articles older than --since.
         keep_paging = (new_here > 0 or self.backfill or depth == 0) and not (too_old and not new_here)
         if not keep_paging:
-            stats.inc_value(STAT + "paging_stopped_nothing_new")
+            stats.inc_value(stat("paging_stopped_nothing_new"))
             return
         if depth + 1 > self.max_pages:
-            stats.inc_value(STAT + "paging_stopped_max_pages")
+            stats.inc_value(stat("paging_stopped_max_pages"))
             return
         follow = set(found.follow)
         if self.portal.listing_regex:
             follow |= {u for u, _ in found.article_links if self.portal.listing_regex.search(u)}
         for url in sorted(follow):
             if self._on_site(url) and not self.portal.article_regex.search(url):
-                stats.inc_value(STAT + "listing_pages_followed")
-                yield self._source_request(url, depth=depth + 1)
+                stats.inc_value(stat("listing_pages_followed"))
+                yield self._index_request(url, depth=depth + 1)
+
+    def index_seen(self, url: str, kind: str, depth: int) -> None:
+        """Hook: an index page was read (the check spider reports them)."""
+
+    def article_link_seen(self, url: str) -> None:
+        """Hook: an on-site article link was discovered (the check spider reports them)."""
 
     def _on_site(self, url: str) -> bool:
         host = (urlsplit(url).hostname or "").lower()
@@ -187,7 +215,7 @@ class PortalSpider(scrapy.Spider):
 
     # ---- articles ----------------------------------------------------------------------
     def parse_article(self, response):
-        self.crawler.stats.inc_value(STAT + "articles_fetched")
+        self.crawler.stats.inc_value(stat("articles_fetched"))
         yield {
             "portal": self.portal.id,
             "crawl_run_id": self.run_id,
@@ -205,31 +233,36 @@ class PortalSpider(scrapy.Spider):
         request = failure.request
         if failure.check(IgnoreRequest) and not failure.check(HttpError):
             # Forbidden by robots.txt (or dropped by a middleware on purpose): not a failure to retry.
-            self.crawler.stats.inc_value(STAT + "article_links_ignored")
+            self.crawler.stats.inc_value(stat("article_links_ignored"))
             self.ignored.add(request.meta["canonical_url"])
             return
-        if failure.check(HttpError):
-            reason = f"HTTP {failure.value.response.status}"
-        else:
-            reason = f"{failure.type.__name__}: {failure.getErrorMessage()}"
-        self.crawler.stats.inc_value(STAT + "article_errors")
+        reason = failure_reason(failure)
+        self.crawler.stats.inc_value(stat("article_errors"))
         self.logger.error("article %s failed: %s", request.url, reason)
         self.failures[request.url] = (request.meta["canonical_url"], reason)
 
-    def on_source_error(self, failure):
+    def on_index_error(self, failure):
         request = failure.request
-        if request.meta.get("optional_source"):
+        if request.meta.get("optional_index"):
             return
-        reason = (f"HTTP {failure.value.response.status}" if failure.check(HttpError)
-                  else f"{failure.type.__name__}: {failure.getErrorMessage()}")
-        self.crawler.stats.inc_value(STAT + "source_errors")
+        reason = failure_reason(failure)
+        self.crawler.stats.inc_value(stat("index_errors"))
         self.logger.error("listing/feed/sitemap %s failed: %s", request.url, reason)
+        self.index_failed(request.url, reason)
+
+    def index_failed(self, url: str, reason: str) -> None:
+        """Hook: a start URL or listing page could not be read."""
 
     # ---- end ---------------------------------------------------------------------------
-    def spider_closed(self, spider, reason):
+    def save_crawl_state(self) -> None:
+        if not hasattr(self, "known"):  # the crawl never started (schema not ready)
+            return
         save_validators(self.db_url, self.portal.id, self.new_validators)
         save_failures(self.db_url, self.portal.id, self.failures)
         forget_failures(self.db_url, self.portal.id, self.ignored)
+
+    def spider_closed(self, spider, reason):
+        self.save_crawl_state()
         stats = dict(self.crawler.stats.get_stats())
         stats["finish_reason"] = reason
         if stats.get("start_time"):
@@ -237,4 +270,4 @@ class PortalSpider(scrapy.Spider):
         if self.stats_file:
             Path(self.stats_file).write_text(json.dumps(stats, default=str, indent=1), encoding="utf-8")
         self.logger.info("portal %s finished (%s): %s", self.portal.id, reason,
-                         {k: v for k, v in stats.items() if k.startswith(STAT)})
+                         {k: v for k, v in stats.items() if k.startswith(STATS_PREFIX)})

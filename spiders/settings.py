@@ -1,8 +1,8 @@
 """Scrapy settings for every portal crawl (per-portal overrides come from the registry's `settings`)."""
 
 BOT_NAME = "portalnews"
-SPIDER_MODULES = ["portalnews.spiders.portal_spider"]
-NEWSPIDER_MODULE = "spiders"
+SPIDER_MODULES = ["portalnews.spiders.portal_spider", "portalnews.spiders.check"]
+NEWSPIDER_MODULE = "portalnews.spiders"
 
 # Identify ourselves and be polite: these are public-sector sites on modest hosting.
 USER_AGENT = "portalnews/0.1 (news archive crawler; +https://github.com/portalnews/portalnews)"

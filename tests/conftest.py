@@ -21,7 +21,7 @@ warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
 from portalnews.mirror import SiteMirror  # noqa: E402
 from portalnews.registry import Portal, load_registry  # noqa: E402
 from portalnews.store import embedded as embedded_db  # noqa: E402
-from portalnews.store.db import migrate  # noqa: E402
+from portalnews.store.schema import migrate  # noqa: E402
 
 SITES_DIR = Path(__file__).parent / "fixtures" / "sites"
 SITE_NAMES = sorted(p.name for p in SITES_DIR.iterdir() if (p / "portal.toml").exists()) if SITES_DIR.exists() else []

@@ -110,3 +110,32 @@ def test_check_also_extracts_the_entrys_test_urls(serve_site, tmp_path):
     report = json.loads(portalnews("check", site.portal.id, "--registry", str(registry)).stdout)
     (tested,) = report["test_urls"]
     assert tested["title"] == want["title"] and tested["published_at"] == want["published_at"]
+
+
+def test_check_runs_the_crawls_own_discovery_with_the_portals_scrapy_settings(serve_site, tmp_path):
+    site = serve_site("tintuc_hcm")
+    site.mirror.replace("/robots.txt", "User-agent: *\nDisallow: /\n")
+    # Obeying robots.txt (the project default), nothing may be read...
+    refused = portalnews("check", site.portal.id, "--registry", str(site.registry_file), check=False)
+    assert refused.returncode == 1
+    # ...and a portal whose entry turns it off in its own Scrapy settings is read as the crawl would.
+    registry = tmp_path / "no-robots.toml"
+    registry.write_text(site.registry_file.read_text(encoding="utf-8").replace(
+        "settings = { ", "settings = { ROBOTSTXT_OBEY = false, "), encoding="utf-8")
+    report = json.loads(portalnews("check", site.portal.id, "--registry", str(registry)).stdout)
+    assert report["sample_article"]["title"] in {want["title"] for want in site.expected}
+
+
+def test_check_of_an_unreachable_portal_fails_with_one_clear_line(tmp_path):
+    from portalnews.store.embedded import _free_port
+
+    origin = f"http://127.0.0.1:{_free_port()}"
+    registry = tmp_path / "dead.toml"
+    registry.write_text(f'[[portal]]\nid = "dead_portal"\nname = "Nobody home"\nbase_url = "{origin}/"\n'
+                        f'start_urls = ["{origin}/tin-tuc/"]\narticle_url_pattern = "/tin-tuc/.+-\\\\d+$"\n'
+                        "settings = { RETRY_TIMES = 1, RETRY_BACKOFF_BASE = 0.05 }\n", encoding="utf-8")
+    result = portalnews("check", "dead_portal", "--registry", str(registry), check=False)
+    assert result.returncode == 1
+    (line,) = [line for line in result.stderr.splitlines() if line.strip()]
+    assert line.startswith("portalnews: check of dead_portal failed: ") and f"{origin}/tin-tuc/" in line
+    assert "Connection" in line and "Traceback" not in result.stderr

@@ -49,7 +49,7 @@ from packaging.version import Version
 
 from portalnews.airflow_env import CONNECTION_ID, CRAWL_POOL
 from portalnews.registry import load_registry
-from portalnews.store.db import MIGRATIONS_DIR
+from portalnews.store.schema import MIGRATIONS_DIR
 
 REPO = Path(__file__).resolve().parent.parent
 COMPOSE_FILE = REPO / "docker-compose.yml"
@@ -546,19 +546,26 @@ def test_the_image_is_the_airflow_image_with_this_repo_installed():
     assert "server" in pyproject["project"]["optional-dependencies"]
 
     [(sources, source_dir)] = [copy for copy in image.copies if copy[0] == ["."]]
-    assert image.env["PYTHONPATH"] == source_dir, "the repo copy must be importable as is (REPO_ROOT, scrapy.cfg)"
+    assert "PYTHONPATH" not in image.env, "the repo copy must not shadow the installed `portalnews` namespace"
     assert image.env["AIRFLOW__CORE__DAGS_FOLDER"] == f"{source_dir}/dags"
     installs = [run for run in image.runs if "pip install" in run]
     assert any(f"{source_dir}[server]" in run and "apache-airflow==${AIRFLOW_VERSION}" in run for run in installs), \
         "the image installs the repo with the server extra, keeping the base image's Airflow version"
 
     # The build context holds what `pip install` and the runtime need, and none of the local state.
-    needed = ["pyproject.toml", pyproject["project"]["readme"], "scrapy.cfg", "spiders/portals.toml",
-              "spiders/families.toml", "dags/portal_dags.py", *pyproject["tool"]["setuptools"]["packages"],
+    package_dirs = pyproject["tool"]["setuptools"]["package-dir"]
+
+    def folder(package: str) -> str:
+        """Where a package's files are in the repo (package-dir maps portalnews.spiders to spiders/)."""
+        parent = max((p for p in package_dirs if package == p or package.startswith(p + ".")), key=len)
+        return package_dirs[parent] + package[len(parent):].replace(".", "/")
+
+    needed = ["pyproject.toml", pyproject["project"]["readme"], "scrapy.cfg", "dags/portal_dags.py",
+              *(folder(p) + "/__init__.py" for p in pyproject["tool"]["setuptools"]["packages"]),
               *(str(p.relative_to(REPO)) for p in MIGRATIONS_DIR.glob("*.sql"))]
     for package, patterns in pyproject["tool"]["setuptools"]["package-data"].items():
         for pattern in patterns:
-            files = list((REPO / package).glob(pattern))
+            files = list((REPO / folder(package)).glob(pattern))
             assert files, f"package data {package}/{pattern} matches nothing"
             needed += [str(p.relative_to(REPO)) for p in files]
     assert not [path for path in needed if not (REPO / path).exists()]

@@ -1,4 +1,4 @@
-"""Discovery reads every source a portal offers: sitemap indexes, (gzipped) sitemaps and news
+"""Discovery reads every index a portal offers: sitemap indexes, (gzipped) sitemaps and news
 sitemaps, RSS and Atom feeds, robots.txt Sitemap: lines, feed autodiscovery and pagination links."""
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ ATOM = b"""<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/
 def test_a_sitemap_index_points_to_its_sitemaps():
     found = discovery.from_sitemap(SITEMAP_INDEX)
     assert found.kind == "sitemap-index"
-    assert found.sources == ["https://tinh.dcs.vn/sitemap-vi.news.xml", "https://tinh.dcs.vn/sitemap-vi.page.xml"]
+    assert found.indexes == ["https://tinh.dcs.vn/sitemap-vi.news.xml", "https://tinh.dcs.vn/sitemap-vi.page.xml"]
 
 
 def test_a_gzipped_news_sitemap_yields_its_article_urls_with_lastmod():
@@ -49,9 +49,9 @@ def test_rss_and_atom_feeds_yield_absolute_article_links():
         "https://hcmcpv.org.vn/tin-tuc/bai-hai-1491881282"]
 
 
-def test_robots_txt_sitemap_lines_are_sources():
+def test_robots_txt_sitemap_lines_are_indexes_to_read():
     robots = b"User-agent: *\nDisallow: /admin/\nSitemap: https://tinh.dcs.vn/sitemap.xml\n"
-    assert discovery.from_robots(robots, "https://tinh.dcs.vn/robots.txt").sources == ["https://tinh.dcs.vn/sitemap.xml"]
+    assert discovery.from_robots(robots, "https://tinh.dcs.vn/robots.txt").indexes == ["https://tinh.dcs.vn/sitemap.xml"]
 
 
 def test_an_html_page_advertises_feeds_and_pagination_and_lists_links_with_their_dates():
@@ -60,7 +60,7 @@ def test_an_html_page_advertises_feeds_and_pagination_and_lists_links_with_their
     <div class="paging"><a href="?page=1">1</a> <a href="?page=2">2</a> <a href="/nhom-tin/thoi-su-1?page=2">Trang sau ›</a></div>
     </body></html>"""
     found = discovery.from_html(html, "https://hcmcpv.org.vn/nhom-tin/thoi-su-1")
-    assert found.sources == ["https://hcmcpv.org.vn/rss/tin-moi.rss"]
+    assert found.indexes == ["https://hcmcpv.org.vn/rss/tin-moi.rss"]
     assert "https://hcmcpv.org.vn/nhom-tin/thoi-su-1?page=2" in found.follow
     link, context = found.article_links[0]
     assert link == "https://hcmcpv.org.vn/tin-tuc/bai-mot-1491881281"

@@ -6,13 +6,15 @@ import gzip
 from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
 
-from portalnews.pipelines.raw_store import RawPageStorePipeline, drain_spool, store_page
 from scrapy.settings import Settings
 from scrapy.statscollectors import MemoryStatsCollector
 
+from portalnews.pipelines.raw_store import RawPageStorePipeline
 from portalnews.registry import Portal
 from portalnews.store import embedded as embedded_db
-from portalnews.store.db import connect, prepare
+from portalnews.store.db import connect
+from portalnews.store.raw_pages import drain_spool, store_page
+from portalnews.store.schema import register_portals
 from tests.conftest import query
 
 PORTAL = Portal(id="fx_store", name="Store test", base_url="http://127.0.0.1:9/", start_urls=("http://127.0.0.1:9/",),
@@ -27,7 +29,7 @@ def _item(url="http://127.0.0.1:9/tin-tuc/bai-1"):
 
 
 def test_a_fetched_page_is_stored_compressed_with_url_status_headers_and_time(db_url):
-    prepare(db_url, [PORTAL])
+    register_portals(db_url, [PORTAL])
     conn = connect(db_url)
     assert store_page(conn, _item()) is True
     assert store_page(conn, _item()) is False  # the identical page again adds nothing
@@ -41,7 +43,7 @@ def test_a_fetched_page_is_stored_compressed_with_url_status_headers_and_time(db
 
 
 def test_pages_fetched_while_the_database_is_down_are_spooled_then_loaded(db_url, tmp_path):
-    prepare(db_url, [PORTAL])
+    register_portals(db_url, [PORTAL])
     dead_url = f"postgresql://postgres@127.0.0.1:{embedded_db._free_port()}/nowhere"
     crawler = SimpleNamespace(stats=MemoryStatsCollector(SimpleNamespace(settings=Settings({"STATS_DUMP": False}))))
     pipeline = RawPageStorePipeline(crawler)

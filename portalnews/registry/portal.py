@@ -1,6 +1,6 @@
 """The portal registry: which portals exist and how to crawl and clean each.
 
-Entries are TOML (`[[portal]]` tables). The repo's `spiders/portals.toml` is read first, then any
+Entries are TOML (`[[portal]]` tables). The built-in `portalnews/registry/portals.toml` is read first, then any
 files named with `--registry FILE` or in PORTALNEWS_REGISTRY; a later entry with the same `id`
 replaces an earlier one, so a user corrects a portal without touching code.
 """
@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import tomllib
 
-BUILTIN_REGISTRY = Path(__file__).with_name("portals.toml")
+BUILTIN_REGISTRY = Path(__file__).with_name("portals.toml")  # portalnews/registry/portals.toml
 FAMILIES_FILE = Path(__file__).with_name("families.toml")
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
@@ -47,7 +47,7 @@ class Portal:
     min_articles_per_run: int = 0  # 0: a run that finds no new article is fine (an idle portal)
     settings: dict[str, Any] = field(default_factory=dict)  # Scrapy settings for this portal
     extract: dict[str, tuple[str, ...]] = field(default_factory=dict)  # XPath hints
-    source: str = ""  # file the entry came from
+    registry_file: str = ""  # the TOML file the entry came from
 
     @property
     def hosts(self) -> tuple[str, ...]:
@@ -84,8 +84,8 @@ def _load_families() -> dict[str, dict[str, Any]]:
         return tomllib.load(fh)
 
 
-def _portal_from_entry(entry: dict[str, Any], source: str, families: dict[str, dict[str, Any]]) -> Portal:
-    where = f"{source}: portal {entry.get('id', '?')!r}"
+def _portal_from_entry(entry: dict[str, Any], registry_file: str, families: dict[str, dict[str, Any]]) -> Portal:
+    where = f"{registry_file}: portal {entry.get('id', '?')!r}"
     family = entry.get("family")
     if family is not None and family not in families:
         raise RegistryError(f"{where}: unknown family {family!r} (known: {', '.join(sorted(families))})")
@@ -106,7 +106,7 @@ def _portal_from_entry(entry: dict[str, Any], source: str, families: dict[str, d
     unknown = set(extract) - EXTRACT_KEYS
     if unknown:
         raise RegistryError(f"{where}: unknown extract keys {sorted(unknown)}; use {sorted(EXTRACT_KEYS)}")
-    known = set(Portal.__dataclass_fields__) - {"source"}
+    known = set(Portal.__dataclass_fields__) - {"registry_file"}
     unknown = set(merged) - known
     if unknown:
         raise RegistryError(f"{where}: unknown keys {sorted(unknown)}")
@@ -133,7 +133,7 @@ def _portal_from_entry(entry: dict[str, Any], source: str, families: dict[str, d
         min_articles_per_run=int(merged.get("min_articles_per_run", 0)),
         settings=dict(merged.get("settings", {})),
         extract={k: _as_tuple(v, f"{where}: extract.{k}") for k, v in extract.items()},
-        source=source,
+        registry_file=registry_file,
     )
 
 

@@ -1,4 +1,4 @@
-"""Database access: the connection URL, connections with retries, and schema migrations."""
+"""Database access: the connection URL and connections with retries."""
 
 from __future__ import annotations
 
@@ -6,15 +6,12 @@ import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 import psycopg2
 import psycopg2.extras
 from tenacity import before_sleep_log, retry, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 log = logging.getLogger(__name__)
-
-MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 # A dropped connection or a server restart is worth retrying; a SQL error is not.
 retry_on_disconnect = retry(
@@ -57,41 +54,3 @@ def transaction(url: str) -> Iterator[psycopg2.extensions.cursor]:
             yield cur
     finally:
         conn.close()
-
-
-def migrate(url: str) -> list[str]:
-    """Apply pending migrations in name order; return the names applied.
-
-    A transaction-scoped advisory lock makes concurrent callers (several DAG tasks starting
-    at once) wait for each other instead of racing.
-    """
-    applied: list[str] = []
-    with transaction(url) as cur:
-        cur.execute("SELECT pg_advisory_xact_lock(hashtext('portalnews-migrate'))")
-        cur.execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations ("
-            " name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
-        )
-        cur.execute("SELECT name FROM schema_migrations")
-        done = {row["name"] for row in cur.fetchall()}
-        for path in sorted(MIGRATIONS_DIR.glob("*.sql")):
-            if path.name in done:
-                continue
-            log.info("applying migration %s", path.name)
-            cur.execute(path.read_text(encoding="utf-8"))
-            cur.execute("INSERT INTO schema_migrations (name) VALUES (%s)", (path.name,))
-            applied.append(path.name)
-    return applied
-
-
-def prepare(url: str, portals) -> None:
-    """Schema up to date and the given registry portals known to the database (idempotent)."""
-    migrate(url)
-    with transaction(url) as cur:
-        for p in portals:
-            cur.execute(
-                "INSERT INTO portals (id, name, base_url) VALUES (%s, %s, %s)"
-                " ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, base_url = EXCLUDED.base_url,"
-                " updated_at = now()",
-                (p.id, p.name, p.base_url),
-            )

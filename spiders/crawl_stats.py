@@ -1,0 +1,29 @@
+"""The crawl's own figures: Scrapy stats under one prefix, and the summary operators see."""
+
+from __future__ import annotations
+
+STATS_PREFIX = "portalnews/"
+
+
+def stat(name: str) -> str:
+    """The Scrapy stats key of one of our counters."""
+    return STATS_PREFIX + name
+
+
+def summarize_crawl(raw: dict) -> dict:
+    """The crawl figures operators care about, from Scrapy's stats dump."""
+    return {
+        "requests": raw.get("downloader/request_count", 0),
+        "responses_304": raw.get("downloader/response_status_count/304", 0),
+        "article_links_found": raw.get(stat("article_links_found"), 0),
+        "article_links_new": raw.get(stat("article_links_new"), 0),
+        "pages_fetched": raw.get(stat("articles_fetched"), 0),
+        "pages_stored": raw.get(stat("raw_pages_stored"), 0),
+        "pages_spooled": raw.get(stat("raw_pages_spooled"), 0),
+        "fetch_errors": raw.get(stat("article_errors"), 0),
+        "index_errors": raw.get(stat("index_errors"), 0),
+        "listing_pages_followed": raw.get(stat("listing_pages_followed"), 0),
+        "paging_stopped_nothing_new": raw.get(stat("paging_stopped_nothing_new"), 0),
+        "finish_reason": raw.get("finish_reason"),
+        "elapsed_seconds": raw.get("elapsed_time_seconds"),
+    }
