@@ -1,0 +1,45 @@
+"""`portalnews`: the command line for operators and developers.
+
+    portalnews run [--registry FILE ...] [--portal ID ...] [--backfill --since DATE]
+    portalnews db start|stop|url|migrate
+    portalnews up                      embedded PostgreSQL + Airflow (UI on 127.0.0.1:8080)
+    portalnews check PORTAL            validate a registry entry against the live (or mirrored) site
+    portalnews extract [--url URL] FILE...      clean saved HTML files, one JSON object per line
+    portalnews reextract [--portal ID] [--since DATE]  re-clean stored raw pages (no network)
+    portalnews mirror SITE_DIR... [--port N]    serve recorded sites on 127.0.0.1 (tests, demos)
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import warnings
+
+from portalnews.cli import airflow, database, mirror, pipeline
+
+warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+
+COMMAND_GROUPS = (pipeline, database, airflow, mirror)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="portalnews", description=__doc__.split("\n\n")[0])
+    parser.add_argument("-v", "--verbose", action="store_true")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for group in COMMAND_GROUPS:
+        group.add_commands(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from portalnews.registry import RegistryError
+
+    try:
+        return args.func(args)
+    except RegistryError as err:
+        print(f"portalnews: registry error: {err}", file=sys.stderr)
+        return 2

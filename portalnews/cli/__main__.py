@@ -1,0 +1,5 @@
+import sys
+
+from portalnews.cli import main
+
+sys.exit(main())
