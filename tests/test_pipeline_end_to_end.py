@@ -103,8 +103,9 @@ def test_pages_answering_500_are_reported_and_the_rest_still_load(db_url, serve_
 
 @pytest.mark.parametrize("site_name", SITE_NAMES)
 def test_the_crawl_obeys_robots_txt_and_identifies_itself(site_name, db_url, serve_site):
-    from portalnews.spiders.settings import USER_AGENT
     from protego import Protego
+
+    from portalnews.spiders.settings import USER_AGENT
 
     site = serve_site(site_name)
     robots = Protego.parse((site.mirror.site_dir / "www" / "robots.txt").read_text(encoding="utf-8"))
