@@ -126,3 +126,31 @@ def test_no_module_is_a_grab_bag_over_400_lines():
     long = {module: n for module, path in source_files().items()
             if (n := len(path.read_text(encoding="utf-8").splitlines())) > 400}
     assert not long, long
+
+
+def test_a_built_wheel_holds_only_the_portalnews_namespace_with_its_data_files(tmp_path):
+    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q",
+                            "-w", str(tmp_path), str(REPO)], capture_output=True, text=True, timeout=300)
+    assert built.returncode == 0, built.stderr[-2000:]
+    import zipfile
+
+    (wheel,) = tmp_path.glob("portalnews-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    top_level = {name.split("/")[0] for name in names if not name.split("/")[0].endswith(".dist-info")}
+    assert top_level == {"portalnews"}
+    for needed in ("portalnews/spiders/portal_spider.py", "portalnews/spiders/settings.py",
+                   "portalnews/pipelines/load.py", "portalnews/registry/portals.toml",
+                   "portalnews/registry/families.toml", "portalnews/store/migrations/0001_initial.sql"):
+        assert needed in names
+
+
+def test_scrapy_finds_the_project_and_both_spiders_from_the_repo_and_from_anywhere(tmp_path):
+    import os
+
+    from portalnews.jobs import SCRAPY_SETTINGS_MODULE
+
+    in_repo = subprocess.run([sys.executable, "-m", "scrapy", "list"], cwd=REPO, capture_output=True, text=True)
+    elsewhere = subprocess.run([sys.executable, "-m", "scrapy", "list"], cwd=tmp_path, capture_output=True, text=True,
+                               env=dict(os.environ, SCRAPY_SETTINGS_MODULE=SCRAPY_SETTINGS_MODULE))
+    for listed in (in_repo, elsewhere):
+        assert listed.stdout.split() == ["portal", "portal_check"], listed.stderr[-2000:]
