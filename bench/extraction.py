@@ -4,9 +4,10 @@
 
 Scores, in the same run and on the same pages, (a) the project's `extract_article(html, url).body`
 (an ExtractionError counts as an empty prediction) and (b) bare `trafilatura.extract(html, url=url)`
-with default options; `--with-body` adds (c) the paragraphs of `portalnews.extraction.body.extract_body` alone,
-before the Vietnamese post-processing of pipelines/extract.py, to show what that post-processing
-costs or gains. The metric is the benchmark's own (bench/metric.py, shared/benchmarks/README.md).
+with default options; `--with-body` adds (c) the paragraphs of `portalnews.extraction.body.extract_body`
+alone (the trafilatura main-text step), before the container, caption, byline and sapo rules that
+`extract_article` applies after it, to show what those rules cost or gain. The metric is the
+benchmark's own (bench/metric.py, shared/benchmarks/README.md).
 
 pages/s is the throughput of one core: pages divided by the summed time spent inside that
 extractor (decompression and scoring excluded), so it does not depend on --jobs.
@@ -86,14 +87,15 @@ def trafilatura_bare(html: str, url: str | None) -> str:
 
 
 def body_only(html: str, url: str | None) -> str:
-    from trafilatura.utils import load_html
-
+    from portalnews.extraction import ExtractionError
     from portalnews.extraction.body import extract_body
+    from portalnews.extraction.page import ParsedPage
 
-    tree = load_html(html)
-    if tree is None:
+    try:
+        page = ParsedPage.parse(html, url)
+    except ExtractionError:  # not HTML
         return ""
-    return "\n\n".join(extract_body(tree, url).paragraphs)
+    return "\n\n".join(extract_body(page).paragraphs)
 
 
 EXTRACTORS: dict[str, Callable[[str, str | None], str]] = {

@@ -1,10 +1,12 @@
-"""Bylines and widgets at the edges of an article body."""
+"""Bylines and widgets at the edges of an article body, and a repeated title at its top."""
 
 from __future__ import annotations
 
 import pytest
 
 from portalnews.extraction.bylines import is_widget_line, parse_byline, strip_edges
+from portalnews.extraction.title import drop_repeated_title
+from portalnews.vietnamese.text import comparison_form
 
 BODY = ["Sáng 13-2, Thành ủy tổ chức hội nghị sơ kết công tác.", "Hội nghị thống nhất các nhiệm vụ trọng tâm năm 2020."]
 
@@ -96,5 +98,15 @@ def test_everything_after_a_related_news_header_is_dropped(header):
 
 
 def test_a_repeated_title_at_the_top_is_dropped():
-    edges = strip_edges(["Hội nghị sơ kết", *BODY], title="Hội nghị sơ kết")
-    assert edges.lines == BODY
+    assert drop_repeated_title(["Hội nghị sơ kết", *BODY], {comparison_form("Hội nghị sơ kết")}) == BODY
+
+
+def test_a_first_line_that_begins_the_page_title_is_dropped():
+    forms = {comparison_form("Hội nghị sơ kết công tác | Đảng bộ tỉnh")}
+    assert drop_repeated_title(["Hội nghị sơ kết công tác", *BODY], forms) == BODY
+    # a two-word beginning is too little to tell it from a line that happens to start the same way
+    assert drop_repeated_title(["Hội nghị", *BODY], forms) == ["Hội nghị", *BODY]
+
+
+def test_a_body_of_one_line_keeps_it_even_if_it_repeats_the_title():
+    assert drop_repeated_title(["Hội nghị sơ kết"], {comparison_form("Hội nghị sơ kết")}) == ["Hội nghị sơ kết"]

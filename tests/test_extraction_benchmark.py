@@ -8,7 +8,8 @@ Measured with `python bench/extraction.py --with-body` when the floors were set:
 extract_article F1 0.979 (P 0.974 / R 0.983), extract_body alone 0.979 (P 0.975 / R 0.982), bare
 trafilatura.extract 0.953 (P 0.928 / R 0.978) on the same run. Each floor sits 0.005 under its
 measured value, so a change that costs more than noise fails here; extract_body has its own floor
-so that a loss in pipelines/body.py is told apart from one in the post-processing of extract.py.
+so that a loss in the main-text step (portalnews/extraction/body.py) is told apart from one in the
+rules extract_article applies after it (portalnews/extraction/: container, captions, bylines, sapo).
 """
 
 from __future__ import annotations

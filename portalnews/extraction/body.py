@@ -27,8 +27,9 @@ the first container and the chosen pass is run again.
 
 Last, two generic clean-ups of the paragraphs:
 
-* a first paragraph that repeats the page's title (`<h1>`, `<title>` or `og:title`, of which it is
-  the whole or the beginning, "Headline | Site") is the heading, not text;
+* a first paragraph that repeats the page's title (`<h1>`, `<title>`, `og:title` or the hinted
+  title, of which it is the whole or the beginning, "Headline | Site") is the heading, not text
+  (portalnews.extraction.title.drop_repeated_title, the one place a repeated title is dropped);
 * a paragraph that is (almost) all one link - a link of LINK_MIN_WORDS words or more that makes up
   at least LINK_COVER of the paragraph's words, at its end: "Related: <a>Other story</a>",
   "- <a>Other story</a>" - is a teaser for another page. Short links (names, sources, URLs) are
@@ -37,13 +38,15 @@ Last, two generic clean-ups of the paragraphs:
 
 from __future__ import annotations
 
-import re
 from copy import deepcopy
 from dataclasses import dataclass
 
 import trafilatura
 from lxml.html import HtmlElement
-from trafilatura.utils import load_html
+
+from portalnews.extraction.page import ParsedPage
+from portalnews.extraction.title import drop_repeated_title, title_forms
+from portalnews.vietnamese.text import WORD, comparison_form
 
 PARAGRAPH_TOKENS = 10
 LOST_RATIO = 0.25
@@ -51,8 +54,6 @@ RUNAWAY_RATIO = 2.0
 CONTINUATION_PARAGRAPHS = 2
 LINK_MIN_WORDS = 5
 LINK_COVER = 0.75
-
-_WORD = re.compile(r"\w+")
 
 
 @dataclass
@@ -71,12 +72,8 @@ def _paragraphs(doc) -> list[str]:
 
 def _sizes(paragraphs: list[str]) -> tuple[int, int]:
     """(words, words in paragraph-like lines)."""
-    counts = [len(_WORD.findall(p)) for p in paragraphs]
+    counts = [len(WORD.findall(p)) for p in paragraphs]
     return sum(counts), sum(c for c in counts if c >= PARAGRAPH_TOKENS)
-
-
-def _words(text: str) -> str:
-    return " ".join(_WORD.findall(text)).casefold()
 
 
 def _signature(node: HtmlElement, depth: int = 3) -> tuple:
@@ -91,10 +88,10 @@ def _signature(node: HtmlElement, depth: int = 3) -> tuple:
 
 def _continuations(tree: HtmlElement, paragraphs: list[str]) -> tuple[HtmlElement | None, list[HtmlElement]]:
     """The container the paragraphs come from, and its later twins that hold paragraphs of their own."""
-    extracted = {_words(p) for p in paragraphs if len(_WORD.findall(p)) >= 5}
+    extracted = {comparison_form(p) for p in paragraphs if len(WORD.findall(p)) >= 5}
     parents: dict[HtmlElement, int] = {}
     for p in tree.iter("p"):
-        if _words(p.text_content()) in extracted:
+        if comparison_form(p.text_content()) in extracted:
             parent = p.getparent()
             parents[parent] = parents.get(parent, 0) + 1
     if not parents:
@@ -116,7 +113,7 @@ def _continuations(tree: HtmlElement, paragraphs: list[str]) -> tuple[HtmlElemen
             continue
         own = [
             text
-            for text in (_words(p.text_content()) for p in twin.iter("p"))
+            for text in (comparison_form(p.text_content()) for p in twin.iter("p"))
             if len(text.split()) >= PARAGRAPH_TOKENS and text not in extracted
         ]
         if len(own) >= CONTINUATION_PARAGRAPHS:
@@ -137,30 +134,14 @@ def _merged_copy(tree: HtmlElement, container: HtmlElement, twins: list[HtmlElem
     return work
 
 
-def _page_titles(tree: HtmlElement) -> set[str]:
-    found = tree.xpath("//h1 | //title | //meta[@property='og:title']/@content")
-    titles = {_words(t if isinstance(t, str) else t.text_content()) for t in found}
-    titles.discard("")
-    return titles
-
-
-def _drop_title(paragraphs: list[str], titles: set[str]) -> list[str]:
-    if len(paragraphs) < 2:
-        return paragraphs
-    first = _words(paragraphs[0])
-    if len(first.split()) >= 3 and any(t == first or t.startswith(first + " ") for t in titles):
-        return paragraphs[1:]
-    return paragraphs
-
-
 def _drop_link_teasers(paragraphs: list[str], tree: HtmlElement) -> list[str]:
-    links = {_words(a.text_content()) for a in tree.iter("a")}
+    links = {comparison_form(a.text_content()) for a in tree.iter("a")}
     links = {text for text in links if len(text.split()) >= LINK_MIN_WORDS}
     if not links:
         return paragraphs
     kept, dropped_words, total_words = [], 0, 0
     for paragraph in paragraphs:
-        words = _words(paragraph).split()
+        words = comparison_form(paragraph).split()
         total_words += len(words)
         teaser = False
         for start in range(len(words)):
@@ -192,12 +173,8 @@ def _extract(tree: HtmlElement, url: str | None, precise: bool, metadata: bool):
     )
 
 
-def extract_body(tree: HtmlElement | str, url: str | None = None) -> BodyResult:
-    """Paragraphs of the main text (possibly empty) and trafilatura's metadata document."""
-    if not isinstance(tree, HtmlElement):
-        tree = load_html(tree)
-        if tree is None:
-            return BodyResult([], None)
+def _arbitrated(tree: HtmlElement, url: str | None) -> BodyResult:
+    """Both passes, and the one whose paragraphs to trust; the document is the metadata's source."""
     precise_doc = _extract(deepcopy(tree), url, precise=True, metadata=True)
     # metadata once: from the precise pass, or from the plain one when the precise pass gave nothing
     plain_doc = _extract(deepcopy(tree), url, precise=False, metadata=precise_doc is None)
@@ -207,17 +184,26 @@ def extract_body(tree: HtmlElement | str, url: str | None = None) -> BodyResult:
     plain_words, plain_paragraph_words = _sizes(plain)
     lost = paragraph_words < LOST_RATIO * plain_paragraph_words
     runaway = words > RUNAWAY_RATIO * max(plain_words, 1)
-    use_plain = bool(plain) and (lost or runaway)
-    if use_plain:
-        result = BodyResult(plain, precise_doc if precise_doc is not None else plain_doc, mode="plain")
-    else:
-        result = BodyResult(precise, precise_doc, mode="precision")
+    if bool(plain) and (lost or runaway):
+        return BodyResult(plain, precise_doc if precise_doc is not None else plain_doc, mode="plain")
+    return BodyResult(precise, precise_doc, mode="precision")
 
+
+def page_document(page: ParsedPage):
+    """trafilatura's metadata document of the whole page (the body may come from hinted elements)."""
+    return _arbitrated(page.tree, page.url).document
+
+
+def extract_body(page: ParsedPage) -> BodyResult:
+    """Paragraphs of the main text of `page.body_tree` (possibly empty) and trafilatura's metadata
+    document. The tree is only read: each trafilatura pass gets its own deep copy."""
+    tree, url = page.body_tree, page.url
+    result = _arbitrated(tree, url)
     container, twins = _continuations(tree, result.paragraphs) if result.paragraphs else (None, [])
     if twins:
         merged_tree = _merged_copy(tree, container, twins)
-        again = _paragraphs(_extract(merged_tree, url, precise=not use_plain, metadata=False))
+        again = _paragraphs(_extract(merged_tree, url, precise=result.mode == "precision", metadata=False))
         if len(again) > len(result.paragraphs):
             result.paragraphs, result.merged = again, len(twins)
-    result.paragraphs = _drop_link_teasers(_drop_title(result.paragraphs, _page_titles(tree)), tree)
+    result.paragraphs = _drop_link_teasers(drop_repeated_title(result.paragraphs, title_forms(page)), tree)
     return result

@@ -1,10 +1,14 @@
-"""The edges of an article body: page widgets, related-link lists and the byline.
+"""The edges of an article body (page widgets, related-link lists, the byline) and the author.
 
 Portals end articles with the author's name alone in capitals (`NGÔ HUYỀN`), `Tin, ảnh: ...`, `PV`
-or `(Theo ...)` (NukeViet prints `Tác giả bài viết: ...` and `Nguồn tin: ...` under the body), followed by widgets (`ĐÁNH GIÁ BÀI VIẾT`, `In bài`, `Chia sẻ`, `Tin liên quan` and
-its list of links). Widgets are dropped; the byline leaves the body and becomes the author (or the
-source, for `Theo ...`). Authors are stored as the page shows them (`NGÔ HUYỀN` stays in capitals):
-recasing Vietnamese names cannot be done reliably, and the page's form is the one people search for.
+or `(Theo ...)` (NukeViet prints `Tác giả bài viết: ...` and `Nguồn tin: ...` under the body),
+followed by widgets (`ĐÁNH GIÁ BÀI VIẾT`, `In bài`, `Chia sẻ`, `Tin liên quan` and its list of
+links). Widgets are dropped; the byline leaves the body and becomes the author (or the source, for
+`Theo ...`). Authors are stored as the page shows them (`NGÔ HUYỀN` stays in capitals): recasing
+Vietnamese names cannot be done reliably, and the page's form is the one people search for.
+
+The author is, in this order: the hinted author, the byline at the end of the body, a labelled
+line just after the article container, the page's author meta tag.
 """
 
 from __future__ import annotations
@@ -12,6 +16,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from lxml.html import HtmlElement
+
+from portalnews.extraction.nodes import is_leaf_block, last_descendant
+from portalnews.extraction.page import ParsedPage
 from portalnews.vietnamese.text import normalize_inline
 
 _WIDGET_WORDS = [
@@ -44,6 +52,8 @@ _CREDIT = re.compile(
     r"tác giả(?: bài viết)?|người viết|nhóm phóng viên|phóng viên|pv|btv|ctv)\s*:\s*(?P<who>[^()]{2,80}?)\s*\)?\.?$",
     re.IGNORECASE,
 )
+# An author meta tag holding a site address is the site's name, not a person.
+_SITE_ADDRESS = re.compile(r"https?:|www\.|\.vn\b|\.com\b")
 _STAFF = re.compile(r"^\(?(?P<who>(?:PV|CTV|BTV|PV-CTV|PV\s*/\s*CTV|Nhóm PV|P\.V|[A-ZĐ]{2,4}\.?)(?:\s*[-/,]\s*(?:PV|CTV|BTV))*)\)?\.?$")
 
 
@@ -93,7 +103,7 @@ def parse_byline(line: str, labelled_only: bool = False) -> tuple[str | None, st
     return None, None
 
 
-def strip_edges(lines: list[str], title: str | None = None) -> Edges:
+def strip_edges(lines: list[str]) -> Edges:
     """Remove widgets everywhere, the related-links tail, then the byline(s) at the end."""
     kept: list[str] = []
     for line in lines:
@@ -105,9 +115,6 @@ def strip_edges(lines: list[str], title: str | None = None) -> Edges:
         if WIDGET_LINE.match(clean):
             continue
         kept.append(line)
-    # A repeated title at the top of the body is a heading, not text.
-    if title and kept and normalize_inline(kept[0]).casefold() == normalize_inline(title).casefold():
-        kept.pop(0)
 
     edges = Edges(lines=kept)
     # Bylines sit at the end; a source line may follow or precede the author line.
@@ -125,3 +132,51 @@ def strip_edges(lines: list[str], title: str | None = None) -> Edges:
             break
         edges.lines.pop()
     return edges
+
+
+def _lines_after_container(page: ParsedPage, container: HtmlElement | None, limit: int = 8) -> list[str]:
+    """Whole lines (leaf blocks) after the container, so a label and its value stay together."""
+    if container is None:
+        return []
+    lines: list[str] = []
+    started = False
+    end = last_descendant(container)
+    for node in page.tree.iter():
+        if node is end:
+            started = True
+            continue
+        if not started or not isinstance(node.tag, str) or node.tag in ("script", "style"):
+            continue
+        if node.tag in ("p", "div", "li", "span", "td") and is_leaf_block(node):
+            text = normalize_inline(node.text_content())
+            if not text:
+                continue
+            if TAIL_HEADER.match(text) or is_widget_line(text):
+                break
+            lines.append(text)
+            if len(lines) >= limit:
+                break
+    return lines
+
+
+def choose_author(page: ParsedPage, edges: Edges, container: HtmlElement | None) -> tuple[str | None, str | None]:
+    """(author, source): hint, the body's byline, a labelled line after `container` (a node of
+    page.tree, or None), then the author meta tag when nothing else named anyone."""
+    author = page.hinted_text("author")
+    source = edges.source
+    if author:
+        hinted_author, hinted_source = parse_byline(author)
+        author = hinted_author or author
+        source = source or hinted_source
+    author = author or edges.author
+    if not author or not source:
+        after_author = after_source = None
+        for line in _lines_after_container(page, container):
+            found_author, found_source = parse_byline(line, labelled_only=True)
+            after_author, after_source = after_author or found_author, after_source or found_source
+        author, source = author or after_author, source or after_source
+    if not author and not source:
+        meta_author = page.meta("author", "article:author")
+        if meta_author and not _SITE_ADDRESS.search(meta_author):
+            author = meta_author
+    return author or None, source or None

@@ -2,7 +2,7 @@
 
 Portals mix NFC and NFD, type the Icelandic eth (U+00D0) for Đ (U+0110), and leave zero-width
 characters from their editors. Stored text is NFC with those repaired; tone-mark placement
-(`hoà` vs `hòa`) is left as the page has it, and only the dedupe form folds it.
+(`hoà` vs `hòa`) is left as the page has it, and only the comparison form folds it.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\
 ETH_TO_DJ = str.maketrans({"\u00d0": "\u0110", "\u00f0": "\u0111", "\u0189": "\u0110", "\u0256": "\u0111"})
 SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 BLANK_LINES = re.compile(r"\n{3,}")
+WORD = re.compile(r"\w+")
 
 # Old-style (oà, oá, uỳ...) and new-style (òa, óa, ùy...) tone placement: fold to one form
 # for comparison only.
@@ -43,7 +44,16 @@ def normalize_inline(text: str | None) -> str:
     return " ".join(normalize_text(text).split())
 
 
-def dedupe_form(text: str | None) -> str:
-    """Comparison form: normalised, tone placement folded, lowercase, punctuation and spacing ignored."""
+def comparison_form(text: str | None) -> str:
+    """The form in which two texts count as the same: normalised, lowercase, tone placement folded,
+    punctuation and spacing ignored (its word tokens, space-separated).
+
+    The one answer to "is this the same text" everywhere: the extractor matching a line against a
+    title, a caption, a link or the page's paragraphs, and the load stage's duplicate fingerprint.
+    """
     folded = _TONE_PATTERN.sub(lambda m: _OLD_STYLE_TONES[m.group(0)], normalize_text(text).lower())
-    return " ".join(re.findall(r"\w+", folded))
+    return " ".join(WORD.findall(folded))
+
+
+# The load stage's name for the comparison form (its body fingerprint is taken of it): the same function.
+dedupe_form = comparison_form

@@ -1,0 +1,24 @@
+"""The page's language, and whether a body is Vietnamese (the Vietnamese-only rules run only then)."""
+
+from __future__ import annotations
+
+import re
+
+from portalnews.extraction.page import ParsedPage
+
+_VIETNAMESE_LETTERS = re.compile(r"[ạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹđơư]", re.I)
+VIETNAMESE_LETTER_SHARE = 0.03
+
+
+def page_language(page: ParsedPage, doc=None) -> str | None:
+    """Two-letter code from <html lang>, then meta tags, then trafilatura's `doc`."""
+    lang = page.tree.xpath("string(/html/@lang)") or page.meta("og:locale", "language", "content-language") or ""
+    lang = lang.strip().split("-")[0].split("_")[0].lower()
+    return lang or (getattr(doc, "language", None) if doc is not None else None)
+
+
+def is_vietnamese(paragraphs: list[str]) -> bool:
+    """Vietnamese text: its own letters (ạ, ế, ơ, đ, ...) are common in any Vietnamese sentence."""
+    text = " ".join(paragraphs)
+    letters = sum(ch.isalpha() for ch in text)
+    return letters > 0 and len(_VIETNAMESE_LETTERS.findall(text)) >= VIETNAMESE_LETTER_SHARE * letters

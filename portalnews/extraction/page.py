@@ -1,0 +1,117 @@
+"""The parsed page every field is read from.
+
+The HTML is parsed once (trafilatura's `load_html`), the hints' `strip` rules are applied once,
+and the page-wide lookups several fields need (meta tags, JSON-LD items, document order) are
+computed on first use and kept. Fields read the tree and never change it; only the main-text
+step works on deep copies, because trafilatura edits the tree it is given.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from functools import cached_property
+
+from lxml import etree
+from lxml.html import HtmlElement
+from trafilatura.utils import load_html
+
+from portalnews.extraction.article import ExtractionError
+from portalnews.extraction.hints import apply_strip_hints, xpath_text
+from portalnews.vietnamese.text import normalize_inline
+
+
+def wrap_nodes(nodes: list[HtmlElement]) -> HtmlElement:
+    """A page holding only copies of `nodes`, inside <article>: what the main-text step reads when
+    the article's own elements are known (a body hint, or the article container)."""
+    wrapper = etree.Element("html")
+    container = etree.SubElement(etree.SubElement(wrapper, "body"), "article")
+    for node in nodes:
+        container.append(copy.deepcopy(node))
+    return load_html(etree.tostring(wrapper, encoding="unicode"))
+
+
+class ParsedPage:
+    """One page: its tree, its URL, its portal's hints, and the tree the article body is read from
+    (the page itself, or only the elements a `body` hint selects)."""
+
+    def __init__(self, tree: HtmlElement, url: str | None = None, hints: dict | None = None,
+                 body_tree: HtmlElement | None = None):
+        self.tree = tree
+        self.url = url
+        self.hints = hints or {}
+        self.body_tree = tree if body_tree is None else body_tree
+
+    @classmethod
+    def parse(cls, html: str | bytes, url: str | None = None, hints: dict | None = None) -> ParsedPage:
+        """Parse once, apply the strip hints. Raises ExtractionError when it is not HTML."""
+        hints = hints or {}
+        tree = load_html(html)
+        if tree is None:
+            raise ExtractionError("not parseable as HTML")
+        apply_strip_hints(tree, hints)
+        body_tree = None
+        if hints.get("body"):
+            nodes = [n for xp in hints["body"] for n in tree.xpath(xp) if isinstance(n, HtmlElement)]
+            if nodes:
+                body_tree = wrap_nodes(nodes)
+        return cls(tree, url, hints, body_tree)
+
+    def with_body(self, body_tree: HtmlElement) -> ParsedPage:
+        """The same page (lookups already made are shared) with the body read from `body_tree`."""
+        other = copy.copy(self)
+        other.body_tree = body_tree
+        return other
+
+    @property
+    def body_is_hinted(self) -> bool:
+        """The body comes from a copy of hinted elements: its nodes are not the page's own."""
+        return self.body_tree is not self.tree
+
+    def hinted_text(self, field: str) -> str | None:
+        """The text the portal's hint for `field` (title, date, author, category) selects, if any."""
+        return xpath_text(self.tree, self.hints.get(field, ()))
+
+    @cached_property
+    def _meta_contents(self) -> dict[str, list[str]]:
+        """content= of every <meta>, by each of its property, name and itemprop, in page order."""
+        contents: dict[str, list[str]] = {}
+        for node in self.tree.iter("meta"):
+            content = node.get("content")
+            if content is None:
+                continue
+            for key in dict.fromkeys(node.get(attr) for attr in ("property", "name", "itemprop")):
+                if key is not None:
+                    contents.setdefault(key, []).append(content)
+        return contents
+
+    def meta(self, *names: str) -> str | None:
+        """The first non-empty <meta> content for the first of `names` that has one."""
+        for name in names:
+            for content in self._meta_contents.get(name, ()):
+                value = normalize_inline(content)
+                if value:
+                    return value
+        return None
+
+    @cached_property
+    def json_ld(self) -> list[dict]:
+        """Every JSON-LD object of the page, @graph members included."""
+        items: list[dict] = []
+        for script in self.tree.xpath("//script[@type='application/ld+json']/text()"):
+            try:
+                data = json.loads(script)
+            except ValueError:
+                continue
+            stack = data if isinstance(data, list) else [data]
+            while stack:
+                item = stack.pop()
+                if isinstance(item, dict):
+                    items.append(item)
+                    stack.extend(v for v in item.get("@graph", []) if isinstance(v, dict))
+        return items
+
+    @cached_property
+    def order(self) -> dict[HtmlElement, int]:
+        """Document position of every node: "does this come after the title?" in one lookup."""
+        return {node: i for i, node in enumerate(self.tree.iter())}

@@ -1,0 +1,101 @@
+"""The title: which heading is the article's, where it sits, and its repetition atop the body.
+
+Without a hint, the article's heading is the h1-h3 that the page's og:title equals or its <title>
+starts with ("Title - Site"), so a site name in an <h1> (`ĐẢNG BỘ TỈNH HÀ TĨNH`) never wins over
+the article's <h2>/<h3>.
+"""
+
+from __future__ import annotations
+
+from lxml.html import HtmlElement
+
+from portalnews.extraction.page import ParsedPage
+from portalnews.vietnamese.text import comparison_form, normalize_inline
+
+
+def page_titles(page: ParsedPage, doc=None) -> list[str]:
+    """What the page says its title is (og:title, <title>), with the site name still attached."""
+    titles = [
+        page.meta("og:title", "twitter:title"),
+        normalize_inline(" ".join(page.tree.xpath("//head/title//text()")) or None),
+    ]
+    titles = [t for t in dict.fromkeys(titles) if t]
+    # trafilatura's guess (it may be a site name taken from an <h1>) only when the page says nothing
+    return titles or [t for t in [normalize_inline(getattr(doc, "title", None))] if t]
+
+
+def choose_title(page: ParsedPage, doc=None) -> str | None:
+    """The article's title; `doc` is trafilatura's metadata, the last resort."""
+    hinted = page.hinted_text("title")
+    if hinted:
+        return hinted
+    declared = page_titles(page, doc)
+    folded_titles = [t.casefold() for t in declared]
+    headings = [normalize_inline(h.text_content()) for h in page.tree.xpath("//h1|//h2|//h3")]
+    headings = [h for h in headings if 4 <= len(h) <= 400]
+    # The article's heading equals og:title or starts <title> ("Title - Site"); a site name in a
+    # heading is only contained in it (at the end), so it scores lower.
+    best, best_key = None, (0, 0)
+    for heading in headings:
+        folded = heading.casefold()
+        score = 0
+        for title in folded_titles:
+            if folded == title:
+                score = max(score, 3)
+            elif title.startswith(folded) and len(folded) >= 10:
+                score = max(score, 2)
+            elif folded in title and len(folded) >= 10:
+                score = max(score, 1)
+        if score and (score, len(heading)) > best_key:
+            best, best_key = heading, (score, len(heading))
+    if best:
+        return best
+    h1s = [normalize_inline(h.text_content()) for h in page.tree.xpath("//h1")]
+    h1s = [h for h in h1s if len(h) > 10]
+    if len(h1s) == 1:
+        return h1s[0]
+    return declared[0] if declared else (h1s[0] if h1s else None)
+
+
+def title_element(page: ParsedPage, title: str | None) -> HtmlElement | None:
+    """The element showing the title: where the header's date line and the lead are looked for."""
+    if not title:
+        return None
+    folded = title.casefold()
+    for tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+        for node in page.tree.xpath(f"//body//{tag}"):
+            if normalize_inline(node.text_content()).casefold() == folded:
+                return node
+    # A hinted title may sit in a <div> or <span>: the innermost element showing exactly the title.
+    for node in page.tree.xpath("//body//*"):
+        if isinstance(node.tag, str) and normalize_inline(node.text_content()).casefold() == folded:
+            inner = node
+            while True:
+                kids = [c for c in inner if isinstance(c.tag, str) and normalize_inline(c.text_content()).casefold() == folded]
+                if not kids:
+                    return inner
+                inner = kids[0]
+    return None
+
+
+def title_forms(page: ParsedPage) -> set[str]:
+    """Comparison forms of every title the page shows: og:title, <title>, each <h1>, the hinted title."""
+    titles = [*page_titles(page), page.hinted_text("title") or ""]
+    titles += [h.text_content() for h in page.tree.xpath("//h1")]
+    forms = {comparison_form(t) for t in titles}
+    forms.discard("")
+    return forms
+
+
+def drop_repeated_title(lines: list[str], forms: set[str]) -> list[str]:
+    """Without a first line that repeats the title: the whole of one, or (three words or more) its
+    beginning, as in "Headline | Site". A body of one line is left alone."""
+    if len(lines) < 2:
+        return lines
+    first = comparison_form(lines[0])
+    if not first:
+        return lines
+    starts_a_title = len(first.split()) >= 3 and any(form.startswith(first + " ") for form in forms)
+    if first in forms or starts_a_title:
+        return lines[1:]
+    return lines
