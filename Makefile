@@ -35,4 +35,5 @@ test: install
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -q -p no:cacheprovider --durations=8 tests
 
 bench: install
-	$(BIN)/python bench/extraction.py
+	$(BIN)/python bench/extraction.py --jobs 2 --speed
+	$(BIN)/python bench/unseen.py

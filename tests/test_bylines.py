@@ -110,3 +110,52 @@ def test_a_first_line_that_begins_the_page_title_is_dropped():
 
 def test_a_body_of_one_line_keeps_it_even_if_it_repeats_the_title():
     assert drop_repeated_title(["Hội nghị sơ kết"], {comparison_form("Hội nghị sơ kết")}) == ["Hội nghị sơ kết"]
+
+
+# --- the author from the page's metadata, when the body has no byline --------------------------
+
+PROSE = "".join(
+    f"<p>Đoạn {i}: Ban Thường vụ Thành ủy tổ chức hội nghị sơ kết công tác xây dựng Đảng và hệ thống chính trị.</p>"
+    for i in range(3)
+)
+
+
+def _page(head: str, body: str = "") -> str:
+    return f"<html><head><title>Hội nghị sơ kết</title>{head}</head><body><article><h1>Hội nghị sơ kết</h1>{body}{PROSE}</article></body></html>"
+
+
+def _author(html: str, url: str = "https://thanhuy.example.vn/tin/1") -> str | None:
+    from portalnews.extraction import extract_article
+
+    return extract_article(html, url).author
+
+
+def test_meta_author_naming_a_person_is_the_author():
+    assert _author(_page('<meta name="author" content="Lê Minh Tâm">')) == "Lê Minh Tâm"
+
+
+def test_meta_author_that_is_only_the_site_name_is_no_author():
+    head = '<meta name="author" content="Báo Thanh Ủy"><meta property="og:site_name" content="Báo Thanh Ủy điện tử">'
+    assert _author(_page(head)) is None
+    assert _author(_page('<meta name="author" content="thanhuy.example.vn">')) is None
+
+
+def test_json_ld_organisation_author_is_no_author_but_a_person_is():
+    organisation = '{"@context":"https://schema.org","@type":"NewsArticle","author":{"@type":"Organization","name":"Thành ủy"}}'
+    person = '{"@context":"https://schema.org","@type":"NewsArticle","author":[{"@type":"Person","name":"Trần An"},{"@type":"Person","name":"Lý Bình"}]}'
+    assert _author(_page(f'<script type="application/ld+json">{organisation}</script>')) is None
+    assert _author(_page(f'<script type="application/ld+json">{person}</script>')) == "Trần An; Lý Bình"
+
+
+def test_rel_author_and_byline_elements_name_the_author_without_their_job():
+    assert _author(_page("", '<p class="meta">Bởi <a rel="author" href="/tac-gia/an">Phạm An</a></p>')) == "Phạm An"
+    assert _author(_page("", '<div class="byline">By Maria Garcia, Staff Writer</div>')) == "Maria Garcia"
+
+
+def test_a_mixed_case_name_alone_in_a_right_aligned_last_paragraph_is_the_byline():
+    from portalnews.extraction import extract_article
+
+    html = _page("", "").replace("</article>", '<p style="text-align:right"><strong>Minh Khang</strong></p></article>')
+    article = extract_article(html, "https://thanhuy.example.vn/tin/1")
+    assert article.author == "Minh Khang"
+    assert "Minh Khang" not in article.body

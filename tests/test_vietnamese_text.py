@@ -29,10 +29,26 @@ def test_soft_hyphen_is_removed():
     assert normalize_text("chuyển\u00ad đổi số") == "chuyển đổi số"
 
 
-def test_html_entities_are_decoded_including_double_escaped_ones():
-    assert normalize_text("Ban Tuy&ecirc;n gi&aacute;o &amp; D&acirc;n vận") == "Ban Tuyên giáo & Dân vận"
-    assert normalize_text("&#7889;") == "ố"
-    assert normalize_text("&ldquo;Dân vận khéo&rdquo;") == "“Dân vận khéo”"
+def test_text_is_taken_as_shown_so_entity_like_text_stays():
+    # The parser has decoded the page's entities already; what is left is text the page shows.
+    assert normalize_text("AT&amp;T và Ban Tuyên giáo & Dân vận") == "AT&amp;T và Ban Tuyên giáo & Dân vận"
+    assert normalize_text("&#7889; &ldquo;") == "&#7889; &ldquo;"
+
+
+def test_a_page_showing_an_entity_literally_keeps_it():
+    from portalnews.extraction import extract_article
+
+    sentence = "Tập đoàn AT&amp;amp;T ký kết hợp tác với Tổng công ty Bưu chính Viễn thông tại Hà Nội sáng nay."
+    html = (
+        "<html><head><title>AT&amp;amp;T hợp tác với VNPT</title></head><body><article>"
+        "<h1>AT&amp;amp;T hợp tác với VNPT</h1>"
+        f"<p>{sentence}</p><p>{sentence.replace('sáng nay', 'chiều qua')}</p><p>{sentence.replace('Hà Nội', 'Đà Nẵng')}</p>"
+        "</article></body></html>"
+    )
+    article = extract_article(html)
+    assert article.title == "AT&amp;T hợp tác với VNPT"
+    assert "Tập đoàn AT&amp;T ký kết" in article.body
+    assert "AT&T" not in article.body
 
 
 def test_non_breaking_and_repeated_spaces_collapse_per_line():

@@ -8,7 +8,8 @@ links). Widgets are dropped; the byline leaves the body and becomes the author (
 Vietnamese names cannot be done reliably, and the page's form is the one people search for.
 
 The author is, in this order: the hinted author, the byline at the end of the body, a labelled
-line just after the article container, the page's author meta tag.
+line just after the article container, then what the page's metadata names
+(portalnews.extraction.metadata: meta tags, JSON-LD, byline elements; never the site's name).
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from dataclasses import dataclass
 
 from lxml.html import HtmlElement
 
-from portalnews.extraction.nodes import is_leaf_block, last_descendant
+from portalnews.extraction.metadata import metadata_author
+from portalnews.extraction.nodes import is_leaf_block, iter_after, last_descendant
 from portalnews.extraction.page import ParsedPage
 from portalnews.vietnamese.text import normalize_inline
 
@@ -52,8 +54,6 @@ _CREDIT = re.compile(
     r"tác giả(?: bài viết)?|người viết|nhóm phóng viên|phóng viên|pv|btv|ctv)\s*:\s*(?P<who>[^()]{2,80}?)\s*\)?\.?$",
     re.IGNORECASE,
 )
-# An author meta tag holding a site address is the site's name, not a person.
-_SITE_ADDRESS = re.compile(r"https?:|www\.|\.vn\b|\.com\b")
 _STAFF = re.compile(r"^\(?(?P<who>(?:PV|CTV|BTV|PV-CTV|PV\s*/\s*CTV|Nhóm PV|P\.V|[A-ZĐ]{2,4}\.?)(?:\s*[-/,]\s*(?:PV|CTV|BTV))*)\)?\.?$")
 
 
@@ -134,18 +134,41 @@ def strip_edges(lines: list[str]) -> Edges:
     return edges
 
 
+_NAME_WORD = re.compile(r"^[^\W\d_][^\W\d_.]*$")
+
+
+def _right_aligned_or_bold(node: HtmlElement) -> bool:
+    style = (node.get("style") or "").replace(" ", "").lower()
+    if "text-align:right" in style or (node.get("align") or "").lower() == "right":
+        return True
+    bold = " ".join(b.text_content() for b in node.xpath(".//strong|.//b"))
+    return normalize_inline(bold) == normalize_inline(node.text_content())
+
+
+def take_signature(page: ParsedPage, edges: Edges) -> None:
+    """A Vietnamese body ending with a name in mixed case, alone in its right-aligned or bold
+    paragraph ("Minh Khang", the papers' `<p style="text-align:right"><strong>Võ Hải</strong></p>`):
+    that line is the byline, it leaves the body and becomes the author."""
+    if edges.author or len(edges.lines) < 2:
+        return
+    line = normalize_inline(edges.lines[-1])
+    words = line.split()
+    if not 2 <= len(words) <= 5 or len(line) > 40 or not all(_NAME_WORD.match(w) and w[0].isupper() for w in words):
+        return
+    for node in page.body_tree.iter("p", "div"):
+        if normalize_inline(node.text_content()) == line and _right_aligned_or_bold(node):
+            edges.author = line
+            edges.lines.pop()
+            return
+
+
 def _lines_after_container(page: ParsedPage, container: HtmlElement | None, limit: int = 8) -> list[str]:
     """Whole lines (leaf blocks) after the container, so a label and its value stay together."""
     if container is None:
         return []
     lines: list[str] = []
-    started = False
-    end = last_descendant(container)
-    for node in page.tree.iter():
-        if node is end:
-            started = True
-            continue
-        if not started or not isinstance(node.tag, str) or node.tag in ("script", "style"):
+    for node in iter_after(last_descendant(container)):
+        if not isinstance(node.tag, str) or node.tag in ("script", "style"):
             continue
         if node.tag in ("p", "div", "li", "span", "td") and is_leaf_block(node):
             text = normalize_inline(node.text_content())
@@ -161,7 +184,7 @@ def _lines_after_container(page: ParsedPage, container: HtmlElement | None, limi
 
 def choose_author(page: ParsedPage, edges: Edges, container: HtmlElement | None) -> tuple[str | None, str | None]:
     """(author, source): hint, the body's byline, a labelled line after `container` (a node of
-    page.tree, or None), then the author meta tag when nothing else named anyone."""
+    page.tree, or None), then the page's metadata when nothing else named an author."""
     author = page.hinted_text("author")
     source = edges.source
     if author:
@@ -175,8 +198,6 @@ def choose_author(page: ParsedPage, edges: Edges, container: HtmlElement | None)
             found_author, found_source = parse_byline(line, labelled_only=True)
             after_author, after_source = after_author or found_author, after_source or found_source
         author, source = author or after_author, source or after_source
-    if not author and not source:
-        meta_author = page.meta("author", "article:author")
-        if meta_author and not _SITE_ADDRESS.search(meta_author):
-            author = meta_author
+    if not author:
+        author = metadata_author(page)
     return author or None, source or None

@@ -1,29 +1,67 @@
-"""The article's category: the hint, article:section, the breadcrumb's last crumb, trafilatura's guess."""
+"""The article's category: the hint, article:section, JSON-LD articleSection, the breadcrumb's
+last crumb (HTML, then JSON-LD BreadcrumbList), trafilatura's category links."""
 
 from __future__ import annotations
 
 import re
 
-from portalnews.extraction.nodes import classes
+from trafilatura.metadata import extract_catstags
+
+from portalnews.extraction.metadata import metadata_categories
+from portalnews.extraction.nodes import classed
 from portalnews.extraction.page import ParsedPage
-from portalnews.vietnamese.text import normalize_inline
+from portalnews.vietnamese.text import comparison_form, normalize_inline
 
 BREADCRUMB_CLASS = re.compile(r"breadcrumb|duong-dan|duongdan|path|crumb", re.I)
-HOME_CRUMBS = ("trang chủ", "trang nhất", "home")
+HOME_CRUMBS = ("trang chủ", "trang nhất", "home", "trang chu")
 
 
-def page_category(page: ParsedPage, doc=None) -> str | None:
+def _crumbs(names: list[str], title: str | None) -> str | None:
+    """The last crumb that is neither home nor the article itself."""
+    title_form = comparison_form(title)
+    names = [normalize_inline(n) for n in names]
+    names = [n for n in names if n and n.casefold() not in HOME_CRUMBS and comparison_form(n) != title_form]
+    return names[-1] if names else None
+
+
+def _html_breadcrumb(page: ParsedPage, title: str | None) -> str | None:
+    nodes = page.tree.xpath("//body//*[@itemtype='https://schema.org/BreadcrumbList' or "
+                            "@itemtype='http://schema.org/BreadcrumbList' or @aria-label='breadcrumb']")
+    nodes += classed(page, BREADCRUMB_CLASS)
+    for node in nodes:
+        crumb = _crumbs([a.text_content() for a in node.xpath(".//a")], title)
+        if crumb:
+            return crumb
+    return None
+
+
+def _json_ld_breadcrumb(page: ParsedPage, title: str | None) -> str | None:
+    for item in page.json_ld:
+        if item.get("@type") != "BreadcrumbList" or not isinstance(item.get("itemListElement"), list):
+            continue
+        elements = [e for e in item["itemListElement"] if isinstance(e, dict)]
+        elements.sort(key=lambda e: e.get("position") if isinstance(e.get("position"), int) else 0)
+        names = []
+        for element in elements:
+            inner = element.get("item")
+            name = element.get("name") or (inner.get("name") if isinstance(inner, dict) else None)
+            if isinstance(name, str):
+                names.append(name)
+        crumb = _crumbs(names, title)
+        if crumb:
+            return crumb
+    return None
+
+
+def page_category(page: ParsedPage, title: str | None = None) -> str | None:
     hinted = page.hinted_text("category")
     if hinted:
         return hinted
-    section = page.meta("article:section")
+    section = page.meta("article:section") or next(iter(metadata_categories(page)), None)
     if section:
         return section
-    for node in page.tree.xpath("//body//*[@class or @id]"):
-        if BREADCRUMB_CLASS.search(classes(node)):
-            crumbs = [normalize_inline(a.text_content()) for a in node.xpath(".//a")]
-            crumbs = [c for c in crumbs if c and c.casefold() not in HOME_CRUMBS]
-            if crumbs:
-                return crumbs[-1]
-    categories = getattr(doc, "categories", None) or []
+    crumb = _html_breadcrumb(page, title) or _json_ld_breadcrumb(page, title)
+    if crumb:
+        return crumb
+    categories = extract_catstags("category", page.tree)
     return normalize_inline(categories[0]) if categories else None

@@ -1,7 +1,6 @@
-"""The article container, and the body lines that belong to it.
+"""The body lines that belong to the article container (portalnews.extraction.prose).
 
-The container is the element whose own text blocks (paragraphs, leaf divs and cells) hold the most
-prose. When the main-text step kept most of its prose, lines from outside it (sidebars, "Tin mới",
+When the main-text step kept most of its prose, lines from outside it (sidebars, "Tin mới",
 related lists, footers) are no article text. Tuned on Vietnamese portal CMS families; the caller
 applies it to Vietnamese bodies only.
 """
@@ -11,35 +10,13 @@ from __future__ import annotations
 from lxml.html import HtmlElement
 
 from portalnews.extraction.body import extract_body
-from portalnews.extraction.nodes import in_non_content, is_leaf_block
+from portalnews.extraction.nodes import is_leaf_block
 from portalnews.extraction.page import ParsedPage, wrap_nodes
-from portalnews.vietnamese.text import comparison_form, normalize_inline, normalize_text
+from portalnews.extraction.prose import PROSE_BLOCK_WORDS
+from portalnews.vietnamese.text import comparison_form, normalize_text
 
-CONTAINER_MIN_CHARS = 200  # less own paragraph text than this is no article container
 CONTAINER_COVERAGE = 0.6  # share of the container's prose the extractor must have kept
 OUTSIDE_PROSE_WORDS = 30  # a line this long outside the article box is still kept (a split article)
-PROSE_BLOCK_WORDS = 10  # a block this long is prose, not a label or a link
-
-
-def find_container(page: ParsedPage) -> HtmlElement | None:
-    """The element of the body tree whose own text blocks hold the most prose."""
-    scores: dict[HtmlElement, float] = {}
-    for node in page.body_tree.iter("p", "div", "td", "pre", "blockquote"):
-        if node.tag != "p" and not is_leaf_block(node):
-            continue
-        text = normalize_inline(node.text_content())
-        if len(text) < 25 or in_non_content(node):
-            continue
-        linked = sum(len(normalize_inline(a.text_content())) for a in node.iter("a"))
-        if linked > 0.5 * len(text):
-            continue
-        parent = node.getparent()
-        if parent is not None:
-            scores[parent] = scores.get(parent, 0) + len(text) - linked
-    if not scores:
-        return None
-    best = max(scores, key=scores.get)
-    return best if scores[best] >= CONTAINER_MIN_CHARS else None
 
 
 def _prose_blocks(container: HtmlElement) -> list[str]:

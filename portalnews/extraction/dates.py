@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from htmldate import find_date
 from lxml.html import HtmlElement
 
-from portalnews.extraction.nodes import classes, is_leaf_block
+from portalnews.extraction.nodes import classed, is_leaf_block, iter_after
 from portalnews.extraction.page import ParsedPage
 from portalnews.vietnamese.dates import find_dates, not_in_future, parse_datetime, parse_iso
 from portalnews.vietnamese.text import normalize_inline
@@ -28,12 +29,8 @@ def _text_blocks_after(page: ParsedPage, anchor: HtmlElement | None, limit: int 
     if anchor is None:
         return []
     blocks: list[str] = []
-    started = False
-    for node in page.tree.iter():
-        if node is anchor:
-            started = True
-            continue
-        if not started or not isinstance(node.tag, str) or node.tag in ("script", "style"):
+    for node in iter_after(anchor):
+        if not isinstance(node.tag, str) or node.tag in ("script", "style"):
             continue
         for piece in (node.text, node.tail):
             piece = normalize_inline(piece)
@@ -101,12 +98,21 @@ def _visible_dates(page: ParsedPage, title_node: HtmlElement | None) -> list:
         [b for b in _text_blocks_after(page, title_node, limit=12) if len(b) <= DATE_BLOCK_MAX]
     )
     if not visible:
-        for node in page.tree.xpath("//body//*[@class or @id]"):
-            if DATE_CLASS.search(classes(node)) and len(node.text_content()) < DATE_BLOCK_MAX:
+        for node in classed(page, DATE_CLASS):
+            if len(node.text_content()) < DATE_BLOCK_MAX:
                 visible.extend(f for f in find_dates(node.text_content()) if not_in_future(f.value))
             if len(visible) > 3:
                 break
     return visible
+
+
+def _htmldate_day(page: ParsedPage) -> datetime | None:
+    """htmldate's original publication date (free-text dates such as "Posted: March 3, 2021" too)."""
+    try:
+        found = find_date(page.tree, url=page.url, original_date=True, extensive_search=False)
+    except Exception:  # noqa: BLE001 (htmldate failing on a malformed page must not fail the page)
+        return None
+    return parse_iso(found) if found else None
 
 
 def page_dates(page: ParsedPage, title_node: HtmlElement | None) -> tuple[datetime | None, datetime | None]:
@@ -136,6 +142,8 @@ def page_dates(page: ParsedPage, title_node: HtmlElement | None) -> tuple[dateti
         best_pub = meta_pub
     elif modified:  # a page that shows only "Cập nhật" has no other date
         best_pub = modified.value
+    if best_pub is None:  # nothing labelled or declared: htmldate's search of the whole page (a day)
+        best_pub = _htmldate_day(page)
     best_mod = meta_mod or (modified.value if modified else None)
     if best_mod and best_pub and best_mod <= best_pub:
         best_mod = None

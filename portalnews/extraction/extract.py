@@ -9,15 +9,16 @@ bylines (widgets, bylines, author), dates, sapo, category, images, language. Per
 from __future__ import annotations
 
 from portalnews.extraction.article import Article, ExtractionError
-from portalnews.extraction.body import extract_body, page_document
-from portalnews.extraction.bylines import choose_author, strip_edges
+from portalnews.extraction.body import extract_body
+from portalnews.extraction.bylines import choose_author, strip_edges, take_signature
 from portalnews.extraction.captions import drop_caption_lines, find_captions, without_captions
 from portalnews.extraction.category import page_category
-from portalnews.extraction.container import container_lines, find_container
+from portalnews.extraction.container import container_lines
 from portalnews.extraction.dates import drop_leading_date_lines, page_dates
 from portalnews.extraction.images import page_images
 from portalnews.extraction.language import is_vietnamese, page_language
 from portalnews.extraction.page import ParsedPage
+from portalnews.extraction.prose import find_container
 from portalnews.extraction.sapo import find_sapo, with_sapo
 from portalnews.extraction.title import choose_title, title_element
 from portalnews.vietnamese.text import normalize_text
@@ -27,22 +28,23 @@ def extract_article(html: str | bytes, url: str | None = None, hints: dict | Non
     """Clean one page. Raises ExtractionError when it is not HTML or has no article body."""
     page = ParsedPage.parse(html, url, hints)
     body = extract_body(page)
-    # Metadata comes from the whole page, also when the body comes from hinted elements only.
-    doc = (page_document(page) if page.body_is_hinted else None) or body.document
 
-    title = choose_title(page, doc)
+    title = choose_title(page)
     title_node = title_element(page, title)
 
     container = find_container(page)
     captions = find_captions(container) if container is not None else []
     lines = [normalize_text(p) for p in body.paragraphs]
-    if container is not None and is_vietnamese(lines):
+    vietnamese = is_vietnamese(lines)
+    if container is not None and vietnamese:
         # Lines from outside the article's container (sidebars, related lists, footers) and image
         # captions inside it are no article text. (Tuned on Vietnamese portal CMS families; other
         # pages keep the main-text step's lines.)
         lines = container_lines(page, lines, without_captions(container, captions))
         lines = drop_caption_lines(lines, captions)
     edges = strip_edges(lines)
+    if vietnamese:
+        take_signature(page, edges)
     lines = drop_leading_date_lines(edges.lines)
     if not lines:
         raise ExtractionError("no article body found")
@@ -60,8 +62,8 @@ def extract_article(html: str | bytes, url: str | None = None, hints: dict | Non
         author=author,
         source=source,
         sapo=sapo,
-        category=page_category(page, doc),
+        category=page_category(page, title),
         images=page_images(page, container_in_page, captions),
-        language=page_language(page, doc),
+        language=page_language(page),
         url=url,
     )

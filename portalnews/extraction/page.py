@@ -9,6 +9,7 @@ step works on deep copies, because trafilatura edits the tree it is given.
 from __future__ import annotations
 
 import copy
+import html
 import json
 from functools import cached_property
 
@@ -31,6 +32,17 @@ def wrap_nodes(nodes: list[HtmlElement]) -> HtmlElement:
     return load_html(etree.tostring(wrapper, encoding="unicode"))
 
 
+def _unescaped(item: dict) -> dict:
+    """A JSON-LD object with its string values (also inside lists) entity-decoded."""
+    def decode(value):
+        if isinstance(value, str):
+            return html.unescape(value)
+        if isinstance(value, list):
+            return [decode(v) for v in value]
+        return value
+    return {key: decode(value) for key, value in item.items()}
+
+
 class ParsedPage:
     """One page: its tree, its URL, its portal's hints, and the tree the article body is read from
     (the page itself, or only the elements a `body` hint selects)."""
@@ -41,6 +53,8 @@ class ParsedPage:
         self.url = url
         self.hints = hints or {}
         self.body_tree = tree if body_tree is None else body_tree
+        self.memo: dict = {}  # results about the body tree computed once (portalnews.extraction.prose)
+        self.page_memo: dict = {}  # results about the whole page computed once, shared by with_body
 
     @classmethod
     def parse(cls, html: str | bytes, url: str | None = None, hints: dict | None = None) -> ParsedPage:
@@ -61,6 +75,7 @@ class ParsedPage:
         """The same page (lookups already made are shared) with the body read from `body_tree`."""
         other = copy.copy(self)
         other.body_tree = body_tree
+        other.memo = {}
         return other
 
     @property
@@ -100,7 +115,8 @@ class ParsedPage:
         items: list[dict] = []
         for script in self.tree.xpath("//script[@type='application/ld+json']/text()"):
             try:
-                data = json.loads(script)
+                # a script's text is not entity-decoded by the HTML parser: its strings still are markup
+                data = json.loads(script, object_hook=_unescaped)
             except ValueError:
                 continue
             stack = data if isinstance(data, list) else [data]

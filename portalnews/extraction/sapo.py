@@ -6,15 +6,17 @@ import re
 
 from lxml.html import HtmlElement
 
-from portalnews.extraction.nodes import classes, in_non_content
+from portalnews.extraction.nodes import classed, classes, in_non_content
 from portalnews.extraction.page import ParsedPage
 from portalnews.vietnamese.text import comparison_form, normalize_inline
 
 SAPO_CLASS = re.compile(
-    r"(^|[\s_-])(sapo|lead|summary|chapeau|intro|tomtat|tom-tat|mota|mo-ta|hometext|headline-desc|standfirst)"
+    r"(^|[\s_-])(sapo|lead|summary|description|chapeau|intro|tomtat|tom-tat|mota|mo-ta|hometext|headline-desc|standfirst)"
     r"([\s_-]|$)",
     re.I,
 )
+# camelCase class names (EasyDNNnews `edn_articleSummary`)
+SAPO_CAMEL_CLASS = re.compile(r"[a-z](?:Summary|Sapo|Lead|Intro|Standfirst)(?:[\s_-]|$)")
 # A lead-like class inside these is someone else's summary: an author bio, a teaser of another story,
 # a caption, a product box, a player or a subscription prompt.
 NOT_SAPO_CONTEXT = re.compile(
@@ -28,13 +30,11 @@ SAPO_PREFIX_CHARS = 60  # a body line starting like the sapo's first characters 
 
 def find_sapo(page: ParsedPage, title_node: HtmlElement | None, container: HtmlElement | None) -> str | None:
     """The lead paragraph: an element classed as such after the title (not inside a list or the sidebar)."""
-    order = page.order
-    for node in page.tree.xpath("//body//*[@class or @id]"):
+    for node in [*classed(page, SAPO_CLASS), *classed(page, SAPO_CAMEL_CLASS)]:
         if node.tag in ("meta", "body", "html", "script", "style", "a", "li", "ul", "img"):
             continue
-        after_title = title_node is None or order.get(node, 0) > order.get(title_node, 0)
-        if not SAPO_CLASS.search(classes(node)) or not after_title:
-            continue
+        if title_node is not None and page.order.get(node, 0) <= page.order.get(title_node, 0):
+            continue  # before the title
         if container is not None and node is not container and any(a is node for a in container.iterancestors()):
             continue  # a wrapper around the whole article, not the lead
         if node.xpath("ancestor::li|ancestor::a") or in_non_content(node):

@@ -9,27 +9,30 @@ from __future__ import annotations
 
 from lxml.html import HtmlElement
 
+from portalnews.extraction.metadata import declared_metadata
 from portalnews.extraction.page import ParsedPage
 from portalnews.vietnamese.text import comparison_form, normalize_inline
 
 
-def page_titles(page: ParsedPage, doc=None) -> list[str]:
+def page_titles(page: ParsedPage, fallback: bool = False) -> list[str]:
     """What the page says its title is (og:title, <title>), with the site name still attached."""
     titles = [
         page.meta("og:title", "twitter:title"),
         normalize_inline(" ".join(page.tree.xpath("//head/title//text()")) or None),
     ]
     titles = [t for t in dict.fromkeys(titles) if t]
-    # trafilatura's guess (it may be a site name taken from an <h1>) only when the page says nothing
-    return titles or [t for t in [normalize_inline(getattr(doc, "title", None))] if t]
+    if titles or not fallback:
+        return titles
+    # the headline of the meta tags or JSON-LD only when the page says nothing else
+    return [t for t in [normalize_inline(declared_metadata(page).title)] if t]
 
 
-def choose_title(page: ParsedPage, doc=None) -> str | None:
-    """The article's title; `doc` is trafilatura's metadata, the last resort."""
+def choose_title(page: ParsedPage) -> str | None:
+    """The article's title."""
     hinted = page.hinted_text("title")
     if hinted:
         return hinted
-    declared = page_titles(page, doc)
+    declared = page_titles(page, fallback=True)
     folded_titles = [t.casefold() for t in declared]
     headings = [normalize_inline(h.text_content()) for h in page.tree.xpath("//h1|//h2|//h3")]
     headings = [h for h in headings if 4 <= len(h) <= 400]
@@ -62,13 +65,20 @@ def title_element(page: ParsedPage, title: str | None) -> HtmlElement | None:
     if not title:
         return None
     folded = title.casefold()
+    # raw text longer than this, even counting the template's indentation, cannot show only the title
+    longest = 8 * len(title) + 160
+
+    def shows_title(node) -> bool:
+        text = node.text_content()
+        return len(text) <= longest and normalize_inline(text).casefold() == folded
+
     for tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
         for node in page.tree.xpath(f"//body//{tag}"):
-            if normalize_inline(node.text_content()).casefold() == folded:
+            if shows_title(node):
                 return node
     # A hinted title may sit in a <div> or <span>: the innermost element showing exactly the title.
     for node in page.tree.xpath("//body//*"):
-        if isinstance(node.tag, str) and normalize_inline(node.text_content()).casefold() == folded:
+        if isinstance(node.tag, str) and shows_title(node):
             inner = node
             while True:
                 kids = [c for c in inner if isinstance(c.tag, str) and normalize_inline(c.text_content()).casefold() == folded]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from importlib.metadata import version
 
-RULES_VERSION = "2026.11.3"
+RULES_VERSION = "2026.11.4"
 _LIBRARIES = ("trafilatura", "htmldate", "lxml")
 
 EXTRACTOR_VERSION = RULES_VERSION + "+" + "+".join(f"{name}-{version(name)}" for name in _LIBRARIES)

@@ -7,13 +7,13 @@ characters from their editors. Stored text is NFC with those repaired; tone-mark
 
 from __future__ import annotations
 
-import html
 import re
 import unicodedata
 
 ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad"), None)
 # Look-alikes typed for Đ/đ: the Icelandic eth (U+00D0/U+00F0) and the African D (U+0189/U+0256).
 ETH_TO_DJ = str.maketrans({"\u00d0": "\u0110", "\u00f0": "\u0111", "\u0189": "\u0110", "\u0256": "\u0111"})
+_TO_REPAIR = re.compile("[" + "".join(map(chr, ZERO_WIDTH)) + "\u00d0\u00f0\u0189\u0256]")
 SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 BLANK_LINES = re.compile(r"\n{3,}")
 WORD = re.compile(r"\w+")
@@ -29,12 +29,21 @@ _TONE_PATTERN = re.compile("|".join(map(re.escape, _OLD_STYLE_TONES)))
 
 
 def normalize_text(text: str | None) -> str:
-    """Stored form: entities decoded, NFC, Ð->Đ, zero-width removed, spaces tidied per line."""
+    """Stored form: NFC, Ð->Đ, zero-width removed, spaces tidied per line.
+
+    The text is what the page shows (the parser has decoded its entities already): `&amp;` in it
+    is the page's text, and stays.
+    """
     if not text:
         return ""
-    text = html.unescape(text)
-    text = unicodedata.normalize("NFC", text).translate(ETH_TO_DJ).translate(ZERO_WIDTH)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    if _TO_REPAIR.search(text):  # translate() is slow; most texts need nothing
+        text = text.translate(ETH_TO_DJ).translate(ZERO_WIDTH)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\n" not in text:
+        return SPACES.sub(" ", text).strip()
     lines = [SPACES.sub(" ", line).strip() for line in text.split("\n")]
     return BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
 
