@@ -32,7 +32,7 @@ held-back part.
 
 from __future__ import annotations
 
-from copy import deepcopy
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import trafilatura
@@ -40,7 +40,7 @@ from lxml.etree import XPath
 from lxml.html import HtmlElement
 
 from portalnews.extraction.page import ParsedPage
-from portalnews.extraction.prose import find_container, prose_words
+from portalnews.extraction.prose import prose_words
 from portalnews.extraction.title import drop_repeated_title, title_forms
 from portalnews.vietnamese.text import WORD, comparison_form
 
@@ -50,7 +50,7 @@ RUNAWAY_RATIO = 2.0
 LINK_MIN_WORDS = 5
 LINK_COVER = 0.75
 SHIELD = "\u29fa\u29fb"  # two symbols no text uses together, standing in for "&" while trafilatura runs
-_ENTITY_LIKE_TEXT = XPath(r"//text()[contains(., '&') and re:test(., '&(#\d+|#x[0-9a-fA-F]+|\w+);')]",
+_ENTITY_LIKE_TEXT = XPath(r"/descendant::text()[contains(., '&') and re:test(., '&(#\d+|#x[0-9a-fA-F]+|\w+);')]",
                           namespaces={"re": "http://exslt.org/regular-expressions"})
 
 
@@ -86,17 +86,15 @@ def _drop_link_teasers(paragraphs: list[str], tree: HtmlElement) -> list[str]:
     links = {text for text in links if len(text.split()) >= LINK_MIN_WORDS}
     if not links:
         return paragraphs
+    link_lengths = sorted({len(text.split()) for text in links})
     kept, dropped_words, total_words = [], 0, 0
     for paragraph in paragraphs:
         words = comparison_form(paragraph).split()
         total_words += len(words)
-        teaser = False
-        for start in range(len(words)):
-            if len(words) - start < LINK_COVER * len(words):
-                break
-            if " ".join(words[start:]) in links:
-                teaser = True
-                break
+        # a teaser ends with a whole link covering LINK_COVER of its words: only the endings as
+        # long as some link can be one
+        teaser = any(" ".join(words[len(words) - length:]) in links
+                     for length in link_lengths if LINK_COVER * len(words) <= length <= len(words))
         if teaser:
             dropped_words += len(words)
         else:
@@ -106,34 +104,43 @@ def _drop_link_teasers(paragraphs: list[str], tree: HtmlElement) -> list[str]:
     return kept
 
 
-def _shielded(tree: HtmlElement) -> HtmlElement:
-    """`tree`, or a copy whose entity-like text ("AT&amp;T" as the page shows it) has its `&` replaced
-    by SHIELD: trafilatura's text output decodes entities once more, which would change that text."""
-    if not _ENTITY_LIKE_TEXT(tree):
-        return tree
-    shielded = deepcopy(tree)
-    for text in _ENTITY_LIKE_TEXT(shielded):
+@contextmanager
+def _shielded(tree: HtmlElement):
+    """`tree` with its entity-like text ("AT&amp;T" as the page shows it) having its `&` replaced by
+    SHIELD while the block runs, and restored after it: trafilatura's text output decodes entities
+    once more, which would change that text. (In place, not on a copy: bare_extraction copies the
+    tree it is given before reading it, so the page's tree need not be copied twice.)"""
+    changed = []
+    for text in _ENTITY_LIKE_TEXT(tree):
         parent = text.getparent()
         if text.is_tail:
+            changed.append((parent, "tail", parent.tail))
             parent.tail = parent.tail.replace("&", SHIELD)
         elif text.is_text:
+            changed.append((parent, "text", parent.text))
             parent.text = parent.text.replace("&", SHIELD)
-    return shielded
+    try:
+        yield tree
+    finally:
+        for parent, attribute, original in reversed(changed):
+            setattr(parent, attribute, original)
 
 
 def _extract(tree: HtmlElement, url: str | None, precise: bool) -> list[str]:
     """One trafilatura run; it works on its own copy of `tree` (bare_extraction copies a tree it is given)."""
-    paragraphs = _paragraphs(trafilatura.bare_extraction(
-        _shielded(tree),
-        url=url,
-        with_metadata=False,
-        favor_precision=precise,
-        fast=not precise,
-        include_comments=False,
-        include_tables=True,
-        include_images=False,
-        deduplicate=False,
-    ))
+    with _shielded(tree) as shielded:
+        document = trafilatura.bare_extraction(
+            shielded,
+            url=url,
+            with_metadata=False,
+            favor_precision=precise,
+            fast=not precise,
+            include_comments=False,
+            include_tables=True,
+            include_images=False,
+            deduplicate=False,
+        )
+    paragraphs = _paragraphs(document)
     return [p.replace(SHIELD, "&") for p in paragraphs]
 
 
@@ -141,7 +148,7 @@ def _main_text(page: ParsedPage) -> BodyResult:
     """The precise pass, and the plain one only when the precise one looks wrong against the container."""
     tree, url = page.body_tree, page.url
     precise = _extract(tree, url, precise=True)
-    container_words = prose_words(find_container(page))
+    container_words = prose_words(page)
     if precise and (not container_words or not _looks_wrong(precise, container_words, container_words)):
         return BodyResult(precise)
     plain = _extract(tree, url, precise=False)

@@ -13,7 +13,7 @@ import re
 
 from lxml.html import HtmlElement
 
-from portalnews.extraction.nodes import classes
+from portalnews.extraction.nodes import classes, names_match
 from portalnews.vietnamese.text import comparison_form, normalize_inline
 
 CAPTION_CLASS = re.compile(
@@ -28,7 +28,8 @@ Captions = list[tuple[HtmlElement | None, HtmlElement]]  # (image, caption eleme
 
 
 def _is_image_only(node: HtmlElement) -> bool:
-    return (node.tag == "img" or bool(node.xpath(".//img"))) and not normalize_inline(node.text_content())
+    # iter("img") yields the node itself when it is an <img>, then its descendant images
+    return next(node.iter("img"), None) is not None and not normalize_inline(node.text_content())
 
 
 def _emphasis_only(node: HtmlElement) -> bool:
@@ -73,7 +74,7 @@ def find_captions(scope: HtmlElement) -> Captions:
     for node in scope.iter():
         if not isinstance(node.tag, str) or node.tag in ("img", "figcaption", "html", "body"):
             continue
-        if CAPTION_CLASS.search(classes(node)) and normalize_inline(node.text_content()) \
+        if names_match(CAPTION_CLASS, classes(node)) and normalize_inline(node.text_content()) \
                 and not node.xpath(f".//p[string-length(normalize-space()) > {CAPTION_MAX}]"):
             table = node.xpath("ancestor::table[1]")
             imgs = (table[0] if table else node).xpath(".//img")

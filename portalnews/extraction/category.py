@@ -25,7 +25,7 @@ def _crumbs(names: list[str], title: str | None) -> str | None:
 
 
 def _html_breadcrumb(page: ParsedPage, title: str | None) -> str | None:
-    nodes = page.tree.xpath("//body//*[@itemtype='https://schema.org/BreadcrumbList' or "
+    nodes = page.tree.xpath("//body/descendant::*[@itemtype or @aria-label][@itemtype='https://schema.org/BreadcrumbList' or "
                             "@itemtype='http://schema.org/BreadcrumbList' or @aria-label='breadcrumb']")
     nodes += classed(page, BREADCRUMB_CLASS)
     for node in nodes:

@@ -7,7 +7,7 @@ import re
 from portalnews.extraction.page import ParsedPage
 
 _VIETNAMESE_LETTERS = re.compile(r"[ạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹđơư]", re.I)
-_LETTERS = re.compile(r"[^\W\d_]")
+_NOT_LETTERS = re.compile(r"[\W\d_]+")
 VIETNAMESE_LETTER_SHARE = 0.03
 
 
@@ -21,5 +21,5 @@ def page_language(page: ParsedPage, doc=None) -> str | None:
 def is_vietnamese(paragraphs: list[str]) -> bool:
     """Vietnamese text: its own letters (ạ, ế, ơ, đ, ...) are common in any Vietnamese sentence."""
     text = " ".join(paragraphs)
-    letters = len(_LETTERS.findall(text))
+    letters = len(_NOT_LETTERS.sub("", text))  # what is left are the letters (no list of them is built)
     return letters > 0 and len(_VIETNAMESE_LETTERS.findall(text)) >= VIETNAMESE_LETTER_SHARE * letters

@@ -113,7 +113,9 @@ _DISCARD_ID = re.compile(r"^comments|comment-?list|ProductReviews")
 _DISCARD_CLASS = re.compile(r"^[Cc]omments|commentlist|comments-list|sidebar|is-hidden|quote|embedly-instagram|"
                             r"article-(?:share|support)|print|category|meta-date|meta-reviewer")
 _ATTRIBUTES = ("rel", "id", "class", "itemprop", "data-testid", "data-component")
-_ATTRIBUTED = XPath("//*[" + " or ".join(f"@{name}" for name in _ATTRIBUTES) + "]|//author|//time|//figure")
+# one walk of the page (a union of four paths would walk it four times)
+_ATTRIBUTED = XPath("/descendant::*[" + " or ".join(f"@{name}" for name in _ATTRIBUTES)
+                    + " or self::author or self::time or self::figure]")
 
 
 def _discarded(tag: str, a: dict) -> bool:

@@ -1,9 +1,10 @@
 """The parsed page every field is read from.
 
-The HTML is parsed once (trafilatura's `load_html`), the hints' `strip` rules are applied once,
-and the page-wide lookups several fields need (meta tags, JSON-LD items, document order) are
-computed on first use and kept. Fields read the tree and never change it; only the main-text
-step works on deep copies, because trafilatura edits the tree it is given.
+The HTML is parsed once (trafilatura's `load_html` rules, portalnews.extraction.parsing), the
+hints' `strip` rules are applied once, and the page-wide lookups several fields need (meta tags,
+JSON-LD items, elements by class) are computed on first use and kept. Fields read the tree and never change it; trafilatura edits the
+tree it is given, so the main-text step lets it work on its own copy (and marks entity-like text
+only for the duration of its run, portalnews.extraction.body).
 """
 
 from __future__ import annotations
@@ -15,11 +16,13 @@ from functools import cached_property
 
 from lxml import etree
 from lxml.html import HtmlElement
-from trafilatura.utils import load_html
 
 from portalnews.extraction.article import ExtractionError
 from portalnews.extraction.hints import apply_strip_hints, xpath_text
+from portalnews.extraction.parsing import load_html
 from portalnews.vietnamese.text import normalize_inline
+
+_ELEMENTS_BEFORE = etree.XPath("count(preceding::*) + count(ancestor::*)")
 
 
 def wrap_nodes(nodes: list[HtmlElement]) -> HtmlElement:
@@ -113,7 +116,7 @@ class ParsedPage:
     def json_ld(self) -> list[dict]:
         """Every JSON-LD object of the page, @graph members included."""
         items: list[dict] = []
-        for script in self.tree.xpath("//script[@type='application/ld+json']/text()"):
+        for script in self.tree.xpath("/descendant::script[@type='application/ld+json']/text()"):
             try:
                 # a script's text is not entity-decoded by the HTML parser: its strings still are markup
                 data = json.loads(script, object_hook=_unescaped)
@@ -127,7 +130,7 @@ class ParsedPage:
                     stack.extend(v for v in item.get("@graph", []) if isinstance(v, dict))
         return items
 
-    @cached_property
-    def order(self) -> dict[HtmlElement, int]:
-        """Document position of every node: "does this come after the title?" in one lookup."""
-        return {node: i for i, node in enumerate(self.tree.iter())}
+    def position(self, node: HtmlElement) -> int:
+        """The element's rank in document order, for "does this come after the title?" (counted by
+        libxml2 for the few elements asked about, instead of numbering every node of the page)."""
+        return int(_ELEMENTS_BEFORE(node))

@@ -23,19 +23,21 @@ def _wrappers(tree: HtmlElement) -> set[HtmlElement]:
     """Elements with a block element inside (not one line of text), in one walk of the tree."""
     wrappers: set[HtmlElement] = set()
     for node in tree.iter(*BLOCK_TAGS):
-        for ancestor in node.iterancestors():
-            if ancestor in wrappers:
-                break
-            wrappers.add(ancestor)
+        parent = node.getparent()
+        while parent is not None and parent not in wrappers:  # stop where an earlier walk went on
+            wrappers.add(parent)
+            parent = parent.getparent()
     return wrappers
 
 
 def _in_furniture(tree: HtmlElement) -> set[HtmlElement]:
-    """Every element inside page furniture (header, footer, nav, aside, forms)."""
+    """Every candidate block (`_CANDIDATES`) inside page furniture (header, footer, nav, aside, forms)."""
     inside: set[HtmlElement] = set()
-    for node in tree.iter(*NON_CONTENT):
+    # <script> and <style> hold only text: no candidate is inside them
+    for node in tree.iter(*(NON_CONTENT - {"script", "style"})):
+        # no furniture tag is a candidate, so node.iter() lists only what is inside it
         if is_furniture(node):
-            inside.update(node.iterdescendants())
+            inside.update(node.iter(*_CANDIDATES))
     return inside
 
 
@@ -43,8 +45,8 @@ def _spaced_length(text: str) -> int:
     return len(" ".join(text.split()))
 
 
-def _find_container(tree: HtmlElement) -> HtmlElement | None:
-    wrappers, furniture = _wrappers(tree), _in_furniture(tree)
+def _find_container(tree: HtmlElement, wrappers: set[HtmlElement]) -> HtmlElement | None:
+    furniture = _in_furniture(tree)
     scores: dict[HtmlElement, float] = {}
     for node in tree.iter(*_CANDIDATES):
         if (node.tag != "p" and node in wrappers) or node in furniture:
@@ -68,15 +70,20 @@ def find_container(page: ParsedPage) -> HtmlElement | None:
     """The element of the body tree whose own text blocks hold the most prose (None when no
     element holds CONTAINER_MIN_CHARS of it)."""
     if "container" not in page.memo:
-        page.memo["container"] = _find_container(page.body_tree)
+        # whether an element is a wrapper depends only on what is inside it: one set serves the
+        # container search and the container's prose count
+        page.memo["wrappers"] = _wrappers(page.body_tree)
+        page.memo["container"] = _find_container(page.body_tree, page.memo["wrappers"])
     return page.memo["container"]
 
 
-def prose_words(container: HtmlElement | None) -> int:
-    """Words in the container's prose blocks (paragraphs and leaf blocks of PROSE_BLOCK_WORDS or more)."""
+def prose_words(page: ParsedPage) -> int:
+    """Words in the prose blocks of the page's container (`find_container`): paragraphs and leaf
+    blocks of PROSE_BLOCK_WORDS or more; 0 without a container."""
+    container = find_container(page)
     if container is None:
         return 0
-    wrappers = _wrappers(container)
+    wrappers = page.memo["wrappers"]
     total = 0
     for node in container.iter(*_CANDIDATES, "li"):
         if node.tag == "p" or node not in wrappers:

@@ -6,7 +6,7 @@ import re
 
 from lxml.html import HtmlElement
 
-from portalnews.extraction.nodes import classed, classes, in_non_content
+from portalnews.extraction.nodes import classed, classes, in_non_content, names_match
 from portalnews.extraction.page import ParsedPage
 from portalnews.vietnamese.text import comparison_form, normalize_inline
 
@@ -30,16 +30,17 @@ SAPO_PREFIX_CHARS = 60  # a body line starting like the sapo's first characters 
 
 def find_sapo(page: ParsedPage, title_node: HtmlElement | None, container: HtmlElement | None) -> str | None:
     """The lead paragraph: an element classed as such after the title (not inside a list or the sidebar)."""
+    title_position = page.position(title_node) if title_node is not None else None
     for node in [*classed(page, SAPO_CLASS), *classed(page, SAPO_CAMEL_CLASS)]:
         if node.tag in ("meta", "body", "html", "script", "style", "a", "li", "ul", "img"):
             continue
-        if title_node is not None and page.order.get(node, 0) <= page.order.get(title_node, 0):
+        if title_position is not None and page.position(node) <= title_position:
             continue  # before the title
         if container is not None and node is not container and any(a is node for a in container.iterancestors()):
             continue  # a wrapper around the whole article, not the lead
         if node.xpath("ancestor::li|ancestor::a") or in_non_content(node):
             continue
-        if any(NOT_SAPO_CONTEXT.search(classes(n)) for n in (node, *node.iterancestors())):
+        if any(names_match(NOT_SAPO_CONTEXT, classes(n)) for n in (node, *node.iterancestors())):
             continue
         text = normalize_inline(" ".join(node.xpath(".//text()[not(ancestor::script) and not(ancestor::style)]")))
         if SAPO_MIN_CHARS <= len(text) <= SAPO_MAX_CHARS:

@@ -36,6 +36,8 @@ _PATTERNS = [
     re.compile(rf"(?:{_NUMERIC_DATE}|{_WORDED_DATE.replace('?P<d>', '?P<d2>').replace('?P<mo>', '?P<mo2>').replace('?P<y>', '?P<y2>')})(?:{_SEPARATOR}{_TIME.format(p='a')})?", re.IGNORECASE),
 ]
 
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
 PUBLISHED_LABEL = re.compile(r"(đăng\s+ngày|ngày\s+đăng|đăng\s+lúc|xuất\s+bản|ngày\s+xuất\s+bản|published|posted)", re.IGNORECASE)
 MODIFIED_LABEL = re.compile(r"(cập\s+nhật|sửa\s+đổi|chỉnh\s+sửa|sửa\s+lần\s+cuối|updated|modified)", re.IGNORECASE)
 
@@ -63,6 +65,8 @@ def _build(d: str, mo: str, y: str, h: str | None, mi: str | None, s: str | None
 def find_dates(text: str) -> list[FoundDate]:
     """Every date (with its time, if written) in `text`, in order of appearance."""
     text = normalize_inline(text)
+    if not _YEAR.search(text):  # every pattern has a year: most texts are rejected here, in one scan
+        return []
     found: list[FoundDate] = []
     taken: list[tuple[int, int]] = []
     for pattern in _PATTERNS:

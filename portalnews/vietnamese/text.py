@@ -28,6 +28,15 @@ _OLD_STYLE_TONES = {
 _TONE_PATTERN = re.compile("|".join(map(re.escape, _OLD_STYLE_TONES)))
 
 
+def _repaired(text: str) -> str:
+    """NFC, Ð->Đ, zero-width removed; spacing untouched."""
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    if _TO_REPAIR.search(text):  # translate() is slow; most texts need nothing
+        text = text.translate(ETH_TO_DJ).translate(ZERO_WIDTH)
+    return text
+
+
 def normalize_text(text: str | None) -> str:
     """Stored form: NFC, Ð->Đ, zero-width removed, spaces tidied per line.
 
@@ -36,10 +45,7 @@ def normalize_text(text: str | None) -> str:
     """
     if not text:
         return ""
-    if not unicodedata.is_normalized("NFC", text):
-        text = unicodedata.normalize("NFC", text)
-    if _TO_REPAIR.search(text):  # translate() is slow; most texts need nothing
-        text = text.translate(ETH_TO_DJ).translate(ZERO_WIDTH)
+    text = _repaired(text)
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "\n" not in text:
@@ -50,7 +56,9 @@ def normalize_text(text: str | None) -> str:
 
 def normalize_inline(text: str | None) -> str:
     """Single-line fields (title, author, category): the stored form on one line."""
-    return " ".join(normalize_text(text).split())
+    # every character SPACES matches is whitespace to str.split(): splitting the repaired text
+    # gives the same words as splitting normalize_text's result, without its per-line work
+    return " ".join(_repaired(text).split()) if text else ""
 
 
 def comparison_form(text: str | None) -> str:
@@ -60,7 +68,8 @@ def comparison_form(text: str | None) -> str:
     The one answer to "is this the same text" everywhere: the extractor matching a line against a
     title, a caption, a link or the page's paragraphs, and the load stage's duplicate fingerprint.
     """
-    folded = _TONE_PATTERN.sub(lambda m: _OLD_STYLE_TONES[m.group(0)], normalize_text(text).lower())
+    # spacing is no part of the form: the repaired text gives the same words as the stored form
+    folded = _TONE_PATTERN.sub(lambda m: _OLD_STYLE_TONES[m.group(0)], _repaired(text).lower() if text else "")
     return " ".join(WORD.findall(folded))
 
 

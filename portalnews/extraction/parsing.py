@@ -1,0 +1,50 @@
+"""HTML text -> tree: trafilatura's `load_html` steps, with a parser whose element classes are
+chosen by lxml in C.
+
+lxml.html's parser calls a Python method for every element object it hands out (to give <form>,
+<input>, <select>, <textarea> and <label> their form classes); trafilatura and every field walk the
+tree many times, and that call is about 6% of a trafilatura run. Nothing here uses the form classes:
+with lxml's default lookup every element is a plain `HtmlElement`, and the tree (text, tags,
+attributes) is the one trafilatura's `load_html` builds (tests/test_parsed_page.py compares them).
+"""
+
+from __future__ import annotations
+
+import lxml.html
+from lxml import etree
+from lxml.html import HtmlComment, HtmlElement, HtmlEntity, HtmlProcessingInstruction
+from trafilatura.utils import decode_file, is_dubious_html, repair_faulty_html
+
+# trafilatura.utils.HTML_PARSER's settings
+_PARSER = etree.HTMLParser(collect_ids=False, default_doctype=False, encoding="utf-8", remove_comments=True,
+                           remove_pis=True)
+_PARSER.set_element_class_lookup(etree.ElementDefaultClassLookup(
+    element=HtmlElement, comment=HtmlComment, pi=HtmlProcessingInstruction, entity=HtmlEntity))
+
+
+def _from_bytes(text: str) -> HtmlElement | None:
+    try:
+        return lxml.html.fromstring(text.encode("utf8", "surrogatepass"), parser=_PARSER)
+    except Exception:  # noqa: BLE001 (as trafilatura: an unparseable page is no tree)
+        return None
+
+
+def load_html(document: str | bytes) -> HtmlElement | None:
+    """The page's tree, or None when it is not HTML (trafilatura.utils.load_html's rules: decode,
+    repair, parse as text then as bytes, reject a document that is not HTML-like)."""
+    text = decode_file(document)
+    beginning = text[:50].lower()
+    dubious = is_dubious_html(beginning)
+    text = repair_faulty_html(text, beginning)
+    tree, tried_bytes = None, False
+    try:
+        tree = lxml.html.fromstring(text, parser=_PARSER)
+    except ValueError:  # "Unicode strings with encoding declaration are not supported."
+        tree, tried_bytes = _from_bytes(text), True
+    except Exception:  # noqa: BLE001
+        tree = None
+    if (tree is None or len(tree) < 1) and not tried_bytes:
+        tree = _from_bytes(text)
+    if tree is not None and dubious and len(tree) < 2:
+        return None
+    return tree
