@@ -8,17 +8,60 @@ from __future__ import annotations
 
 import gzip
 import logging
-from dataclasses import dataclass
+import os
+import queue
+import threading
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, fields
 from datetime import datetime
 
-from psycopg2.extras import Json
+from psycopg2.extras import Json, execute_values
 
-from portalnews.extraction import EXTRACTOR_VERSION, ExtractionError, extract_article
+from portalnews.extraction import EXTRACTOR_VERSION, ExtractionError
+from portalnews.pipelines.bounded_extract import BoundedExtractor, extractor
 from portalnews.registry import Portal
 from portalnews.store.db import transaction
 
 log = logging.getLogger(__name__)
 BATCH = 100
+_extractors: list[BoundedExtractor] = [extractor]  # one worker process each, started on first use
+
+
+def clean_workers() -> int:
+    """How many pages are cleaned at once: PORTALNEWS_CLEAN_WORKERS, else one per usable core."""
+    configured = int(os.environ.get("PORTALNEWS_CLEAN_WORKERS", "0") or 0)
+    if configured > 0:
+        return configured
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def _extractor_pool(size: int) -> queue.Queue:
+    while len(_extractors) < size:
+        _extractors.append(BoundedExtractor())
+    free: queue.Queue = queue.Queue()
+    for bounded in _extractors[:size]:
+        if bounded._worker is None or not bounded._worker.is_alive():
+            bounded._start()  # all workers up before the cleaning threads hand them pages
+        free.put(bounded)
+    return free
+
+
+def _clean_page(free: queue.Queue, row: dict, hints: dict | None):
+    """(row, article, error): the page cleaned by whichever worker process is free."""
+    bounded = free.get()
+    try:
+        html = gzip.decompress(bytes(row["html_gz"]))
+        return row, bounded.extract(html, row["url"], hints), None  # bounded in size and time
+    except ExtractionError as err:
+        log.warning("page %s not cleaned: %s", row["url"], err)
+        return row, None, err
+    except Exception as err:  # a broken page must not stop the stage
+        log.exception("page %s crashed the extractor", row["url"])
+        return row, None, err
+    finally:
+        free.put(bounded)
 
 
 @dataclass
@@ -31,6 +74,42 @@ class CleanStats:
     def as_dict(self) -> dict:
         return dict(self.__dict__)
 
+    def add(self, other: CleanStats) -> None:
+        for f in fields(self):
+            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+
+
+@contextmanager
+def cleaning_alongside(db_url: str, portal: Portal, idle_wait: float = 0.5) -> Iterator[Future]:
+    """Clean the portal's pages while the block runs (a crawl storing them), then once more after it:
+    fetching waits on the network and cleaning on the CPU, so they overlap. The future holds the
+    summed CleanStats (or the cleaning's exception) once the block has ended."""
+    finished = threading.Event()
+    result: Future = Future()
+
+    def keep_cleaning() -> None:
+        total = CleanStats()
+        try:
+            while True:
+                last_pass = finished.is_set()  # read first: the last pass sees every page stored
+                done = clean_pending(db_url, portal)
+                total.add(done)
+                if last_pass:
+                    break
+                if not done.cleaned and not done.failed:
+                    finished.wait(idle_wait)
+            result.set_result(total)
+        except BaseException as err:  # handed to the caller through the future
+            result.set_exception(err)
+
+    worker = threading.Thread(target=keep_cleaning, name=f"clean-{portal.id}", daemon=True)
+    worker.start()
+    try:
+        yield result
+    finally:
+        finished.set()
+        worker.join()
+
 
 def clean_pending(db_url: str, portal: Portal, since: datetime | None = None, force: bool = False) -> CleanStats:
     """Clean every raw page of `portal` lacking an extraction by EXTRACTOR_VERSION.
@@ -38,6 +117,14 @@ def clean_pending(db_url: str, portal: Portal, since: datetime | None = None, fo
     With `force` (reextract), re-clean every stored page in scope; the load stage then updates the
     articles whose cleaned result changed.
     """
+    workers = clean_workers()
+    free = _extractor_pool(workers)
+    with ThreadPoolExecutor(workers, thread_name_prefix="clean") as pool:
+        return _clean_batches(db_url, portal, since, force, pool, free)
+
+
+def _clean_batches(db_url: str, portal: Portal, since: datetime | None, force: bool, pool: ThreadPoolExecutor,
+                   free: queue.Queue) -> CleanStats:
     stats = CleanStats()
     last_id = 0
     while True:
@@ -56,32 +143,24 @@ def clean_pending(db_url: str, portal: Portal, since: datetime | None = None, fo
         if not rows:
             return stats
         results = []
-        for row in rows:
+        # Pages are cleaned in worker processes, one per core; these threads only wait on them.
+        for row, article, err in pool.map(lambda row: _clean_page(free, row, portal.extract), rows):
             last_id = row["id"]
-            try:
-                html = gzip.decompress(bytes(row["html_gz"]))
-                article = extract_article(html, row["url"], hints=portal.extract)
-            except ExtractionError as err:
-                results.append((row["id"], False, f"{type(err).__name__}: {err}", None))
+            if article is None:
+                results.append((row["id"], EXTRACTOR_VERSION, False, f"{type(err).__name__}: {err}", None))
                 stats.failed += 1
-                log.warning("page %s not cleaned: %s", row["url"], err)
-                continue
-            except Exception as err:  # a broken page must not stop the stage
-                results.append((row["id"], False, f"{type(err).__name__}: {err}", None))
-                stats.failed += 1
-                log.exception("page %s crashed the extractor", row["url"])
                 continue
             stats.cleaned += 1
             stats.missing_date += article.published_at is None
             stats.missing_author += article.author is None
-            results.append((row["id"], True, None, Json(article.to_json())))
+            results.append((row["id"], EXTRACTOR_VERSION, True, None, Json(article.to_json())))
         with transaction(db_url) as cur:
-            for raw_page_id, ok, error, result in results:
-                cur.execute(
-                    "INSERT INTO extractions (raw_page_id, extractor_version, ok, error, result)"
-                    " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (raw_page_id, extractor_version) DO UPDATE"
-                    " SET ok = EXCLUDED.ok, error = EXCLUDED.error, result = EXCLUDED.result,"
-                    " extracted_at = now(), loaded_at = NULL",
-                    (raw_page_id, EXTRACTOR_VERSION, ok, error, result),
-                )
+            execute_values(
+                cur,
+                "INSERT INTO extractions (raw_page_id, extractor_version, ok, error, result) VALUES %s"
+                " ON CONFLICT (raw_page_id, extractor_version) DO UPDATE"
+                " SET ok = EXCLUDED.ok, error = EXCLUDED.error, result = EXCLUDED.result,"
+                " extracted_at = now(), loaded_at = NULL",
+                results,
+            )
         log.info("cleaned %d pages of %s so far (%d failed)", stats.cleaned, portal.id, stats.failed)

@@ -4,6 +4,10 @@ One article per portal and canonical URL. A page that the dedupe rules (pipeline
 a stored article by content is a duplicate: its URL becomes an alias of that article. The columns
 written are the Article dataclass's own (portalnews.extraction.article), so a new field needs no
 change here. Loading is idempotent: re-loading the same extraction changes nothing.
+
+A newly fetched page that changes a stored article keeps the replaced content in article_versions
+(pipelines/versions.py); re-extracting the same page updates in place, and an older page never
+replaces a newer one. Every new article joins a story across portals (pipelines/stories.py).
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from dataclasses import dataclass
 from psycopg2.extras import Json
 
 from portalnews.extraction import Article
-from portalnews.pipelines import dedupe
+from portalnews.pipelines import dedupe, stories, versions
 from portalnews.registry import Portal
 from portalnews.registry.urls import canonical_url
 from portalnews.store.db import transaction
@@ -54,7 +58,8 @@ def load_pending(db_url: str, portal: Portal) -> LoadStats:
         with transaction(db_url) as cur:
             cur.execute(
                 """
-                SELECT e.raw_page_id, e.extractor_version, e.result, r.url, r.canonical_url, r.requested_url
+                SELECT e.raw_page_id, e.extractor_version, e.result, r.url, r.canonical_url, r.requested_url,
+                       r.fetched_at
                 FROM extractions e JOIN raw_pages r ON r.id = e.raw_page_id
                 WHERE r.portal = %s AND e.ok AND e.loaded_at IS NULL
                 ORDER BY r.fetched_at, r.id LIMIT %s
@@ -72,6 +77,19 @@ def load_pending(db_url: str, portal: Portal) -> LoadStats:
                     (row["raw_page_id"], row["extractor_version"]),
                 )
         log.info("loaded %s so far: %s", portal.id, stats.as_dict())
+
+
+def _page_age(cur, existing: dict, row: dict) -> str:
+    """Is the row's page the stored article's own page ("same"), fetched after it ("newer"), or before?"""
+    if existing["raw_page_id"] is None:
+        return "newer"
+    if existing["raw_page_id"] == row["raw_page_id"]:
+        return "same"
+    cur.execute("SELECT fetched_at FROM raw_pages WHERE id = %s", (existing["raw_page_id"],))
+    stored = cur.fetchone()
+    if stored and (stored["fetched_at"], existing["raw_page_id"]) > (row["fetched_at"], row["raw_page_id"]):
+        return "older"
+    return "newer"
 
 
 def _load_one(cur, portal: Portal, row: dict, stats: LoadStats) -> None:
@@ -92,14 +110,22 @@ def _load_one(cur, portal: Portal, row: dict, stats: LoadStats) -> None:
             " RETURNING id",
             {"portal": portal.id, "url": row["url"], "canonical_url": row["canonical_url"], **values},
         )
-        _alias(cur, portal.id, urls, cur.fetchone()["id"])
+        article_id = cur.fetchone()["id"]
+        _alias(cur, portal.id, urls, article_id)
+        stories.assign_story(cur, article_id, portal.id, article.published_at, article.body, body_fingerprint)
         stats.new += 1
         return
     _alias(cur, portal.id, urls, existing["id"])
     if matched_by == "content" and not set(urls) & {existing["canonical_url"]}:
         stats.duplicate += 1
         return
+    page = _page_age(cur, existing, row)
+    if page == "older":  # a re-extraction of a page the portal has since changed
+        stats.unchanged += 1
+        return
     changed = _changed(existing, article)
+    if changed and page == "newer":
+        versions.record_version(cur, existing, article, row["raw_page_id"])
     if changed or existing["extractor_version"] != row["extractor_version"]:
         # A re-extraction records its extractor version even when the result is the same.
         cur.execute(

@@ -1,21 +1,28 @@
 """Raw page kept: the Scrapy item pipeline that stores every fetched article page before cleaning.
 
-Storage itself lives in portalnews.store.raw_pages; this adapts it to Scrapy's item pipeline
-interface. If the database is unreachable even after retries, the page is spooled to disk instead
-of being lost, and the next run stores it.
+Storage lives in portalnews.store (raw_pages, spool); this adapts it to Scrapy's item pipeline
+interface. Database writes run on a worker thread, never on Scrapy's reactor, in batches: pages that
+arrive while a write is in flight go together in the next one. If the database is unreachable the
+pages are spooled to disk at once (the crawl does not slow down) and the next run stores them; the
+crawl ends with one line saying so.
 """
 
 from __future__ import annotations
 
 import logging
 
-import psycopg2
+from twisted.internet.defer import Deferred
+from twisted.internet.threads import deferToThread
+from twisted.python.failure import Failure
 
 from portalnews.spiders.crawl_stats import stat
-from portalnews.store.db import connect_once, retry_on_disconnect
-from portalnews.store.raw_pages import spool_page, store_page
+from portalnews.store.spool import RawPageWriter
 
 log = logging.getLogger(__name__)
+
+MAX_BATCH = 50
+STAT_NAMES = {"stored": "raw_pages_stored", "unchanged": "raw_pages_unchanged", "spooled": "raw_pages_spooled",
+              "failed": "raw_pages_quarantined"}
 
 
 class RawPageStorePipeline:
@@ -23,7 +30,10 @@ class RawPageStorePipeline:
 
     def __init__(self, crawler):
         self.crawler = crawler
-        self.conn = None
+        self.writer: RawPageWriter | None = None
+        self.waiting: list[tuple[dict, Deferred]] = []
+        self.writing = False
+        self.idle: list[Deferred] = []  # close_spider waits on these
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -31,32 +41,53 @@ class RawPageStorePipeline:
 
     def open_spider(self, spider=None):
         self.db_url = (spider or self.crawler.spider).db_url
+        self.writer = RawPageWriter(self.db_url)
 
-    def close_spider(self, spider=None):
-        if self.conn is not None:
-            self.conn.close()
+    def process_item(self, item, spider=None) -> Deferred:
+        done: Deferred = Deferred()
+        self.waiting.append((item, done))
+        self._write_next()
+        return done
 
-    @retry_on_disconnect
-    def _store(self, item: dict) -> bool:
-        try:
-            if self.conn is None or self.conn.closed:
-                self.conn = connect_once(self.db_url)
-            return store_page(self.conn, item)
-        except (psycopg2.OperationalError, psycopg2.InterfaceError):
-            if self.conn is not None and not self.conn.closed:
-                self.conn.close()
-            self.conn = None
-            raise
+    def _write_next(self) -> None:
+        if self.writing:
+            return
+        if not self.waiting:
+            idle, self.idle = self.idle, []
+            for waiter in idle:
+                waiter.callback(None)
+            return
+        batch, self.waiting = self.waiting[:MAX_BATCH], self.waiting[MAX_BATCH:]
+        self.writing = True
+        written = deferToThread(self.writer.write, [item for item, _ in batch])
+        written.addBoth(self._written, batch)
 
-    def process_item(self, item, spider=None):
+    def _written(self, outcome, batch: list[tuple[dict, Deferred]]) -> None:
+        self.writing = False
         stats = self.crawler.stats
-        try:
-            inserted = self._store(item)
-        except (psycopg2.OperationalError, psycopg2.InterfaceError) as err:
-            path = spool_page(item)
-            log.error("database unreachable, spooled %s to %s: %s", item["url"], path, err)
-            stats.inc_value(stat("raw_pages_spooled"))
-            return {"url": item["url"], "stored": "spooled"}
-        stats.inc_value(stat("raw_pages_stored" if inserted else "raw_pages_unchanged"))
-        # Keep the HTML out of Scrapy's item log and memory after storing it.
-        return {"url": item["url"], "canonical_url": item["canonical_url"], "stored": inserted}
+        if isinstance(outcome, Failure):  # not a database outage (those spool): a bug or a full disk
+            log.error("could not store or spool %d pages: %s", len(batch), outcome.getErrorMessage())
+            stats.inc_value(stat("raw_pages_lost"), len(batch))
+            outcome = ["lost"] * len(batch)
+        for (item, done), result in zip(batch, outcome, strict=True):
+            if result in STAT_NAMES:
+                stats.inc_value(stat(STAT_NAMES[result]))
+            # Keep the HTML out of Scrapy's item log and memory once stored.
+            done.callback({"url": item["url"], "canonical_url": item["canonical_url"], "stored": result})
+        self._write_next()
+
+    def close_spider(self, spider=None) -> Deferred:
+        finished: Deferred = Deferred()
+        self.idle.append(finished)
+        finished.addCallback(self._closed)
+        self._write_next()
+        return finished
+
+    def _closed(self, _ignored) -> None:
+        if self.writer is None:
+            return
+        self.writer.close()
+        spooled = self.crawler.stats.get_value(stat("raw_pages_spooled"), 0)
+        if spooled:
+            log.error("database unreachable during the crawl (%s): %d fetched pages kept in %s; "
+                      "the next run stores them", self.writer.last_error, spooled, self.writer.spool_file)

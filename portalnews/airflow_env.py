@@ -6,11 +6,12 @@ import os
 import sys
 from pathlib import Path
 
-from portalnews.config import dags_folder, home
+from portalnews.config import DB_CONNECTION_ID, dags_folder, home
 
-CONNECTION_ID = "portalnews_db"
+CONNECTION_ID = DB_CONNECTION_ID
 CRAWL_POOL = "portal_crawl"
 CRAWL_POOL_SLOTS = 2
+TIMEZONE = "Asia/Ho_Chi_Minh"
 
 
 def airflow_url(server_url_for_airflow_db: str) -> str:
@@ -30,8 +31,13 @@ def airflow_environment(portalnews_db_url: str, airflow_db_url: str, airflow_hom
         "AIRFLOW__CORE__DAGS_FOLDER": str(dags_folder()),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
-        # A 2-core machine: a handful of task processes, not LocalExecutor's default 32.
-        "AIRFLOW__CORE__PARALLELISM": os.environ.get("AIRFLOW__CORE__PARALLELISM", "4"),
+        # A 2-core machine: 3 task processes (the 2 crawls the portal_crawl pool allows, and one more
+        # step), not LocalExecutor's default 32 (each a forked worker of ~150 MiB RSS kept for the
+        # scheduler's life), and one DAG-parsing process, not 2 (bench/idle_memory.py).
+        "AIRFLOW__CORE__PARALLELISM": os.environ.get("AIRFLOW__CORE__PARALLELISM", "3"),
+        "AIRFLOW__DAG_PROCESSOR__PARSING_PROCESSES": os.environ.get("AIRFLOW__DAG_PROCESSOR__PARSING_PROCESSES", "1"),
+        # Schedules, task logs and the default of naive dates in Vietnam time, as analysts' SQL sessions.
+        "AIRFLOW__CORE__DEFAULT_TIMEZONE": os.environ.get("AIRFLOW__CORE__DEFAULT_TIMEZONE", TIMEZONE),
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": os.environ.get("AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION", "True"),
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": airflow_url(airflow_db_url),
         "AIRFLOW__API__HOST": api_host,

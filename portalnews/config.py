@@ -7,6 +7,9 @@ from pathlib import Path
 
 import platformdirs
 
+# The Airflow Connection through which DAG tasks and the UI's Portal health page reach the database.
+DB_CONNECTION_ID = "portalnews_db"
+
 # A source checkout's dags/ folder (`make run`); servers set the DAG folder themselves (Compose).
 CHECKOUT_DAGS_FOLDER = Path(__file__).resolve().parent.parent / "dags"
 

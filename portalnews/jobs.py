@@ -21,13 +21,16 @@ from pathlib import Path
 from psycopg2.extras import Json
 
 from portalnews.config import home
-from portalnews.pipelines.clean import clean_pending
+from portalnews.pipelines.clean import clean_pending, cleaning_alongside
 from portalnews.pipelines.load import load_pending
 from portalnews.registry import Portal
+from portalnews.spiders.child_process import die_with_parent, scratch_directory
 from portalnews.spiders.crawl_stats import stat, summarize_crawl
+from portalnews.store import runs
 from portalnews.store.db import transaction
-from portalnews.store.raw_pages import drain_spool
+from portalnews.store.locks import portal_lock
 from portalnews.store.schema import register_portals, require_current_schema
+from portalnews.store.spool import drain_spool
 
 log = logging.getLogger(__name__)
 
@@ -48,15 +51,18 @@ class PortalAlert(RuntimeError):
 
 
 def start_run(db_url: str, portal: Portal, trigger: str = "cli", airflow_run_id: str | None = None) -> int:
-    """Open a crawl_runs row. The schema must be current: runs never migrate (SchemaNotReady)."""
+    """Open the run's crawl_runs row (an Airflow run's retries reopen the same row), after closing
+    earlier runs of the portal whose process died. The schema must be current: runs never migrate."""
     require_current_schema(db_url)
     register_portals(db_url, [portal])
-    with transaction(db_url) as cur:
-        cur.execute(
-            "INSERT INTO crawl_runs (portal, trigger, airflow_run_id) VALUES (%s, %s, %s) RETURNING id",
-            (portal.id, trigger, airflow_run_id),
-        )
-        return cur.fetchone()["id"]
+    run_id = runs.open_run(db_url, portal.id, trigger, airflow_run_id)
+    close_dead_runs(db_url, [portal.id], keep_run_id=run_id)
+    return run_id
+
+
+def close_dead_runs(db_url: str, portal_ids: list[str] | None = None, keep_run_id: int | None = None) -> list[dict]:
+    """Close as failed the `running` rows whose task died (killed, OOM, machine lost), with the reason."""
+    return runs.close_dead_runs(db_url, portal_ids, keep_run_id=keep_run_id)
 
 
 def _scrapy_crawl(spider: str, arguments: dict[str, str], settings: dict[str, str], env: dict[str, str],
@@ -75,7 +81,7 @@ def _scrapy_crawl(spider: str, arguments: dict[str, str], settings: dict[str, st
     log.info("running %s", " ".join(command[1:]))
     tail: list[str] = []
     with subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                          bufsize=1) as proc:
+                          bufsize=1, preexec_fn=die_with_parent) as proc:
         assert proc.stdout is not None
         for line in proc.stdout:
             line = line.rstrip()
@@ -97,16 +103,26 @@ def crawl(
     backfill: bool = False,
     since: str | None = None,
     on_line: Callable[[str], None] | None = None,
+    revisit: bool = False,
+    max_listing_pages: int | None = None,
 ) -> dict:
-    """Crawl one portal into raw_pages; return the crawl's figures.
+    """Crawl one portal into raw_pages; return the crawl's figures. `revisit` re-fetches every known
+    article (published since `since`) besides those the portal's revisit schedule makes due.
 
     Pages already fetched are in raw_pages even if this raises.
     """
+    with portal_lock(db_url, portal.id):  # one crawl per portal at a time; PortalBusy otherwise
+        return _crawl_locked(db_url, portal, run_id, registry_files, backfill, since, on_line, revisit,
+                             max_listing_pages)
+
+
+def _crawl_locked(db_url, portal, run_id, registry_files, backfill, since, on_line, revisit,
+                  max_listing_pages) -> dict:
     spooled = drain_spool(db_url, portal.id)
     if spooled:
         log.info("stored %d pages spooled by an earlier run while the database was down", spooled)
     jobdir = home() / "jobs" / f"{portal.id}-backfill"
-    with tempfile.TemporaryDirectory(prefix="portalnews-crawl-") as tmp:
+    with scratch_directory(home() / "tmp", "crawl-") as tmp:
         stats_file = Path(tmp) / "stats.json"
         arguments = {"portal": portal.id, "stats_file": str(stats_file), **_registry_argument(registry_files)}
         settings: dict[str, str] = {}
@@ -118,6 +134,10 @@ def crawl(
             settings["JOBDIR"] = str(jobdir)
         if since:
             arguments["since"] = since
+        if revisit:
+            arguments["revisit"] = "1"
+        if max_listing_pages:  # how deep to page through listings (a backfill's depth)
+            arguments["max_pages"] = str(max_listing_pages)
         code, tail = _scrapy_crawl("portal", arguments, settings, {"DATABASE_URL": db_url}, on_line)
         if code != 0 or not stats_file.exists():
             raise CrawlError(f"scrapy crawl for {portal.id} exited with {code}:\n" + "\n".join(tail))
@@ -182,7 +202,8 @@ def finish_run(db_url: str, portal: Portal, run_id: int, stats: dict, error: str
     status = "failed" if error else ("alert" if alert else "success")
     with transaction(db_url) as cur:
         cur.execute(
-            "UPDATE crawl_runs SET finished_at = now(), status = %s, stats = %s, message = %s WHERE id = %s",
+            "UPDATE crawl_runs SET finished_at = now(), status = %s, stats = %s, message = %s,"
+            " owner_host = NULL, owner_pid = NULL, owner_started = NULL WHERE id = %s",
             (status, Json(stats), error or alert, run_id),
         )
     summary = {"portal": portal.id, "run_id": run_id, "status": status, "message": error or alert, **stats}
@@ -192,13 +213,15 @@ def finish_run(db_url: str, portal: Portal, run_id: int, stats: dict, error: str
 
 
 def run_portal(db_url: str, portal: Portal, registry_files=(), backfill: bool = False, since: str | None = None,
-               trigger: str = "cli", on_line: Callable[[str], None] | None = None) -> dict:
+               trigger: str = "cli", on_line: Callable[[str], None] | None = None, revisit: bool = False) -> dict:
     """One full pass for one portal, as the DAG runs it. Never raises for page-level problems."""
     run_id = start_run(db_url, portal, trigger="backfill" if backfill else trigger)
     stats: dict = {}
     try:
-        stats["crawl"] = crawl(db_url, portal, run_id, registry_files, backfill=backfill, since=since, on_line=on_line)
-        stats["clean"] = clean(db_url, portal)
+        with cleaning_alongside(db_url, portal) as cleaned:  # pages are cleaned as the crawl stores them
+            stats["crawl"] = crawl(db_url, portal, run_id, registry_files, backfill=backfill, since=since,
+                                   on_line=on_line, revisit=revisit)
+        stats["clean"] = cleaned.result().as_dict()
         stats["load"] = load(db_url, portal)
     except Exception as err:
         log.exception("run of %s failed", portal.id)

@@ -22,7 +22,10 @@ def summarize_crawl(raw: dict) -> dict:
         "pages_spooled": raw.get(stat("raw_pages_spooled"), 0),
         "fetch_errors": raw.get(stat("article_errors"), 0),
         "index_errors": raw.get(stat("index_errors"), 0),
+        "links_refused": raw.get(stat("links_refused"), 0),  # not http/https: never fetched
         "listing_pages_followed": raw.get(stat("listing_pages_followed"), 0),
+        "revisits": raw.get(stat("revisits_requested"), 0),
+        "revisits_not_modified": raw.get(stat("revisits_not_modified"), 0),
         "paging_stopped_nothing_new": raw.get(stat("paging_stopped_nothing_new"), 0),
         "finish_reason": raw.get("finish_reason"),
         "elapsed_seconds": raw.get("elapsed_time_seconds"),

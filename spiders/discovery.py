@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urljoin, urlsplit
+from datetime import date, datetime, timezone
+from io import BytesIO
+from urllib.parse import urljoin
 
 import feedparser
+import lxml.etree
 from parsel import Selector
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
-from portalnews.vietnamese.dates import find_dates
+from portalnews.vietnamese.dates import VIETNAM, find_dates
 
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/feed+json")
 NEXT_TEXT = re.compile(r"^(?:trang\s+)?(?:sau|tiếp(?:\s+theo)?|kế\s+tiếp|next|»|›|>|>>|»»)$", re.IGNORECASE)
@@ -66,14 +69,29 @@ def from_sitemap(body: bytes, max_size: int = 50 * 1024 * 1024) -> Discovered:
     if sitemap.type == "sitemapindex":
         return Discovered("sitemap-index", indexes=[entry["loc"] for entry in sitemap if entry.get("loc")])
     found = Discovered("sitemap")
+    published = _news_publication_dates(body) if b"sitemap-news" in body[:4096] else {}
     for entry in sitemap:
         loc = entry.get("loc")
         if not loc:
             continue
-        found.article_links.append((loc, entry.get("lastmod")))
+        # The context of a sitemap link is its date: the news sitemap's publication date, else lastmod.
+        found.article_links.append((loc, published.get(loc) or entry.get("lastmod")))
         if entry.get("lastmod"):
             found.lastmods[loc] = entry["lastmod"]
     return found
+
+
+def _news_publication_dates(body: bytes) -> dict[str, str]:
+    """<news:publication_date> of each <url> of a Google News sitemap (Scrapy's Sitemap keeps only
+    direct children of <url>, and the date sits inside <news:news>)."""
+    dates = {}
+    for _, url in lxml.etree.iterparse(BytesIO(body), tag="{*}url", recover=True, resolve_entities=False,
+                                       no_network=True, huge_tree=False):
+        loc, when = url.findtext("{*}loc"), url.findtext(".//{*}publication_date")
+        if loc and when:
+            dates[loc.strip()] = when.strip()
+        url.clear()
+    return dates
 
 
 def from_feed(body: bytes, base_url: str) -> Discovered:
@@ -82,7 +100,10 @@ def from_feed(body: bytes, base_url: str) -> Discovered:
     for entry in parsed.entries:
         link = entry.get("link")
         if link:
-            found.article_links.append((urljoin(base_url, link), entry.get("published") or entry.get("updated")))
+            # feedparser reads every dialect's date into UTC; keep it as ISO 8601 for newest_date.
+            when = entry.get("published_parsed") or entry.get("updated_parsed")
+            context = datetime(*when[:6], tzinfo=timezone.utc).isoformat() if when else (entry.get("published") or entry.get("updated"))
+            found.article_links.append((urljoin(base_url, link), context))
     return found
 
 
@@ -100,9 +121,7 @@ def from_html(body: bytes | str, page_url: str, encoding: str = "utf-8") -> Disc
         href = anchor.attrib["href"].strip()
         if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
             continue
-        url = urljoin(base, href)
-        if urlsplit(url).scheme not in ("http", "https"):
-            continue
+        url = urljoin(base, href)  # any scheme: the spider refuses and counts what is not http/https
         # Text around the link (its list item or card) often carries the article's date.
         container = anchor.xpath("ancestor::*[self::li or self::article or self::tr or self::div][1]")
         context = " ".join((container[0] if container else anchor).xpath(".//text()").getall())
@@ -116,9 +135,24 @@ def from_html(body: bytes | str, page_url: str, encoding: str = "utf-8") -> Disc
     return found
 
 
+def iso_date(text: str) -> datetime | None:
+    """A W3C/ISO 8601 date or date-time (sitemap lastmod, feed dates); no offset means Vietnam time."""
+    text = text.strip().replace("Z", "+00:00")  # Python 3.10's fromisoformat does not read "Z"
+    try:
+        value = datetime.fromisoformat(text) if "T" in text or " " in text else date.fromisoformat(text)
+    except ValueError:
+        return None
+    if not isinstance(value, datetime):
+        value = datetime.combine(value, datetime.min.time())
+    return value if value.tzinfo else value.replace(tzinfo=VIETNAM)
+
+
 def newest_date(context: str | None):
-    """The latest date written near a link (listing cards show the article's date), or None."""
+    """The date of a sitemap or feed link, or the latest date written near an HTML link (listing cards
+    show the article's date), or None."""
     if not context:
         return None
+    if value := iso_date(context):
+        return value
     dates = find_dates(context)
     return max((d.value for d in dates), default=None)

@@ -20,6 +20,7 @@ from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
+import psycopg2
 import scrapy
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
@@ -27,19 +28,30 @@ from scrapy.spidermiddlewares.httperror import HttpError
 
 from portalnews.config import registry_files
 from portalnews.registry import Portal, load_registry
+from portalnews.registry.url_policy import RefusedURL, fetchable_url
 from portalnews.registry.urls import canonical_url
 from portalnews.spiders import discovery
 from portalnews.spiders.crawl_stats import STATS_PREFIX, stat
+from portalnews.spiders.setting_names import unknown_setting_warnings
 from portalnews.store.crawl_state import (
     CrawlState,
+    Revisit,
     forget_failures,
     load_state,
+    mark_revisited,
     save_failures,
     save_validators,
 )
-from portalnews.store.db import database_url
+from portalnews.store.db import connect_once, database_url
 from portalnews.store.schema import SchemaNotReady, require_current_schema
 from portalnews.vietnamese.dates import VIETNAM
+
+
+def ignored_on_purpose(failure) -> bool:
+    """Forbidden by robots.txt: skipped, not a failure. Every other IgnoreRequest (a gzip bomb cut at
+    DOWNLOAD_MAXSIZE, a redirect loop, a refused scheme) is a failure with its reason."""
+    return failure.check(IgnoreRequest) is not None and failure.check(HttpError) is None \
+        and "robots.txt" in failure.getErrorMessage()
 
 
 def failure_reason(failure) -> str:
@@ -53,7 +65,7 @@ class PortalSpider(scrapy.Spider):
     uses_database = True  # crawl state and raw pages live in PostgreSQL
 
     def __init__(self, portal: str, registry: str = "", run_id: str = "", backfill: str = "",
-                 since: str = "", stats_file: str = "", *args, **kwargs):
+                 since: str = "", stats_file: str = "", max_pages: str = "", *args, **kwargs):
         super().__init__(*args, **kwargs)
         files = [Path(p) for p in registry.split(os.pathsep) if p] if registry else registry_files()
         self.portal: Portal = load_registry(files)[portal]
@@ -63,11 +75,14 @@ class PortalSpider(scrapy.Spider):
         self.stats_file = stats_file
         self.allowed_domains = sorted({h.split(":")[0] for h in self.portal.hosts} | set(self.portal.allowed_domains))
         self.max_pages = self.portal.backfill_max_listing_pages if self.backfill else self.portal.max_listing_pages
+        if max_pages:  # a backfill's depth chosen by the operator (the backfill DAG's `depth` param)
+            self.max_pages = int(max_pages)
         self.scheduled: set[str] = set()  # canonical article URLs requested in this run
         self.new_validators: dict[str, tuple[str | None, str | None]] = {}
         self.failures: dict[str, tuple[str, str]] = {}
         self.ignored: set[str] = set()  # canonical article URLs robots.txt forbids
         self.discovered_links = 0
+        self.robots_read: set[str] = set()
         self.db_url = database_url() if self.uses_database else None
 
     @classmethod
@@ -76,7 +91,10 @@ class PortalSpider(scrapy.Spider):
         # Per-portal Scrapy settings from the registry (e.g. a slower DOWNLOAD_DELAY); settings are
         # still mutable here (Scrapy >= 2.11) and "spider" priority beats the project's settings.py.
         crawler.settings.setdict(spider.portal.settings, priority="spider")
+        for warning in unknown_setting_warnings(spider.portal.settings):
+            spider.logger.warning("%s: portal %s: %s", spider.portal.registry_file, spider.portal.id, warning)
         crawler.signals.connect(spider.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(spider.robots_response, signal=signals.response_received)
         return spider
 
     # ---- start -------------------------------------------------------------------------
@@ -88,7 +106,16 @@ class PortalSpider(scrapy.Spider):
             self.logger.error("%s", err)
             self.crawler.stats.set_value(stat("fatal"), str(err))
             return None
-        return load_state(self.db_url, self.portal.id)
+        except (psycopg2.OperationalError, psycopg2.InterfaceError) as err:
+            message = "database unreachable: " + " ".join(str(err).split())[:300]
+            self.logger.error("%s", message)
+            self.crawler.stats.set_value(stat("fatal"), message)
+            return None
+        # `-a revisit=1` (portalnews run --revisit) reaches the spider as an attribute (scrapy.Spider
+        # keeps unknown arguments): re-fetch every known article, or those published since `since`.
+        revisit_all = str(getattr(self, "revisit", "")).lower() in ("1", "true", "yes")
+        return load_state(self.db_url, self.portal.id, self.portal.revisit_after, revisit_all,
+                          self.since if revisit_all else None)
 
     async def start(self):
         state = self.load_crawl_state()
@@ -102,14 +129,39 @@ class PortalSpider(scrapy.Spider):
             request = self._article_request(url, retrying=True)
             if request:
                 yield request
+        for request in self.revisit_requests(state.revisits):
+            yield request
         base = self.portal.base_url
-        yield scrapy.Request(urljoin(base, "/robots.txt"), callback=self.parse_robots, errback=self.on_index_error,
-                             dont_filter=True, meta={"dont_retry": True, "optional_index": True,
-                                                     "handle_httpstatus_list": [404]})
+        if not self.settings.getbool("ROBOTSTXT_OBEY"):
+            # Obeying, Scrapy's RobotsTxtMiddleware reads robots.txt once and robots_response gets it.
+            yield scrapy.Request(urljoin(base, "/robots.txt"), callback=self.parse_robots,
+                                 errback=self.on_index_error, dont_filter=True,
+                                 meta={"dont_retry": True, "optional_index": True, "handle_httpstatus_list": [404]})
         for path in (*self.portal.sitemap_paths, *self.portal.feed_paths):
             yield self._index_request(urljoin(base, path), depth=0, optional=True)
         for url in self.portal.start_urls:
             yield self._index_request(url, depth=0)
+
+    def revisit_requests(self, revisits: list[Revisit]) -> list[scrapy.Request]:
+        """Stored articles fetched again to catch corrections; conditional when validators are known."""
+        requests = []
+        for visit in revisits:
+            canonical = canonical_url(visit.url, self.portal)
+            if canonical in self.scheduled:
+                continue
+            self.scheduled.add(canonical)
+            requests.append(scrapy.Request(visit.url, callback=self.parse_revisit, errback=self.on_article_error,
+                                           headers=visit.conditional_headers(), priority=5,
+                                           meta={"canonical_url": canonical, "handle_httpstatus_list": [304]}))
+        mark_revisited(self.db_url, revisits)
+        self.crawler.stats.inc_value(stat("revisits_requested"), len(requests))
+        return requests
+
+    def parse_revisit(self, response):
+        if response.status == 304:
+            self.crawler.stats.inc_value(stat("revisits_not_modified"))
+            return
+        yield from self.parse_article(response)
 
     def _index_request(self, url: str, depth: int, optional: bool = False) -> scrapy.Request:
         headers = {}
@@ -125,6 +177,8 @@ class PortalSpider(scrapy.Spider):
                                     "optional_index": optional})
 
     def _article_request(self, url: str, retrying: bool = False) -> scrapy.Request | None:
+        if not self._fetchable(url, "fetch_failures" if retrying else self.portal.id):
+            return None
         canonical = canonical_url(url, self.portal)
         if canonical in self.scheduled or (canonical in self.known and not retrying):
             return None
@@ -134,10 +188,22 @@ class PortalSpider(scrapy.Spider):
                               meta={"canonical_url": canonical}, priority=10)
 
     # ---- discovery ---------------------------------------------------------------------
+    def robots_response(self, response, request, spider=None):
+        """The robots.txt RobotsTxtMiddleware fetched for its own rules: its Sitemap: lines are read
+        from that same response, so a run fetches robots.txt once."""
+        if not request.meta.get("dont_obey_robotstxt") or urlsplit(request.url).path != "/robots.txt" \
+                or request.url in self.robots_read or not self._on_site(request.url):
+            return
+        self.robots_read.add(request.url)
+        for index_request in self.parse_robots(response):
+            self.crawler.engine.crawl(index_request)
+
     def parse_robots(self, response):
         if response.status != 200:
             return
         for url in discovery.from_robots(response.body, response.url).indexes:
+            if not self._fetchable(url, response.url):
+                continue
             self.crawler.stats.inc_value(stat("sitemaps_from_robots"))
             yield self._index_request(url, depth=0, optional=True)
 
@@ -158,7 +224,8 @@ class PortalSpider(scrapy.Spider):
         new_here = 0
         too_old = 0
         for url, context in found.article_links:
-            if not self._on_site(url) or not self.portal.article_regex.search(url):
+            if not self.portal.article_regex.search(url) or not self._fetchable(url, response.url) \
+                    or not self._on_site(url):
                 continue
             self.discovered_links += 1
             stats.inc_value(stat("article_links_found"))
@@ -166,20 +233,21 @@ class PortalSpider(scrapy.Spider):
             if self.since and (newest := discovery.newest_date(context)) and newest < self.since:
                 too_old += 1
                 continue
+            # New means unknown before this run (a link the sitemap already scheduled still counts).
+            new_here += canonical_url(url, self.portal) not in self.known
             request = self._article_request(url)
             if request:
-                new_here += 1
                 yield request
 
         for url in found.indexes:
-            if self._on_site(url):
+            if self._fetchable(url, response.url) and self._on_site(url):
                 yield self._index_request(url, depth=depth)
 
         if found.kind != "html":
             return
         # Keep paging only while this page still shows something new (or when backfilling),
         # and stop a backfill once a page lists only articles older than --since.
-        keep_paging = (new_here > 0 or self.backfill or depth == 0) and not (too_old and not new_here)
+        keep_paging = (new_here > 0 or self.backfill) and not (too_old and not new_here)
         if not keep_paging:
             stats.inc_value(stat("paging_stopped_nothing_new"))
             return
@@ -190,7 +258,8 @@ class PortalSpider(scrapy.Spider):
         if self.portal.listing_regex:
             follow |= {u for u, _ in found.article_links if self.portal.listing_regex.search(u)}
         for url in sorted(follow):
-            if self._on_site(url) and not self.portal.article_regex.search(url):
+            if self._fetchable(url, response.url) and self._on_site(url) \
+                    and not self.portal.article_regex.search(url):
                 stats.inc_value(stat("listing_pages_followed"))
                 yield self._index_request(url, depth=depth + 1)
 
@@ -199,6 +268,16 @@ class PortalSpider(scrapy.Spider):
 
     def article_link_seen(self, url: str) -> None:
         """Hook: an on-site article link was discovered (the check spider reports them)."""
+
+    def _fetchable(self, url: str, found_on: str) -> bool:
+        """Only http/https links are ever followed (checked after canonicalisation); others are counted."""
+        try:
+            fetchable_url(url)
+        except RefusedURL as refused:
+            self.crawler.stats.inc_value(stat("links_refused"))
+            self.logger.warning("refused a link found on %s: %s", found_on, refused)
+            return False
+        return True
 
     def _on_site(self, url: str) -> bool:
         host = (urlsplit(url).hostname or "").lower()
@@ -231,15 +310,16 @@ class PortalSpider(scrapy.Spider):
 
     def on_article_error(self, failure):
         request = failure.request
-        if failure.check(IgnoreRequest) and not failure.check(HttpError):
-            # Forbidden by robots.txt (or dropped by a middleware on purpose): not a failure to retry.
+        if ignored_on_purpose(failure):
+            # Forbidden by robots.txt: not a failure to retry.
             self.crawler.stats.inc_value(stat("article_links_ignored"))
             self.ignored.add(request.meta["canonical_url"])
             return
         reason = failure_reason(failure)
         self.crawler.stats.inc_value(stat("article_errors"))
-        self.logger.error("article %s failed: %s", request.url, reason)
-        self.failures[request.url] = (request.meta["canonical_url"], reason)
+        requested = request.meta.get("redirect_urls", [request.url])[0]  # the link, not where it led
+        self.logger.error("article %s failed: %s", requested, reason)
+        self.failures[requested] = (request.meta["canonical_url"], reason)
 
     def on_index_error(self, failure):
         request = failure.request
@@ -257,11 +337,23 @@ class PortalSpider(scrapy.Spider):
     def save_crawl_state(self) -> None:
         if not hasattr(self, "known"):  # the crawl never started (schema not ready)
             return
-        save_validators(self.db_url, self.portal.id, self.new_validators)
-        save_failures(self.db_url, self.portal.id, self.failures)
-        forget_failures(self.db_url, self.portal.id, self.ignored)
+        try:
+            connect_once(self.db_url, connect_timeout=5).close()  # down: say so now, not after 5 retries
+            save_validators(self.db_url, self.portal.id, self.new_validators)
+            save_failures(self.db_url, self.portal.id, self.failures)
+            forget_failures(self.db_url, self.portal.id, self.ignored)
+        except (psycopg2.OperationalError, psycopg2.InterfaceError) as err:
+            # Fetched pages are spooled; what is lost here is re-learned by the next run.
+            self.crawler.stats.set_value(stat("state_not_saved"), True)
+            self.logger.error("crawl state not saved, database unreachable (%d failures, %d validators are "
+                              "re-learned next run): %s", len(self.failures), len(self.new_validators),
+                              " ".join(str(err).split())[:300])
 
     def spider_closed(self, spider, reason):
+        if reason != "finished":
+            # Stopped early (SIGTERM, parent killed): links read from a listing may still be unfetched,
+            # so the listing must not answer 304 next time.
+            self.new_validators.clear()
         self.save_crawl_state()
         stats = dict(self.crawler.stats.get_stats())
         stats["finish_reason"] = reason

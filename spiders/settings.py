@@ -27,7 +27,11 @@ RETRY_BACKOFF_MAX = 60.0
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "portalnews.spiders.middlewares.BackoffRetryMiddleware": 550,
+    # before RedirectMiddleware (600) on the way out, first to see each 3xx on the way back
+    "portalnews.spiders.middlewares.UrlPolicyMiddleware": 650,
 }
+# Only http/https: a link in a sitemap or feed must never make the crawler read local files.
+DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
 
 ITEM_PIPELINES = {
     "portalnews.pipelines.raw_store.RawPageStorePipeline": 300,

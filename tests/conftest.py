@@ -100,6 +100,36 @@ def query(db_url: str, sql: str, params=()) -> list[dict]:
         conn.close()
 
 
+@pytest.fixture(scope="session")
+def airflow_metadata_url(pg_server, tmp_path_factory):
+    """Airflow's metadata database on the test server, migrated once per session."""
+    import subprocess
+
+    from portalnews.airflow_env import airflow_environment
+
+    conn = psycopg2.connect(f"{pg_server}/postgres")
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("DROP DATABASE IF EXISTS airflow_meta WITH (FORCE)")
+        cur.execute("CREATE DATABASE airflow_meta")
+    conn.close()
+    url = f"{pg_server}/airflow_meta"
+    home = tmp_path_factory.mktemp("airflow-home")
+    env = airflow_environment(f"{pg_server}/postgres", url, airflow_home=home)
+    subprocess.run(["airflow", "db", "migrate"], env=env, check=True, capture_output=True, text=True)
+    return url, home
+
+
+def airflow_test_env(db_url, airflow_metadata_url, registry_file) -> dict:
+    """The environment of an `airflow dags test` against db_url, with registry_file's portals."""
+    from portalnews.airflow_env import airflow_environment
+
+    url, home = airflow_metadata_url
+    env = airflow_environment(db_url, url, airflow_home=home)
+    env["PORTALNEWS_REGISTRY"] = str(registry_file)
+    return env
+
+
 @dataclass
 class ServedSite:
     name: str

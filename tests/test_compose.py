@@ -64,7 +64,7 @@ REQUIRED_SERVICES = {"postgres", "redis", "airflow-init", *AIRFLOW_SERVICES}
 # Started here by the stack test; the worker needs a Redis broker (its own test).
 STARTED_HERE = ("airflow-apiserver", "airflow-scheduler", "airflow-dag-processor", "airflow-triggerer")
 SECRET_VARIABLES = {"POSTGRES_PASSWORD", "PORTALNEWS_DB_PASSWORD", "AIRFLOW_FERNET_KEY", "AIRFLOW_API_SECRET_KEY",
-                    "AIRFLOW_JWT_SECRET", "AIRFLOW_ADMIN_PASSWORD"}
+                    "AIRFLOW_JWT_SECRET", "AIRFLOW_ADMIN_PASSWORD", "PORTALNEWS_ANALYST_PASSWORD"}
 # Environment of the base image (apache/airflow) that the Dockerfile builds on.
 BASE_IMAGE_ENV = {"AIRFLOW_HOME": "/opt/airflow"}
 SERVER_EXTRA_HINT = "install the server extra: pip install -e '.[test,server]'"
@@ -759,6 +759,32 @@ def test_airflow_init_runs_here_against_a_real_postgresql_and_again_on_restart(d
     conn.close()
 
 
+def test_airflow_init_connects_the_pipeline_as_its_databases_owner_not_a_superuser(deployment):
+    conn = _admin_connect(deployment.server_url, deployment.airflow_db)
+    with conn.cursor() as cur:
+        cur.execute("SELECT rolsuper, rolcreaterole, rolcreatedb FROM pg_roles WHERE rolname = %s",
+                    (deployment.operator_env["PORTALNEWS_DB_USER"],))
+        assert cur.fetchone() == (False, False, False)
+        cur.execute("SELECT rolcanlogin FROM pg_roles WHERE rolname = 'portalnews_pipeline'")
+        assert cur.fetchone() == (False,)  # the row-only group role of 0004_least_privilege.sql
+    conn.close()
+
+
+def test_airflow_init_gives_analysts_a_read_only_role_with_the_password_from_env(deployment):
+    conn = _admin_connect(deployment.server_url, deployment.portalnews_db)
+    with conn.cursor() as cur:
+        cur.execute("SELECT rolpassword IS NOT NULL, (SELECT setconfig FROM pg_db_role_setting s"
+                    " WHERE s.setrole = a.oid AND s.setdatabase = 0) FROM pg_authid a WHERE rolname = 'analyst'")
+        has_password, config = cur.fetchone()
+        assert has_password and "default_transaction_read_only=on" in config
+        # The grants of migration 0002, made by the data role that ran `portalnews db migrate`.
+        cur.execute("SELECT has_table_privilege('analyst', 'articles', 'SELECT'),"
+                    " has_table_privilege('analyst', 'articles', 'INSERT'),"
+                    " has_table_privilege('analyst', 'article_corrections', 'SELECT')")
+        assert cur.fetchone() == (True, False, True)
+    conn.close()
+
+
 @dataclass
 class Started:
     name: str
@@ -825,6 +851,7 @@ def test_the_airflow_services_start_here_pass_their_healthchecks_and_serve_the_p
         worker_env = deployment.env_for("airflow-worker")
         registry_file = worker_env["PORTALNEWS_REGISTRY"]
         expected = {f"portalnews_{portal_id}" for portal_id in load_registry([Path(registry_file)])}
+        expected |= {"portalnews_health", "portalnews_backfill"}
         dag_ids: set[str] = set()
         deadline = time.monotonic() + 180
         while time.monotonic() < deadline:

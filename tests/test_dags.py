@@ -8,37 +8,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-import psycopg2
 import pytest
 
-from portalnews.airflow_env import CONNECTION_ID, CRAWL_POOL, airflow_environment
+from portalnews.airflow_env import CONNECTION_ID, CRAWL_POOL
 from portalnews.registry import load_registry
+from tests.conftest import airflow_test_env as _airflow_env
 from tests.conftest import query
 
 REPO = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture(scope="session")
-def airflow_metadata_url(pg_server, tmp_path_factory):
-    """Airflow's metadata database on the test server, migrated once per session."""
-    conn = psycopg2.connect(f"{pg_server}/postgres")
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute("DROP DATABASE IF EXISTS airflow_meta WITH (FORCE)")
-        cur.execute("CREATE DATABASE airflow_meta")
-    conn.close()
-    url = f"{pg_server}/airflow_meta"
-    home = tmp_path_factory.mktemp("airflow-home")
-    env = airflow_environment(f"{pg_server}/postgres", url, airflow_home=home)
-    subprocess.run(["airflow", "db", "migrate"], env=env, check=True, capture_output=True, text=True)
-    return url, home
-
-
-def _airflow_env(db_url, airflow_metadata_url, registry_file) -> dict:
-    url, home = airflow_metadata_url
-    env = airflow_environment(db_url, url, airflow_home=home)
-    env["PORTALNEWS_REGISTRY"] = str(registry_file)
-    return env
 
 
 def _dag_bag(registry_file=None):
@@ -60,7 +37,7 @@ def test_there_is_one_dag_per_portal_with_the_pipeline_steps_in_order():
     bag = _dag_bag()
     assert not bag.import_errors
     portals = load_registry()
-    assert set(bag.dag_ids) == {f"portalnews_{p}" for p in portals}
+    assert set(bag.dag_ids) == {f"portalnews_{p}" for p in portals} | {"portalnews_health", "portalnews_backfill"}
     dag = bag.dags["portalnews_danang"]
     assert dag.max_active_runs == 1 and dag.catchup is False
     assert [t.task_id for t in dag.topological_sort()] == ["crawl", "clean", "load", "report"]

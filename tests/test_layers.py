@@ -35,6 +35,7 @@ LAYERS = {
     "portalnews.jobs": 5,
     "portalnews.airflow_env": 5,
     "portalnews.mirror": 5,
+    "portalnews.monitoring": 5,
     "portalnews.cli": 6,
     "dags": 6,
 }

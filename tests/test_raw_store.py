@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import gzip
 from datetime import datetime, timedelta, timezone
-from types import SimpleNamespace
 
-from scrapy.settings import Settings
-from scrapy.statscollectors import MemoryStatsCollector
-
-from portalnews.pipelines.raw_store import RawPageStorePipeline
 from portalnews.registry import Portal
 from portalnews.store import embedded as embedded_db
 from portalnews.store.db import connect
-from portalnews.store.raw_pages import drain_spool, store_page
+from portalnews.store.raw_pages import store_page
 from portalnews.store.schema import register_portals
+from portalnews.store.spool import RawPageWriter, drain_spool
 from tests.conftest import query
 
 PORTAL = Portal(id="fx_store", name="Store test", base_url="http://127.0.0.1:9/", start_urls=("http://127.0.0.1:9/",),
@@ -45,14 +41,9 @@ def test_a_fetched_page_is_stored_compressed_with_url_status_headers_and_time(db
 def test_pages_fetched_while_the_database_is_down_are_spooled_then_loaded(db_url, tmp_path):
     register_portals(db_url, [PORTAL])
     dead_url = f"postgresql://postgres@127.0.0.1:{embedded_db._free_port()}/nowhere"
-    crawler = SimpleNamespace(stats=MemoryStatsCollector(SimpleNamespace(settings=Settings({"STATS_DUMP": False}))))
-    pipeline = RawPageStorePipeline(crawler)
-    pipeline.open_spider(SimpleNamespace(db_url=dead_url, portal=PORTAL))
+    writer = RawPageWriter(dead_url)
 
-    result = pipeline.process_item(_item())
-
-    assert result["stored"] == "spooled"
-    assert crawler.stats.get_value("portalnews/raw_pages_spooled") == 1
+    assert writer.write([_item()]) == ["spooled"]
     assert query(db_url, "SELECT count(*) AS n FROM raw_pages")[0]["n"] == 0
 
     assert drain_spool(db_url, PORTAL.id) == 1

@@ -1,7 +1,9 @@
 """`portalnews`: the command line for operators and developers.
 
     portalnews run [--registry FILE ...] [--portal ID ...] [--backfill --since DATE]
-    portalnews db start|stop|url|migrate
+    portalnews db start|stop|url|psql|migrate [--analyst]
+    portalnews search QUERY [--portal ID] [--since DATE]  full-text search, with or without diacritics
+    portalnews export --format csv|jsonl [--portal ID] [--since DATE]  stream articles (COPY)
     portalnews up                      embedded PostgreSQL + Airflow (UI on 127.0.0.1:8080)
     portalnews check PORTAL            validate a registry entry against the live (or mirrored) site
     portalnews extract [--url URL] FILE...      clean saved HTML files, one JSON object per line
@@ -16,11 +18,11 @@ import logging
 import sys
 import warnings
 
-from portalnews.cli import airflow, database, mirror, pipeline
+from portalnews.cli import airflow, analysts, database, mirror, pipeline
 
 warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
 
-COMMAND_GROUPS = (pipeline, database, airflow, mirror)
+COMMAND_GROUPS = (pipeline, database, analysts, airflow, mirror)
 
 
 def build_parser() -> argparse.ArgumentParser:

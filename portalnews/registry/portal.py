@@ -15,16 +15,40 @@ from urllib.parse import urlsplit
 
 import tomllib
 
+from portalnews.registry.validation import RegistryError, check_types, check_urls, read_entries
+
 BUILTIN_REGISTRY = Path(__file__).with_name("portals.toml")  # portalnews/registry/portals.toml
 FAMILIES_FILE = Path(__file__).with_name("families.toml")
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
 # FiveFilters/Wallabag site-config vocabulary, values are XPath expressions.
 EXTRACT_KEYS = {"title", "body", "date", "author", "strip", "strip_id_or_class", "category", "test_url"}
+# [portal.health]: when the portalnews_health DAG flags the portal (defaults here; any key may be overridden).
+HEALTH_DEFAULTS = {
+    "max_article_age_hours": 72.0,     # newest article older than this
+    "min_yield_ratio": 0.3,            # last 24 h against the 28-day mean per day...
+    "min_baseline_per_day": 2.0,       # ...checked only for portals publishing at least this much
+    "max_no_date_share": 0.5,          # cleaned pages of the last 7 days without a published date
+    "max_no_body_share": 0.5,          # pages of the last 7 days without an article body
+    "max_open_fetch_failures": 25.0,   # article URLs whose fetch keeps failing
+    "max_hours_since_success": 48.0,   # since the last successful run
+}
 
 
-class RegistryError(ValueError):
-    """A registry file is malformed; the message names the file, the portal and the key."""
+# revisit_after: an article is re-fetched 1 h, 6 h, 1 day, 3 days and 7 days after it was first seen.
+REVISIT_AFTER_DEFAULT = (3600, 6 * 3600, 86400, 3 * 86400, 7 * 86400)
+_DURATION = re.compile(r"^\s*(\d+)\s*([mhd])\s*$")
+_DURATION_SECONDS = {"m": 60, "h": 3600, "d": 86400}
+
+
+def _durations(value: Any, where: str) -> tuple[int, ...]:
+    """["1h", "6h", "1d"] -> seconds, ascending; an empty list turns revisits off."""
+    if value is None:
+        return REVISIT_AFTER_DEFAULT
+    matches = [_DURATION.match(v) if isinstance(v, str) else None for v in _as_tuple(value, where)]
+    if not all(matches):
+        raise RegistryError(f"{where}: durations look like \"30m\", \"6h\" or \"3d\", got {value!r}")
+    return tuple(sorted(int(m.group(1)) * _DURATION_SECONDS[m.group(2)] for m in matches))
 
 
 @dataclass(frozen=True)
@@ -47,6 +71,9 @@ class Portal:
     min_articles_per_run: int = 0  # 0: a run that finds no new article is fine (an idle portal)
     settings: dict[str, Any] = field(default_factory=dict)  # Scrapy settings for this portal
     extract: dict[str, tuple[str, ...]] = field(default_factory=dict)  # XPath hints
+    # Seconds after an article is first seen at which it is fetched again, to catch corrections.
+    revisit_after: tuple[int, ...] = field(default_factory=lambda: REVISIT_AFTER_DEFAULT)
+    health: dict[str, float] = field(default_factory=lambda: dict(HEALTH_DEFAULTS))  # health thresholds
     registry_file: str = ""  # the TOML file the entry came from
 
     @property
@@ -86,6 +113,7 @@ def _load_families() -> dict[str, dict[str, Any]]:
 
 def _portal_from_entry(entry: dict[str, Any], registry_file: str, families: dict[str, dict[str, Any]]) -> Portal:
     where = f"{registry_file}: portal {entry.get('id', '?')!r}"
+    check_types(entry, where)
     family = entry.get("family")
     if family is not None and family not in families:
         raise RegistryError(f"{where}: unknown family {family!r} (known: {', '.join(sorted(families))})")
@@ -106,6 +134,12 @@ def _portal_from_entry(entry: dict[str, Any], registry_file: str, families: dict
     unknown = set(extract) - EXTRACT_KEYS
     if unknown:
         raise RegistryError(f"{where}: unknown extract keys {sorted(unknown)}; use {sorted(EXTRACT_KEYS)}")
+    health = merged.get("health", {})
+    unknown = set(health) - set(HEALTH_DEFAULTS)
+    if unknown:
+        raise RegistryError(f"{where}: unknown health keys {sorted(unknown)}; use {sorted(HEALTH_DEFAULTS)}")
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in health.values()):
+        raise RegistryError(f"{where}: health thresholds must be numbers, got {health!r}")
     known = set(Portal.__dataclass_fields__) - {"registry_file"}
     unknown = set(merged) - known
     if unknown:
@@ -113,6 +147,9 @@ def _portal_from_entry(entry: dict[str, Any], registry_file: str, families: dict
     start_urls = _as_tuple(merged["start_urls"], f"{where}: start_urls")
     if not start_urls:
         raise RegistryError(f"{where}: start_urls is empty")
+    check_types(merged, where)
+    check_urls(merged["base_url"], start_urls, _as_tuple(merged.get("sitemap_paths"), where)
+               + _as_tuple(merged.get("feed_paths"), where), where)
     keep = merged.get("canonical_query_keep")
     return Portal(
         id=merged["id"],
@@ -133,6 +170,8 @@ def _portal_from_entry(entry: dict[str, Any], registry_file: str, families: dict
         min_articles_per_run=int(merged.get("min_articles_per_run", 0)),
         settings=dict(merged.get("settings", {})),
         extract={k: _as_tuple(v, f"{where}: extract.{k}") for k, v in extract.items()},
+        revisit_after=_durations(merged.get("revisit_after"), f"{where}: revisit_after"),
+        health={**HEALTH_DEFAULTS, **{k: float(v) for k, v in health.items()}},
         registry_file=registry_file,
     )
 
@@ -143,14 +182,7 @@ def load_registry(extra_files: list[Path] | tuple[Path, ...] = (), include_built
     files = ([BUILTIN_REGISTRY] if include_builtin else []) + [Path(f) for f in extra_files]
     portals: dict[str, Portal] = {}
     for path in files:
-        try:
-            with path.open("rb") as fh:
-                data = tomllib.load(fh)
-        except FileNotFoundError as err:
-            raise RegistryError(f"registry file not found: {path}") from err
-        except tomllib.TOMLDecodeError as err:
-            raise RegistryError(f"{path}: not valid TOML: {err}") from err
-        for entry in data.get("portal", []):
+        for entry in read_entries(path):
             portal = _portal_from_entry(entry, str(path), families)
             portals[portal.id] = portal
     return portals

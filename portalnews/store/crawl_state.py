@@ -2,12 +2,17 @@
 
 - known article URLs (canonical), so an article already stored is not fetched again;
 - HTTP validators (ETag / Last-Modified) of listing pages, feeds and sitemaps, for conditional requests;
-- fetch failures, so an article that failed is retried on the next run even if its listing is unchanged.
+- fetch failures, so an article that failed is retried on the next run even if its listing is unchanged;
+- articles due for a revisit (a correction on the portal shows up as a changed page): those first seen
+  within the portal's decaying schedule (`revisit_after`) that have not been fetched again at the
+  step they reached, or every known article on `portalnews run --revisit`; requested conditionally
+  with the ETag / Last-Modified of their last fetched page.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from portalnews.store.db import transaction
 
@@ -15,14 +20,78 @@ from portalnews.store.db import transaction
 MAX_FETCH_ATTEMPTS = 5
 
 
+@dataclass(frozen=True)
+class Revisit:
+    article_id: int
+    url: str
+    etag: str | None
+    last_modified: str | None
+    steps_reached: int  # how many of the schedule's steps have elapsed since the article was first seen
+
+    def conditional_headers(self) -> dict[str, str]:
+        headers = {"If-None-Match": self.etag} if self.etag else {}
+        if self.last_modified:
+            headers["If-Modified-Since"] = self.last_modified
+        return headers
+
+
 @dataclass
 class CrawlState:
     known_urls: set[str] = field(default_factory=set)
     validators: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
     failed_urls: list[str] = field(default_factory=list)
+    revisits: list[Revisit] = field(default_factory=list)
 
 
-def load_state(db_url: str, portal: str) -> CrawlState:
+# Articles whose schedule reached a step they were not fetched at; with revisit_all, every article.
+_DUE_REVISITS = """
+SELECT a.id, a.url, p.headers, s.reached
+FROM articles a
+LEFT JOIN article_revisits v ON v.article_id = a.id
+CROSS JOIN LATERAL (SELECT count(*)::int AS reached FROM unnest(%(steps)s::int[]) step
+                    WHERE a.first_seen_at + make_interval(secs => step) <= now()) s
+LEFT JOIN LATERAL (SELECT r.headers FROM raw_pages r WHERE r.portal = a.portal AND r.canonical_url = a.canonical_url
+                   ORDER BY r.fetched_at DESC LIMIT 1) p ON true
+WHERE a.portal = %(portal)s
+  AND CASE WHEN %(revisit_all)s THEN (%(since)s::timestamptz IS NULL OR a.published_at >= %(since)s)
+      ELSE a.first_seen_at > now() - make_interval(secs => %(window)s) AND s.reached > coalesce(v.visits, 0) END
+ORDER BY a.first_seen_at DESC
+"""
+
+
+def _header(headers: dict | None, name: str) -> str | None:
+    for key, values in (headers or {}).items():
+        if key.lower() == name.lower() and values:
+            return values[0] if isinstance(values, list) else values
+    return None
+
+
+def due_revisits(cur, portal: str, revisit_after: tuple[int, ...], revisit_all: bool = False,
+                 since: datetime | None = None) -> list[Revisit]:
+    if not revisit_after and not revisit_all:
+        return []
+    cur.execute(_DUE_REVISITS, {"portal": portal, "steps": list(revisit_after), "revisit_all": revisit_all,
+                                "since": since, "window": max(revisit_after, default=0)})
+    return [Revisit(row["id"], row["url"], _header(row["headers"], "ETag"), _header(row["headers"], "Last-Modified"),
+                    row["reached"]) for row in cur.fetchall()]
+
+
+def mark_revisited(db_url: str, revisits: list[Revisit]) -> None:
+    """Record that these articles were requested again (a failed fetch is retried as a fetch failure)."""
+    if not revisits:
+        return
+    with transaction(db_url) as cur:
+        cur.execute(
+            "INSERT INTO article_revisits (article_id, visits)"
+            " SELECT * FROM unnest(%s::bigint[], %s::int[])"
+            " ON CONFLICT (article_id) DO UPDATE SET visits = GREATEST(article_revisits.visits, EXCLUDED.visits),"
+            " last_visited_at = now()",
+            ([r.article_id for r in revisits], [r.steps_reached for r in revisits]),
+        )
+
+
+def load_state(db_url: str, portal: str, revisit_after: tuple[int, ...] = (), revisit_all: bool = False,
+               since: datetime | None = None) -> CrawlState:
     state = CrawlState()
     with transaction(db_url) as cur:
         cur.execute(
@@ -38,6 +107,7 @@ def load_state(db_url: str, portal: str) -> CrawlState:
             (portal, MAX_FETCH_ATTEMPTS),
         )
         state.failed_urls = [row["url"] for row in cur.fetchall()]
+        state.revisits = due_revisits(cur, portal, revisit_after, revisit_all, since)
     return state
 
 

@@ -35,9 +35,9 @@ def database_url() -> str:
     return server.url("portalnews")
 
 
-def connect_once(url: str):
+def connect_once(url: str, **options):
     """One connection attempt (for callers that retry a larger unit of work themselves)."""
-    conn = psycopg2.connect(url, application_name="portalnews")
+    conn = psycopg2.connect(url, application_name="portalnews", **options)
     conn.set_client_encoding("UTF8")
     return conn
 

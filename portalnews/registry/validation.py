@@ -1,0 +1,103 @@
+"""Reading and checking registry files before any entry becomes a Portal.
+
+Every problem is one line naming the file, the entry and the key (a registry is written by hand
+and read by a scheduler: a traceback helps nobody). Files are bounded in size and nesting, since a
+registry path can come from an environment variable.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin
+
+import tomllib
+
+from portalnews.registry.url_policy import refusal
+
+MAX_FILE_BYTES = 1024 * 1024  # hundreds of portals fit in a few hundred KB
+MAX_DEPTH = 6  # [[portal]] > settings/extract/health > a value's list
+
+STRING_KEYS = ("id", "name", "base_url", "article_url_pattern", "family", "listing_url_pattern", "schedule")
+STRING_LIST_KEYS = ("start_urls", "host_aliases", "allowed_domains", "canonical_query_keep", "sitemap_paths",
+                    "feed_paths")
+COUNT_KEYS = ("max_listing_pages", "backfill_max_listing_pages", "min_articles_per_run")
+TABLE_KEYS = ("settings", "extract", "health")
+
+
+class RegistryError(ValueError):
+    """A registry file is malformed; the message names the file, the portal and the key."""
+
+
+def _depth(value: Any) -> int:
+    if isinstance(value, dict):
+        return 1 + max((_depth(v) for v in value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max((_depth(v) for v in value), default=0)
+    return 0
+
+
+def read_entries(path: Path) -> list[dict[str, Any]]:
+    """The `[[portal]]` tables of one file, after the file-level checks (size, TOML, nesting, ids)."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError as err:
+        raise RegistryError(f"registry file not found: {path}") from err
+    if size > MAX_FILE_BYTES:
+        raise RegistryError(f"{path}: {size} bytes is too large for a registry file (limit {MAX_FILE_BYTES})")
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as err:
+        raise RegistryError(f"{path}: not valid TOML: {err}") from err
+    except RecursionError as err:
+        raise RegistryError(f"{path}: nested too deeply (limit {MAX_DEPTH} levels)") from err
+    except UnicodeDecodeError as err:
+        raise RegistryError(f"{path}: not UTF-8 text: {err}") from err
+    entries = data.get("portal", [])
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise RegistryError(f"{path}: 'portal' must be an array of tables ([[portal]] entries)")
+    if _depth(entries) > MAX_DEPTH:
+        raise RegistryError(f"{path}: nested too deeply (limit {MAX_DEPTH} levels)")
+    first_seen: dict[Any, int] = {}
+    for number, entry in enumerate(entries, start=1):
+        portal_id = entry.get("id")
+        if isinstance(portal_id, str) and portal_id in first_seen:
+            raise RegistryError(f"{path}: portal {portal_id!r}: duplicate id (entries {first_seen[portal_id]} "
+                                    f"and {number} of this file); one file may define a portal only once")
+        first_seen.setdefault(portal_id, number)
+    return entries
+
+
+def check_types(merged: dict[str, Any], where: str) -> None:
+    """Every known key has its type: one line naming the key, the wanted type and the value."""
+    def wrong(key: str, wanted: str) -> RegistryError:
+        return RegistryError(f"{where}: key {key!r} must be {wanted}, got {merged[key]!r}"[:400])
+
+    for key in STRING_KEYS:
+        if key in merged and not isinstance(merged[key], str):
+            raise wrong(key, "a string")
+    for key in STRING_LIST_KEYS:
+        value = merged.get(key)
+        if value is not None and not (isinstance(value, str) or (
+                isinstance(value, list) and all(isinstance(v, str) for v in value))):
+            raise wrong(key, "a string or a list of strings")
+    for key in COUNT_KEYS:
+        value = merged.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+            raise wrong(key, "a whole number >= 0")
+    for key in TABLE_KEYS:
+        if key in merged and not isinstance(merged[key], dict):
+            raise wrong(key, "a table (e.g. { KEY = value })")
+
+
+def check_urls(base_url: str, start_urls: tuple[str, ...], paths: tuple[str, ...], where: str) -> None:
+    """Only http/https URLs with a host name: a registry entry must not make the crawler read files."""
+    for key, url in [("base_url", base_url)] + [("start_urls", u) for u in start_urls]:
+        reason = refusal(url)
+        if reason:
+            raise RegistryError(f"{where}: key {key!r}: {reason}")
+    for path in paths:
+        reason = refusal(urljoin(base_url, path))
+        if reason:
+            raise RegistryError(f"{where}: key 'sitemap_paths'/'feed_paths' entry {path!r}: {reason}")
