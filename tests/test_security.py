@@ -135,8 +135,16 @@ def test_the_embedded_server_started_by_root_runs_without_roots_groups(pg_server
 
     if os.geteuid() != 0:
         pytest.skip("only a server started by root runs as another system user (embedded_postgres)")
-    pid = query(f"{pg_server}/postgres", "SELECT pg_backend_pid() AS pid")[0]["pid"]
-    status = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines())
+    import psycopg2
+
+    conn = psycopg2.connect(f"{pg_server}/postgres")  # held open: the backend process lives as long as it
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT pg_backend_pid()")
+            pid = cur.fetchone()[0]
+        status = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines())
+    finally:
+        conn.close()
     uid, gids, groups = status["Uid"].split()[0], status["Gid"].split(), status["Groups"].split()
     assert uid != "0" and "0" not in gids and "0" not in groups, status
 
