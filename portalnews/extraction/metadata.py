@@ -81,16 +81,6 @@ def _people(authors: str | None, page: ParsedPage) -> str | None:
     return "; ".join(dict.fromkeys(names)) or None
 
 
-def _text_outside(node: HtmlElement, discarded: set) -> list[str]:
-    texts = [node.text] if node.text else []
-    for child in node:
-        if isinstance(child.tag, str) and child not in discarded:
-            texts += _text_outside(child, discarded)
-        if child.tail:
-            texts.append(child.tail)
-    return texts
-
-
 # trafilatura's AUTHOR_XPATHS and AUTHOR_DISCARD_XPATHS (trafilatura/xpaths.py), as tests of one
 # element's tag and attributes: evaluated in Python over the page's attributed elements, listed once,
 # instead of three libxml2 walks calling back into Python for every regular expression.

@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from psycopg2.extras import execute_values
+
 from portalnews.store.db import transaction
 
 # After this many failed runs an article URL is left in fetch_failures for an operator to look at.
@@ -115,27 +117,29 @@ def save_validators(db_url: str, portal: str, validators: dict[str, tuple[str | 
     if not validators:
         return
     with transaction(db_url) as cur:
-        for url, (etag, last_modified) in validators.items():
-            cur.execute(
-                "INSERT INTO http_validators (portal, url, etag, last_modified) VALUES (%s, %s, %s, %s)"
-                " ON CONFLICT (portal, url) DO UPDATE SET etag = EXCLUDED.etag,"
-                " last_modified = EXCLUDED.last_modified, updated_at = now()",
-                (portal, url, etag, last_modified),
-            )
+        execute_values(
+            cur,
+            "INSERT INTO http_validators (portal, url, etag, last_modified) VALUES %s"
+            " ON CONFLICT (portal, url) DO UPDATE SET etag = EXCLUDED.etag,"
+            " last_modified = EXCLUDED.last_modified, updated_at = now()",
+            [(portal, url, etag, last_modified) for url, (etag, last_modified) in validators.items()],
+        )
 
 
 def save_failures(db_url: str, portal: str, failures: dict[str, tuple[str, str]]) -> None:
     """Record article URLs that could not be fetched: url -> (canonical_url, reason)."""
     if not failures:
         return
+    # One row per canonical URL: two failed URLs of one article in a single statement would conflict twice.
+    rows = {canonical: (portal, url, canonical, reason) for url, (canonical, reason) in failures.items()}
     with transaction(db_url) as cur:
-        for url, (canonical, reason) in failures.items():
-            cur.execute(
-                "INSERT INTO fetch_failures (portal, url, canonical_url, reason) VALUES (%s, %s, %s, %s)"
-                " ON CONFLICT (portal, canonical_url) DO UPDATE SET url = EXCLUDED.url,"
-                " reason = EXCLUDED.reason, attempts = fetch_failures.attempts + 1, updated_at = now()",
-                (portal, url, canonical, reason),
-            )
+        execute_values(
+            cur,
+            "INSERT INTO fetch_failures (portal, url, canonical_url, reason) VALUES %s"
+            " ON CONFLICT (portal, canonical_url) DO UPDATE SET url = EXCLUDED.url,"
+            " reason = EXCLUDED.reason, attempts = fetch_failures.attempts + 1, updated_at = now()",
+            list(rows.values()),
+        )
 
 
 def forget_failures(db_url: str, portal: str, canonical_urls: set[str]) -> None:
