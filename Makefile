@@ -6,8 +6,10 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+# Where `portalnews` is linked for the user's shell, as pipx does (its PIPX_BIN_DIR default).
+USER_BIN ?= $(HOME)/.local/bin
 
-.PHONY: install run demo test lint bench clean-state
+.PHONY: install cli-link run demo test lint bench clean-state
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,7 +17,18 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test,server]"
 	@rm -f $(VENV)/.installed-*; touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) cli-link
+
+# Link .venv/bin/portalnews into $(USER_BIN), never replacing another file there (a link left by a
+# checkout that is gone is replaced); say how to put $(USER_BIN) on PATH when it is not.
+cli-link:
+	@target="$(CURDIR)/$(BIN)/portalnews"; link="$(USER_BIN)/portalnews"; mkdir -p "$(USER_BIN)"; \
+	if [ -L "$$link" ] && [ ! -e "$$link" ]; then rm -f "$$link"; fi; \
+	if [ ! -e "$$link" ]; then ln -s "$$target" "$$link"; \
+	elif [ "$$(readlink "$$link")" != "$$target" ]; then \
+	  echo "$$link exists and is not a link to $$target: left as it is (use $$target)"; fi; \
+	case ":$$PATH:" in *":$(USER_BIN):"*) ;; \
+	  *) echo "portalnews is linked in $(USER_BIN), which is not on PATH: add it, e.g. export PATH=\"$(USER_BIN):\$$PATH\" in ~/.profile";; esac
 
 run: install
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/portalnews up

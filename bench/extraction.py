@@ -1,6 +1,6 @@
 """Score the project's cleaning step on the public article-extraction benchmark.
 
-    python bench/extraction.py [--limit N] [--jobs N] [--with-body] [--speed] [--worst N] [--dump FILE]
+    python bench/extraction.py [--limit N] [--jobs N] [--with-body] [--speed [--rounds N]] [--worst N] [--dump FILE]
 
 Scores, in the same run and on the same pages, (a) the project's `extract_article(html, url).body`
 (an ExtractionError counts as an empty prediction), (b) bare `trafilatura.extract(html, url=url)`
@@ -14,8 +14,8 @@ part (the split rule is `held_back`, written down in bench/README.md).
 pages/s is the throughput of one core: pages divided by the summed time spent inside that
 extractor (decompression and scoring excluded), so it does not depend on --jobs. `--speed` also
 times each extractor alone in a fresh Python process over every page, start-up (interpreter and
-imports) included, one after the other, and prints the project's speed as a multiple of bare
-trafilatura's.
+imports) included, one after the other, `--rounds` times, and prints the project's speed as a
+multiple of bare trafilatura's (the range over the rounds and its median).
 
 The benchmark is looked up in $PORTALNEWS_BENCHMARK_DIR, else ../shared/benchmarks/article-extraction
 next to the repository.
@@ -29,6 +29,7 @@ import hashlib
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -229,14 +230,29 @@ def startup_included_speed(pages: Sequence[Page], name: str) -> tuple[float, flo
     return len(pages) / wall, len(pages) / cpu
 
 
-def format_speed(pages: Sequence[Page], names: Sequence[str]) -> str:
-    speeds = {name: startup_included_speed(pages, name) for name in names}
-    lines = [f"start-up included, one process each, {len(pages)} pages:"]
-    lines += [f"  {name:<22} {wall:>6.1f} pages/s  {cpu:>6.1f} pages/CPU-s" for name, (wall, cpu) in speeds.items()]
+def _spread(values: Sequence[float], digits: int = 1) -> str:
+    """"a" for one value, "low-high (median m)" for several."""
+    if len(values) == 1:
+        return f"{values[0]:.{digits}f}"
+    ordered = sorted(values)
+    return f"{ordered[0]:.{digits}f}-{ordered[-1]:.{digits}f} (median {statistics.median(ordered):.{digits}f})"
+
+
+def format_speed(pages: Sequence[Page], names: Sequence[str], rounds: int = 1) -> str:
+    """Each extractor alone in a fresh process, `rounds` times, alternating (so that every round
+    of each sees about the same load of a shared machine); the ratio is taken round by round."""
+    speeds: dict[str, list[tuple[float, float]]] = {name: [] for name in names}
+    for _ in range(rounds):
+        for name in names:
+            speeds[name].append(startup_included_speed(pages, name))
+    lines = [f"start-up included, one process each, {len(pages)} pages, {rounds} round(s):"]
+    lines += [f"  {name:<22} {_spread([w for w, _ in runs])} pages/s  {_spread([c for _, c in runs])} pages/CPU-s"
+              for name, runs in speeds.items()]
     if "project" in speeds and "trafilatura" in speeds:
-        (project_wall, project_cpu), (bare_wall, bare_cpu) = speeds["project"], speeds["trafilatura"]
-        lines.append(f"  project / trafilatura speed ratio: {project_wall / bare_wall:.2f}x "
-                     f"(CPU time: {project_cpu / bare_cpu:.2f}x)")
+        pairs = list(zip(speeds["project"], speeds["trafilatura"], strict=True))
+        wall = [project[0] / bare[0] for project, bare in pairs]
+        cpu = [project[1] / bare[1] for project, bare in pairs]
+        lines.append(f"  project / trafilatura speed ratio: {_spread(wall, 2)}x (CPU time: {_spread(cpu, 2)}x)")
     return "\n".join(lines)
 
 
@@ -248,6 +264,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--with-body", action="store_true", help="also score extract_body alone")
     parser.add_argument("--speed", action="store_true",
                         help="also time project and trafilatura alone, start-up included, and print the ratio")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="--speed: time project and trafilatura this many times, alternately (default 3)")
     parser.add_argument("--worst", type=int, default=0, help="list the N worst pages of each extractor")
     parser.add_argument("--dump", type=Path, default=None, help="write predictions and page scores as JSON")
     args = parser.parse_args(argv)
@@ -264,7 +282,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(format_table(results))
     print(f"({len(pages)} pages, {args.jobs} job(s), {wall:.1f} s wall)")
     if args.speed:
-        print(format_speed(pages, ["project", "trafilatura"]))
+        print(format_speed(pages, ["project", "trafilatura"], rounds=max(1, args.rounds)))
 
     for result in results.values():
         if not args.worst:

@@ -84,6 +84,7 @@ def measure(label: str, extra_env: dict[str, str], idle: float) -> dict:
         if up.poll() is None:
             os.killpg(up.pid, signal.SIGKILL)
         embedded_db.stop(home / "pgdata")
+        embedded_db.remove_cluster(home / "pgdata")  # as root it may live in /var/lib/portalnews
         shutil.rmtree(home, ignore_errors=True)
 
 

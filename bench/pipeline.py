@@ -65,6 +65,7 @@ def main() -> None:
             for m in mirrors:
                 m.stop()
             embedded_db.stop(Path(tmp) / "pg")
+            embedded_db.remove_cluster(Path(tmp) / "pg")  # as root it may live in /var/lib/portalnews
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS: crawl subprocess {children:.0f} MiB, cleaning/loading process {own:.0f} MiB")

@@ -168,6 +168,7 @@ def main() -> None:
             for mirror in mirrors:
                 mirror.stop()
             embedded_db.stop(home / "pgdata")
+            embedded_db.remove_cluster(home / "pgdata")  # as root it may live in /var/lib/portalnews
             shutil.rmtree(home, ignore_errors=True)
 
 

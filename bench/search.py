@@ -1,6 +1,6 @@
 """Benchmark: analysts' search and story clustering on a large synthetic corpus.
 
-    python bench/search.py [--articles 200000] [--checkpoint 10000] [--repeat 20]
+    python bench/search.py [--articles 200000] [--checkpoint 10000] [--repeat 20] [--keep DIR]
 
 Builds, on a throw-away embedded PostgreSQL with the real schema, N synthetic articles made of real
 Vietnamese sentences (the bodies of the recorded fixture articles in tests/fixtures/sites, shuffled
@@ -14,7 +14,9 @@ into new articles over 30 portals), then prints, in one run:
   --checkpoint and at N stored articles, next to assigning stories by comparing a new article with
   every stored signature (all pairs).
 
-Figures only: nothing is asserted.
+Figures only: nothing is asserted. `--keep DIR` keeps the server's data in DIR: a later run with the
+same DIR and --articles migrates it (new migrations apply) and measures search again without
+rebuilding the corpus (load figures are then skipped).
 """
 
 from __future__ import annotations
@@ -222,41 +224,59 @@ def main() -> None:
     parser.add_argument("--checkpoint", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--seed", type=int, default=9)
+    parser.add_argument("--keep", type=Path, metavar="DIR",
+                        help="keep the database in DIR and reuse a corpus already built there")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     pool = sentence_pool()
     print(f"corpus: {args.articles:,} synthetic articles from {len(pool)} real Vietnamese sentences"
           f" (tests/fixtures/sites), {len(PORTALS)} portals")
     with tempfile.TemporaryDirectory(prefix="portalnews-bench-") as tmp:
-        server = embedded_db.start(pgdata=Path(tmp) / "pg", port=embedded_db._free_port())
+        pgdata = args.keep.resolve() if args.keep else Path(tmp) / "pg"
+        server = embedded_db.start(pgdata=pgdata, port=embedded_db._free_port())
         try:
             embedded_db.ensure_database(server, "bench")
             db_url = server.url("bench")
             migrate(db_url)
-            conn = psycopg2.connect(db_url)
-            with conn.cursor() as cur:
-                for portal in PORTALS:
-                    cur.execute("INSERT INTO portals (id, name, base_url) VALUES (%s, %s, %s)",
-                                (portal, portal, f"http://{portal}.test/"))
-            conn.commit()
-            print("\nload stage with story assignment (MinHash LSH bands) vs all-pairs comparison")
-            done, started = 0, time.perf_counter()
-            for target in sorted({min(args.checkpoint, args.articles), args.articles}):
-                while done < target:
-                    step = min(10_000, target - done)
-                    bulk_insert(conn, rng, pool, done, done + step)
-                    done += step
-                with conn.cursor() as cur:
-                    conn.autocommit = True
-                    cur.execute("VACUUM ANALYZE")
-                    conn.autocommit = False
-                load_figures(db_url, rng, pool)
-            conn.close()
-            print(f"(corpus built in {time.perf_counter() - started:.0f} s)")
+            if _stored_articles(db_url) == args.articles:
+                print(f"\nreusing the corpus in {pgdata} (load figures skipped)")
+            else:
+                build_corpus(db_url, args, rng, pool)
             search_figures(db_url, args.repeat)
         finally:
-            embedded_db.stop(Path(tmp) / "pg")
+            embedded_db.stop(pgdata)
 
+
+def _stored_articles(db_url: str) -> int:
+    with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
+        cur.execute("SELECT count(*) FROM articles WHERE portal <> 'bench_new'")
+        count = cur.fetchone()[0]
+    conn.close()
+    return count
+
+
+def build_corpus(db_url: str, args, rng: random.Random, pool: list[str]) -> None:
+    conn = psycopg2.connect(db_url)
+    with conn.cursor() as cur:
+        cur.execute("TRUNCATE articles, stories, portals CASCADE")
+        for portal in PORTALS:
+            cur.execute("INSERT INTO portals (id, name, base_url) VALUES (%s, %s, %s)",
+                        (portal, portal, f"http://{portal}.test/"))
+    conn.commit()
+    print("\nload stage with story assignment (MinHash LSH bands) vs all-pairs comparison")
+    done, started = 0, time.perf_counter()
+    for target in sorted({min(args.checkpoint, args.articles), args.articles}):
+        while done < target:
+            step = min(10_000, target - done)
+            bulk_insert(conn, rng, pool, done, done + step)
+            done += step
+        with conn.cursor() as cur:
+            conn.autocommit = True
+            cur.execute("VACUUM ANALYZE")
+            conn.autocommit = False
+        load_figures(db_url, rng, pool)
+    conn.close()
+    print(f"(corpus built in {time.perf_counter() - started:.0f} s)")
 
 if __name__ == "__main__":
     main()

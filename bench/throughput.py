@@ -12,16 +12,21 @@ empty database:
 * `bench/naive_baseline.py` (one Scrapy process, `trafilatura.bare_extraction`, psycopg2 inserts).
 
 Printed per contender: wall time, articles stored per second, CPU per article (user+system of the
-whole process tree, from wait4), the PostgreSQL server's CPU during the run, peak RSS of the process
+whole process tree, from wait4, this process being the tree's subreaper so that processes killed with
+their parent are counted too), the PostgreSQL server's CPU during the run, peak RSS of the process
 tree (sum over live processes, sampled every 50 ms), and title / published minute / author
-correctness against the generator's gold. Then the ratio, and `portalnews reextract` of the stored
-pages with one cleaning process and with one per core (pages/s as the command reports it). Figures
-only: nothing is asserted.
+correctness against the generator's gold. Then the ratios, where the CPU went (per article: the
+Scrapy process, the cleaning worker processes, the main process, i.e. orchestration and the load
+stage, and PostgreSQL), how many cores the run kept busy and the machine's load average, and
+`portalnews reextract` of the stored pages with one cleaning process and with one per core (pages/s
+as the command reports it, cores busy). Figures only: nothing is asserted.
 """
 
 from __future__ import annotations
 
 import argparse
+import ctypes
+import ctypes.util
 import json
 import os
 import subprocess
@@ -83,24 +88,88 @@ def tree_cpu(process: psutil.Process) -> float:
     return total
 
 
-def run_measured(name: str, command: list[str], env: dict, db_pid: int) -> tuple[float, float, float, int, int]:
-    """Run `command`; return wall s, tree CPU s, database CPU s, peak tree RSS bytes, exit code."""
+def become_subreaper() -> None:
+    """Orphaned descendants are re-parented to this process (PR_SET_CHILD_SUBREAPER), not to init."""
+    libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+    if libc.prctl(36, 1, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_CHILD_SUBREAPER)")
+
+
+def reap_orphan(pid: int) -> float:
+    """CPU s of a descendant re-parented here, once it exits; 0 when its own parent waited for it."""
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            reaped, _, usage = os.wait4(pid, os.WNOHANG)
+        except ChildProcessError:  # not ours: its parent reaped it, so it is in wait4's figure already
+            return 0.0
+        if reaped:
+            return usage.ru_utime + usage.ru_stime
+        if time.monotonic() > deadline:
+            return 0.0
+        time.sleep(0.05)
+
+
+ROLES = (("crawl", "scrapy"), ("cleaning workers", "bounded_extract"))
+
+
+def role_of(process: psutil.Process, root_pid: int) -> str:
+    if process.pid == root_pid:
+        return "main"
+    try:
+        command = " ".join(process.cmdline())
+    except psutil.Error:
+        return "other"
+    return next((role for role, marker in ROLES if marker in command), "other")
+
+
+def run_measured(name: str, command: list[str], env: dict, db_pid: int,
+                 stdout_path: Path | None = None) -> tuple[float, float, float, int, int, dict]:
+    """Run `command`; return wall s, tree CPU s, database CPU s, peak tree RSS bytes, exit code, and CPU s
+    by role ("crawl", "cleaning workers", "main", "other").
+
+    The tree's CPU is wait4's: this process is the tree's child subreaper, so a descendant its parent
+    never waits for (a cleaning worker killed as the run's process exits) is re-parented here and waited
+    for too, instead of being reaped by init with its CPU uncounted.
+    """
+    become_subreaper()
     db = psutil.Process(db_pid)
     db_before = tree_cpu(db)
     started = time.perf_counter()
-    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    stdout = open(stdout_path, "w") if stdout_path else subprocess.DEVNULL  # noqa: SIM115 (closed below)
+    proc = subprocess.Popen(command, env=env, stdout=stdout, stderr=subprocess.PIPE, text=True)
     peak = 0
+    peak_by_role: dict[str, int] = {}  # each role's RSS at the tree's peak
+    seen: dict[int, tuple[str, float, int]] = {}  # pid -> (role, last CPU s, parent pid)
     done = threading.Event()
 
+    def tree() -> list[psutil.Process]:
+        try:
+            root = psutil.Process(proc.pid)
+            return [root, *root.children(recursive=True)]
+        except psutil.Error:  # exited between two samples
+            return []
+
     def sample() -> None:
-        nonlocal peak
-        root = psutil.Process(proc.pid)
+        nonlocal peak, peak_by_role
         while not done.is_set():
-            try:
-                rss = sum(p.memory_info().rss for p in [root, *root.children(recursive=True)])
-                peak = max(peak, rss)
-            except psutil.NoSuchProcess:
-                pass
+            rss = 0
+            by_role: dict[str, int] = {}
+            for process in tree():
+                try:
+                    with process.oneshot():
+                        process_rss = process.memory_info().rss
+                        rss += process_rss
+                        times = process.cpu_times()
+                        if process.pid not in seen:
+                            seen[process.pid] = (role_of(process, proc.pid), 0.0, process.ppid())
+                        role, _, parent = seen[process.pid]
+                        seen[process.pid] = (role, times.user + times.system, parent)
+                        by_role[role] = by_role.get(role, 0) + process_rss
+                except psutil.Error:
+                    pass
+            if rss > peak:
+                peak, peak_by_role = rss, by_role
             done.wait(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -114,9 +183,31 @@ def run_measured(name: str, command: list[str], env: dict, db_pid: int) -> tuple
     wall = time.perf_counter() - started
     done.set()
     sampler.join()
+    if stdout_path:
+        stdout.close()
     if proc.returncode:
         print(f"{name} exited with {proc.returncode}:\n  " + "\n  ".join(stderr_tail), file=sys.stderr)
-    return wall, usage.ru_utime + usage.ru_stime, tree_cpu(db) - db_before, peak, proc.returncode
+    total = usage.ru_utime + usage.ru_stime
+    by_role: dict[str, float] = {}
+    for pid, (role, cpu, _) in seen.items():
+        if pid != proc.pid:
+            total += reap_orphan(pid)
+        if role != "main":
+            by_role[role] = by_role.get(role, 0.0) + cpu
+    by_role["main"] = max(0.0, total - sum(by_role.values()))
+    by_role["rss at peak"] = peak_by_role  # type: ignore[assignment]
+    return wall, total, tree_cpu(db) - db_before, peak, proc.returncode, by_role
+
+
+def cpu_breakdown(by_role: dict, db_cpu: float, articles: int) -> str:
+    """CPU ms per article of each part of the tree, and of the PostgreSQL server; each part's RSS at the
+    tree's peak."""
+    n = max(articles, 1)
+    rss = by_role.get("rss at peak", {})
+    cpu = {role: seconds for role, seconds in by_role.items() if role != "rss at peak"}
+    parts = [f"{role} {1000 * seconds / n:.0f}" for role, seconds in sorted(cpu.items()) if seconds >= 0.0005 * n]
+    return ("CPU ms/article: " + ", ".join(parts) + f", PostgreSQL {1000 * db_cpu / n:.0f}; RSS MiB at the peak: "
+            + ", ".join(f"{role} {size / 2**20:.0f}" for role, size in sorted(rss.items())))
 
 
 def score(rows: list[tuple[str, str | None, str | None, str | None]], gold: dict[str, dict]) -> tuple[int, float, float, float]:
@@ -173,6 +264,7 @@ def main() -> None:
     pg = embedded_db.start(pgdata=pgdata, port=embedded_db._free_port())
     db_pid = int((pgdata / "postmaster.pid").read_text().split()[0])
     results = []
+    breakdowns: list[str] = []
     try:
         print(f"generated portal: {len(gold)} articles at {origin}; {os.cpu_count()} CPUs; "
               f"page sizes {page_sizes(site)}", flush=True)
@@ -190,20 +282,30 @@ def main() -> None:
             else:
                 command = [sys.executable, str(REPO / "bench" / "naive_baseline.py"), "--db", db_url, *starts]
                 sql = "SELECT url, title, left(published, 16), author FROM naive_articles"
-            wall, cpu, db_cpu, peak, code = run_measured(name, command, env, db_pid)
+            wall, cpu, db_cpu, peak, code, by_role = run_measured(name, command, env, db_pid)
             rows = [(path_of(url), *rest) for url, *rest in fetch(db_url, sql)]
             results.append(Result("portalnews run" if name == "project" else "naive baseline",
                                   wall, cpu, db_cpu, peak, *score(rows, gold), code))
             print(results[-1].line() if len(results) > 1 else HEADER + "\n" + results[-1].line(), flush=True)
+            breakdowns.append(f"{results[-1].name}: {cpu / wall:.2f} cores busy, load average"
+                              f" {os.getloadavg()[0]:.1f} at its end; {cpu_breakdown(by_role, db_cpu, results[-1].articles)}")
         if args.reextract and any(r.name == "portalnews run" for r in results):
             # `portalnews reextract` of the stored raw pages, with one cleaning process and with one per core.
             env = dict(os.environ, DATABASE_URL=pg.url("bench_project"), PORTALNEWS_HOME=str(tmp / "home"))
             for workers in ("1", str(len(os.sched_getaffinity(0)))):
-                out = subprocess.run([sys.executable, "-m", "portalnews.cli", "reextract", "--registry", str(registry),
-                                      "--portal", "gen_nukeviet"], env=dict(env, PORTALNEWS_CLEAN_WORKERS=workers),
-                                     capture_output=True, text=True)
-                print("reextract: " + next((line for line in out.stdout.splitlines() if "pages/s" in line),
-                                           out.stderr[-500:]), flush=True)
+                report = tmp / f"reextract-{workers}.txt"
+                wall, _, db_cpu, _, _, by_role = run_measured(
+                    "reextract", [sys.executable, "-m", "portalnews.cli", "reextract", "--registry", str(registry),
+                                  "--portal", "gen_nukeviet"],
+                    dict(env, PORTALNEWS_CLEAN_WORKERS=workers), db_pid, stdout_path=report)
+                line = next((line for line in report.read_text().splitlines() if "pages/s" in line), "no figure")
+                busy = sum(v for k, v in by_role.items() if k != "rss at peak") / wall
+                print(f"reextract: {line}; whole command {wall:.1f} s, {busy:.2f} cores busy,"
+                      f" load average {os.getloadavg()[0]:.1f}; {cpu_breakdown(by_role, db_cpu, len(gold))}", flush=True)
+        if any(r.name == "portalnews run" for r in results):
+            print(load_stage_alone(pg.url("bench_project"), registry, tmp, db_pid), flush=True)
+        for line in breakdowns:
+            print(line)
     finally:
         server.terminate()
         server.wait()
@@ -212,7 +314,34 @@ def main() -> None:
         naive, project = results
         print(f"project / naive: articles/s x{(project.articles / project.wall) / (naive.articles / naive.wall):.2f},"
               f" CPU per article x{(project.cpu / project.articles) / (naive.cpu / naive.articles):.2f},"
+              f" CPU per article with PostgreSQL's x{((project.cpu + project.db_cpu) / project.articles) / ((naive.cpu + naive.db_cpu) / naive.articles):.2f},"
               f" peak RSS x{project.peak_rss / naive.peak_rss:.2f}")
+
+
+LOAD_AGAIN = """
+import sys
+from portalnews.pipelines.load import load_pending
+from portalnews.registry import load_registry, select
+print(load_pending(sys.argv[1], select(load_registry([sys.argv[2]]), ["gen_nukeviet"])[0]).as_dict())
+"""
+
+
+def load_stage_alone(db_url: str, registry: Path, tmp: Path, db_pid: int) -> str:
+    """The load stage by itself: every stored article removed, then every extraction loaded again as new."""
+    conn = psycopg2.connect(db_url)
+    try:
+        with conn, conn.cursor() as cur:
+            cur.execute("TRUNCATE articles, article_urls, stories, story_signatures, article_versions CASCADE;"
+                        " UPDATE extractions SET loaded_at = NULL")
+            cur.execute("SELECT count(*) FROM extractions WHERE ok")
+            pages = cur.fetchone()[0]
+    finally:
+        conn.close()
+    report = tmp / "load-again.txt"
+    wall, _, db_cpu, _, _, by_role = run_measured("load", [sys.executable, "-c", LOAD_AGAIN, db_url, str(registry)],
+                                                  dict(os.environ, DATABASE_URL=db_url), db_pid, stdout_path=report)
+    return (f"load stage alone: {report.read_text().strip()} in {wall:.1f} s (interpreter start included);"
+            f" {cpu_breakdown(by_role, db_cpu, pages)}")
 
 
 def page_sizes(site: Path) -> str:

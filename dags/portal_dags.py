@@ -1,19 +1,20 @@
 """One Airflow DAG per portal in the registry: crawl -> clean -> load -> report.
 
-Kept thin: the steps live in portalnews.jobs (shared with `portalnews run`); this file only wires
-them into TaskFlow tasks. The portalnews database is reached through the Airflow Connection
-`portalnews_db` (e.g. AIRFLOW_CONN_PORTALNEWS_DB), never a hard-coded URL.
+Kept thin: the steps live in portalnews.jobs (shared with `portalnews run`), their tasks in
+portalnews/airflow_tasks.py (shared with the backfill DAG). The portalnews database is reached
+through the Airflow Connection `portalnews_db` (AIRFLOW_CONN_PORTALNEWS_DB), never a hard-coded URL.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from airflow.sdk import Asset, dag, get_current_context, task
+from airflow.sdk import Asset, dag
 
-from portalnews.airflow_env import CONNECTION_ID, CRAWL_POOL
+from portalnews.airflow_env import CONNECTION_ID
+from portalnews.airflow_tasks import PortalRun, crawl_clean_load_report
 from portalnews.config import registry_files
-from portalnews.monitoring.callbacks import db_url, run_failure_callbacks
+from portalnews.monitoring.callbacks import run_failure_callbacks
 from portalnews.registry import Portal, load_registry
 
 DEFAULT_ARGS = {
@@ -24,8 +25,18 @@ DEFAULT_ARGS = {
     "max_retry_delay": timedelta(minutes=30),
 }
 
-def _db_url() -> str:
-    return db_url(CONNECTION_ID)
+
+def _skip_while_busy(db_url: str, portal: Portal) -> None:
+    """A backfill of this portal holds its lock for hours: skip this hour's crawl, don't fail it."""
+    from airflow.sdk.exceptions import AirflowSkipException
+
+    from portalnews.store.locks import PortalBusy, portal_lock
+
+    try:
+        with portal_lock(db_url, portal.id):
+            pass
+    except PortalBusy as busy:
+        raise AirflowSkipException(f"{busy}: this scheduled run skips its crawl") from None
 
 
 OPERATOR_DOC = """
@@ -59,63 +70,8 @@ def build_portal_dag(portal: Portal):
         doc_md=OPERATOR_DOC.format(**{**portal.__dict__, "family": portal.family or "unknown-cms"}),
     )
     def portal_pipeline():
-        @task(pool=CRAWL_POOL, execution_timeout=timedelta(hours=3))
-        def crawl() -> dict:
-            from airflow.sdk.exceptions import AirflowSkipException
-
-            from portalnews import jobs
-            from portalnews.store.locks import PortalBusy, portal_lock
-            from portalnews.store.runs import release_run
-
-            db_url = _db_url()
-            try:  # a backfill of this portal holds its lock for hours: skip this hour, don't fail it
-                with portal_lock(db_url, portal.id):
-                    pass
-            except PortalBusy as busy:
-                raise AirflowSkipException(f"{busy}: this scheduled run skips its crawl") from None
-            run_id = jobs.start_run(db_url, portal, trigger="airflow", airflow_run_id=get_current_context()["run_id"])
-            try:
-                stats = jobs.crawl(db_url, portal, run_id, registry_files())  # holds the portal's lock
-            except Exception as err:
-                jobs.finish_run(db_url, portal, run_id, {}, error=f"crawl: {type(err).__name__}: {err}")
-                raise
-            release_run(db_url, run_id)  # clean and load may run in other processes
-            print(f"crawl statistics for {portal.id}: {stats}")
-            return {"run_id": run_id, "crawl": stats}
-
-        @task(execution_timeout=timedelta(hours=2))
-        def clean(run: dict) -> dict:
-            from portalnews import jobs
-
-            stats = jobs.clean(_db_url(), portal)
-            print(f"clean statistics for {portal.id}: {stats}")
-            return stats
-
-        @task(outlets=[articles_asset], execution_timeout=timedelta(hours=1))
-        def load(run: dict, cleaned: dict) -> dict:
-            from portalnews import jobs
-
-            stats = jobs.load(_db_url(), portal)
-            print(f"load statistics for {portal.id}: {stats}")
-            return stats
-
-        @task(retries=0)
-        def report(run: dict, cleaned: dict, loaded: dict) -> dict:
-            from portalnews import jobs
-            from portalnews.monitoring.incidents import resolve_incidents
-
-            db_url = _db_url()
-            summary = jobs.finish_run(db_url, portal, run["run_id"],
-                                      {"crawl": run["crawl"], "clean": cleaned, "load": loaded})
-            print(f"run summary for {portal.id}: {summary}")
-            if resolve_incidents(db_url, portal.id, "run"):
-                print(f"{portal.id} is well again: its open incident is resolved")
-            return summary
-
-        run = crawl()
-        cleaned = clean(run)
-        loaded = load(run, cleaned)
-        report(run, cleaned, loaded)
+        crawl_clean_load_report(PortalRun(portal=lambda: portal, trigger="airflow", before_crawl=_skip_while_busy,
+                                          articles_asset=articles_asset))
 
     return portal_pipeline()
 

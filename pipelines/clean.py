@@ -10,16 +10,14 @@ import gzip
 import logging
 import os
 import queue
-import threading
-from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
 from datetime import datetime
 
 from psycopg2.extras import Json, execute_values
 
 from portalnews.extraction import EXTRACTOR_VERSION, ExtractionError
+from portalnews.pipelines.alongside import repeated_alongside
 from portalnews.pipelines.bounded_extract import BoundedExtractor, extractor
 from portalnews.registry import Portal
 from portalnews.store.db import transaction
@@ -79,36 +77,12 @@ class CleanStats:
             setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
 
 
-@contextmanager
-def cleaning_alongside(db_url: str, portal: Portal, idle_wait: float = 0.5) -> Iterator[Future]:
+def cleaning_alongside(db_url: str, portal: Portal, idle_wait: float = 0.5):
     """Clean the portal's pages while the block runs (a crawl storing them), then once more after it:
     fetching waits on the network and cleaning on the CPU, so they overlap. The future holds the
     summed CleanStats (or the cleaning's exception) once the block has ended."""
-    finished = threading.Event()
-    result: Future = Future()
-
-    def keep_cleaning() -> None:
-        total = CleanStats()
-        try:
-            while True:
-                last_pass = finished.is_set()  # read first: the last pass sees every page stored
-                done = clean_pending(db_url, portal)
-                total.add(done)
-                if last_pass:
-                    break
-                if not done.cleaned and not done.failed:
-                    finished.wait(idle_wait)
-            result.set_result(total)
-        except BaseException as err:  # handed to the caller through the future
-            result.set_exception(err)
-
-    worker = threading.Thread(target=keep_cleaning, name=f"clean-{portal.id}", daemon=True)
-    worker.start()
-    try:
-        yield result
-    finally:
-        finished.set()
-        worker.join()
+    return repeated_alongside(f"clean-{portal.id}", lambda: clean_pending(db_url, portal),
+                              lambda done: bool(done.cleaned or done.failed), CleanStats(), idle_wait)
 
 
 def clean_pending(db_url: str, portal: Portal, since: datetime | None = None, force: bool = False) -> CleanStats:

@@ -3,12 +3,14 @@
 In order: one of its URLs (canonical form, portalnews.registry.urls) is already an article's; its
 body has the same fingerprint (the comparison form of the text, so spacing, case, punctuation and
 tone-mark placement do not count); or it has the same title and a near-identical trafilatura Simhash
-(a changed byline or footer line). A new rule is one more step in `find_existing`.
+(a changed byline or footer line). A new rule is one more step in `find_existing`, which works on the
+candidates `candidates` fetched for a whole batch of pages at once.
 """
 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass, field
 
 from trafilatura.deduplication import Simhash
 
@@ -18,33 +20,55 @@ NEAR_DUPLICATE_SIMILARITY = 0.95
 
 
 def fingerprint(body: str) -> str:
-    return hashlib.sha256(dedupe_form(body).encode("utf-8")).hexdigest()
+    return fingerprint_of_form(dedupe_form(body))
+
+
+def fingerprint_of_form(form: str) -> str:
+    """`fingerprint` of a body already in its dedupe form (the load stage computes that once)."""
+    return hashlib.sha256(form.encode("utf-8")).hexdigest()
 
 
 def simhash(body: str) -> Simhash:
     return Simhash(dedupe_form(body))
 
 
-def find_existing(cur, portal: str, urls: list[str], body_fingerprint: str, title: str | None,
+@dataclass
+class Candidates:
+    """The stored articles a batch of pages of one portal could be: by URL, body fingerprint, title."""
+
+    by_url: dict[str, dict] = field(default_factory=dict)
+    by_fingerprint: dict[str, dict] = field(default_factory=dict)
+    by_title: dict[str, list[dict]] = field(default_factory=dict)
+
+
+def candidates(cur, portal: str, urls: list[str], fingerprints: list[str], titles: list[str],
+               columns: str = "a.*") -> Candidates:
+    """Everything `find_existing` may need for these pages, in two queries (`columns` of `articles a`)."""
+    found = Candidates()
+    cur.execute(f"SELECT u.canonical_url AS matched_url, {columns} FROM article_urls u"
+                " JOIN articles a ON a.id = u.article_id WHERE u.portal = %s AND u.canonical_url = ANY(%s)",
+                (portal, urls))
+    for row in cur.fetchall():
+        found.by_url[row["matched_url"]] = row
+    cur.execute(f"SELECT {columns} FROM articles a WHERE a.portal = %s AND (a.body_fingerprint = ANY(%s)"
+                " OR (a.title = ANY(%s) AND a.body_simhash IS NOT NULL)) ORDER BY a.id",
+                (portal, fingerprints, titles))
+    for row in cur.fetchall():
+        found.by_fingerprint.setdefault(row["body_fingerprint"], row)
+        if row["body_simhash"] is not None:
+            found.by_title.setdefault(row["title"], []).append(row)
+    return found
+
+
+def find_existing(found: Candidates, urls: list[str], body_fingerprint: str, title: str | None,
                   body_simhash: Simhash) -> tuple[dict | None, str | None]:
     """(the stored article this page is, how it matched: "url" or "content"), or (None, None)."""
-    cur.execute(
-        "SELECT a.* FROM article_urls u JOIN articles a ON a.id = u.article_id"
-        " WHERE u.portal = %s AND u.canonical_url = ANY(%s) LIMIT 1",
-        (portal, urls),
-    )
-    row = cur.fetchone()
-    if row:
-        return row, "url"
-    cur.execute("SELECT * FROM articles WHERE portal = %s AND body_fingerprint = %s LIMIT 1",
-                (portal, body_fingerprint))
-    row = cur.fetchone()
-    if row:
-        return row, "content"
-    if title:
-        cur.execute("SELECT * FROM articles WHERE portal = %s AND title = %s AND body_simhash IS NOT NULL",
-                    (portal, title))
-        for row in cur.fetchall():
-            if body_simhash.similarity(Simhash(existing_hash=row["body_simhash"])) >= NEAR_DUPLICATE_SIMILARITY:
-                return row, "content"
+    for url in urls:
+        if url in found.by_url:
+            return found.by_url[url], "url"
+    if body_fingerprint in found.by_fingerprint:
+        return found.by_fingerprint[body_fingerprint], "content"
+    for row in found.by_title.get(title, ()) if title else ():
+        if body_simhash.similarity(Simhash(existing_hash=row["body_simhash"])) >= NEAR_DUPLICATE_SIMILARITY:
+            return row, "content"
     return None, None

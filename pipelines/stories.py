@@ -15,8 +15,11 @@ assigning a story costs the same at 10,000 or 200,000 stored articles.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 from datetime import datetime
 from hashlib import blake2b
+
+from psycopg2.extras import execute_batch, execute_values
 
 from portalnews.vietnamese.text import comparison_form
 
@@ -24,6 +27,7 @@ SHINGLE_WORDS = 4
 MINHASH_BINS = 64
 BAND_ROWS = 4  # 16 bands of 4: a pair at Jaccard 0.8 shares a band with probability > 0.999
 SAME_STORY_JACCARD = 0.8
+MIN_SAME_BINS = math.ceil(SAME_STORY_JACCARD * MINHASH_BINS)
 _EMPTY = -1
 
 
@@ -33,7 +37,12 @@ def _hash63(data: str) -> int:
 
 def minhash(body: str) -> list[int] | None:
     """The body's MinHash signature (MINHASH_BINS values), or None for a body without words."""
-    words = comparison_form(body).split()
+    return minhash_of_form(comparison_form(body))
+
+
+def minhash_of_form(form: str) -> list[int] | None:
+    """`minhash` of a text already in its comparison form (the load stage computes that once)."""
+    words = form.split()
     if not words:
         return None
     last = max(1, len(words) - SHINGLE_WORDS + 1)
@@ -65,55 +74,112 @@ def similarity(a: list[int], b: list[int]) -> float:
     return sum(x == y for x, y in zip(a, b, strict=True)) / MINHASH_BINS
 
 
-def _matching_story(cur, article_id: int, body_fingerprint: str, signature: list[int] | None) -> int | None:
-    cur.execute("SELECT story_id FROM articles WHERE body_fingerprint = %s AND id <> %s AND story_id IS NOT NULL"
-                " ORDER BY id LIMIT 1", (body_fingerprint, article_id))
-    row = cur.fetchone()
-    if row:
-        return row["story_id"]
-    if signature is None:
-        return None
-    # Every candidate sharing a band is scored in the database (equal bins of the two signatures);
-    # no cap on candidates, so a common boilerplate sentence cannot crowd the real copy out.
-    cur.execute(
-        """
-        SELECT a.story_id FROM (
-            SELECT s.article_id,
-                   (SELECT count(*) FROM unnest(s.minhash, %(signature)s::bigint[]) AS bins(x, y) WHERE x = y) AS same
-            FROM story_signatures s
-            WHERE s.bands && %(bands)s::bigint[] AND s.article_id <> %(id)s
-        ) c JOIN articles a ON a.id = c.article_id
-        WHERE c.same >= %(min_same)s AND a.story_id IS NOT NULL
-        ORDER BY c.same DESC, a.id LIMIT 1
+@dataclass
+class Newcomer:
+    """An article about to be stored (its id allocated, its row not yet inserted) that needs a story."""
+
+    article_id: int
+    portal: str
+    published_at: datetime | None
+    body_fingerprint: str
+    signature: list[int] | None
+    story_id: int | None = None
+    starts_story: bool = False
+    bands: list[int] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.bands = band_keys(self.signature) if self.signature is not None else []
+
+
+def plan_stories(cur, newcomers: list[Newcomer]) -> None:
+    """Give each newcomer its story id, in order: the story of a stored article (on any portal) or of an
+    earlier newcomer with the same fingerprint, else of the most similar one sharing a band, else a new
+    story (inserted here, its first article set by `record_stories` once the articles are stored).
+
+    Set-based: one lock statement, one fingerprint lookup, one band lookup for the whole list."""
+    if not newcomers:
+        return
+    # Two portals loading the same text at once must not start two stories for it; locks are taken in
+    # one order (by key) so that two loaders never wait for each other.
+    cur.execute("SELECT pg_advisory_xact_lock(k) FROM (SELECT DISTINCT hashtext('portalnews-story:' || f) AS k"
+                " FROM unnest(%s::text[]) AS f ORDER BY 1) AS keys", ([n.body_fingerprint for n in newcomers],))
+    cur.execute("SELECT DISTINCT ON (body_fingerprint) body_fingerprint, story_id FROM articles"
+                " WHERE body_fingerprint = ANY(%s) AND story_id IS NOT NULL ORDER BY body_fingerprint, id",
+                (list({n.body_fingerprint for n in newcomers}),))
+    by_fingerprint = {row["body_fingerprint"]: row["story_id"] for row in cur.fetchall()}
+    stored_best = _stored_near_copies(cur, [n for n in newcomers if n.body_fingerprint not in by_fingerprint])
+    earlier: list[Newcomer] = []
+    by_band: dict[int, list[Newcomer]] = {}
+    for newcomer in newcomers:
+        story_id = by_fingerprint.get(newcomer.body_fingerprint)
+        if story_id is None and newcomer.signature is not None:
+            # (same bins, -article id): the most similar copy, the oldest among equals
+            best = stored_best.get(newcomer.article_id)
+            sharing = {id(other): other for band in newcomer.bands for other in by_band.get(band, ())}
+            for other in sharing.values():
+                same = sum(x == y for x, y in zip(newcomer.signature, other.signature, strict=True))
+                if same >= MIN_SAME_BINS and (best is None or (same, -other.article_id) > best[:2]):
+                    best = (same, -other.article_id, other.story_id)
+            story_id = best[2] if best else None
+        newcomer.starts_story = story_id is None
+        newcomer.story_id = -len(earlier) - 1 if story_id is None else story_id  # placeholder until inserted
+        by_fingerprint.setdefault(newcomer.body_fingerprint, newcomer.story_id)
+        earlier.append(newcomer)
+        for band in newcomer.bands:
+            by_band.setdefault(band, []).append(newcomer)
+    starting = [n for n in newcomers if n.starts_story]
+    if not starting:
+        return
+    cur.execute("SELECT nextval(pg_get_serial_sequence('stories', 'id')) AS id FROM generate_series(1, %s)",
+                (len(starting),))
+    real = dict(zip((n.story_id for n in starting), sorted(row["id"] for row in cur.fetchall()), strict=True))
+    for newcomer in newcomers:
+        newcomer.story_id = real.get(newcomer.story_id, newcomer.story_id)
+    execute_values(cur, "INSERT INTO stories (id, first_portal, first_published_at) VALUES %s",
+                   [(n.story_id, n.portal, n.published_at) for n in starting])
+
+
+def _stored_near_copies(cur, newcomers: list[Newcomer]) -> dict[int, tuple[int, int, int]]:
+    """Per newcomer id, (same bins, -article id, story id) of the stored article most like it, if any
+    reaches SAME_STORY_JACCARD. Every candidate sharing a band is scored in the database; no cap on
+    candidates, so a common boilerplate sentence cannot crowd the real copy out."""
+    signed = [(n.article_id, n.signature, n.bands) for n in newcomers if n.signature is not None]
+    if not signed:
+        return {}
+    rows = execute_values(
+        cur,
+        f"""
+        SELECT v.article_id, best.same, best.id, best.story_id
+        FROM (VALUES %s) AS v(article_id, minhash, bands)
+        CROSS JOIN LATERAL (
+            SELECT c.id, c.story_id, c.same FROM (
+                SELECT a.id, a.story_id,
+                       (SELECT count(*) FROM unnest(s.minhash, v.minhash) AS bins(x, y) WHERE x = y) AS same
+                FROM story_signatures s JOIN articles a ON a.id = s.article_id
+                WHERE s.bands && v.bands AND a.story_id IS NOT NULL
+            ) c
+            WHERE c.same >= {MIN_SAME_BINS}
+            ORDER BY c.same DESC, c.id LIMIT 1
+        ) AS best
         """,
-        {"signature": signature, "bands": band_keys(signature), "id": article_id,
-         "min_same": math.ceil(SAME_STORY_JACCARD * MINHASH_BINS)},
-    )
-    row = cur.fetchone()
-    return row["story_id"] if row else None
+        signed, template="(%s, %s::bigint[], %s::bigint[])", fetch=True)
+    return {row["article_id"]: (row["same"], -row["id"], row["story_id"]) for row in rows}
 
 
-def assign_story(cur, article_id: int, portal: str, published_at: datetime | None, body: str,
-                 body_fingerprint: str) -> int:
-    """Put a newly stored article into its story (an existing one or a new one); return the story id."""
-    # Two portals loading the same text at once must not start two stories for it.
-    cur.execute("SELECT pg_advisory_xact_lock(hashtext('portalnews-story:' || %s))", (body_fingerprint,))
-    signature = minhash(body)
-    if signature is not None:
-        cur.execute("INSERT INTO story_signatures (article_id, minhash, bands) VALUES (%s, %s, %s)"
-                    " ON CONFLICT (article_id) DO NOTHING", (article_id, signature, band_keys(signature)))
-    story_id = _matching_story(cur, article_id, body_fingerprint, signature)
-    if story_id is None:
-        cur.execute("INSERT INTO stories (first_article_id, first_portal, first_published_at)"
-                    " VALUES (%s, %s, %s) RETURNING id", (article_id, portal, published_at))
-        story_id = cur.fetchone()["id"]
-    else:
-        # The story's first copy is the earliest published one, whichever portal was crawled first.
-        cur.execute(
-            "UPDATE stories SET first_article_id = %s, first_portal = %s, first_published_at = %s"
-            " WHERE id = %s AND %s::timestamptz IS NOT NULL"
-            " AND (first_published_at IS NULL OR first_published_at > %s)",
-            (article_id, portal, published_at, story_id, published_at, published_at),
-        )
-    cur.execute("UPDATE articles SET story_id = %s WHERE id = %s", (story_id, article_id))
-    return story_id
+def record_stories(cur, newcomers: list[Newcomer]) -> None:
+    """Once the newcomers are stored: their signatures, the first article of the stories they started,
+    and the first copy of the stories they joined (the earliest published, whichever portal was crawled
+    first)."""
+    signatures = [(n.article_id, n.signature, n.bands) for n in newcomers if n.signature is not None]
+    if signatures:
+        execute_values(cur, "INSERT INTO story_signatures (article_id, minhash, bands) VALUES %s"
+                            " ON CONFLICT (article_id) DO NOTHING", signatures)
+    started = [(n.story_id, n.article_id) for n in newcomers if n.starts_story]
+    if started:
+        execute_values(cur, "UPDATE stories s SET first_article_id = v.article_id FROM (VALUES %s) AS v(id, article_id)"
+                            " WHERE s.id = v.id", started)
+    joined = [n for n in newcomers if not n.starts_story and n.published_at is not None]
+    if joined:  # in order: a later newcomer published earlier still wins
+        execute_batch(cur, "UPDATE stories SET first_article_id = %s, first_portal = %s, first_published_at = %s"
+                           " WHERE id = %s AND (first_published_at IS NULL OR first_published_at > %s)",
+                      [(n.article_id, n.portal, n.published_at, n.story_id, n.published_at) for n in joined])

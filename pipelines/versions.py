@@ -1,6 +1,6 @@
 """Article versions: what a stored article said before the portal corrected it.
 
-The load stage calls `record_version` when a newly fetched page of a stored article changes its
+The load stage calls `version_of` (and `record_versions` for its whole batch) when a newly fetched page of a stored article changes its
 content; the replaced content goes to `article_versions` with the fields that changed and a readable
 unified diff (old -> new). An unchanged re-fetch or a re-extraction of the same page records nothing.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import json
 
-from psycopg2.extras import Json
+from psycopg2.extras import Json, execute_values
 
 from portalnews.extraction import Article
 
@@ -42,23 +42,27 @@ def readable_diff(stored: dict, article: Article, fields: list[str]) -> str:
     return "\n".join(parts)
 
 
-def record_version(cur, stored: dict, article: Article, new_raw_page_id: int) -> list[str]:
-    """Keep the stored article's current content as a version; return the fields that changed."""
+_VERSION_COLUMNS = ("article_id", "title", "sapo", "published_at", "modified_at", "author", "source", "body",
+                    "category", "images", "raw_page_id", "extractor_version", "stored_at", "replaced_by_raw_page_id",
+                    "changed_fields", "diff")
+
+
+def version_of(stored: dict, article: Article, new_raw_page_id: int) -> dict | None:
+    """The article_versions row keeping the stored article's current content, or None when `article`
+    changes none of its versioned fields."""
     fields = changed_fields(stored, article)
     if not fields:
-        return []
-    cur.execute(
-        """
-        INSERT INTO article_versions (article_id, title, sapo, published_at, modified_at, author, source, body,
-                                      category, images, raw_page_id, extractor_version, stored_at,
-                                      replaced_by_raw_page_id, changed_fields, diff)
-        VALUES (%(id)s, %(title)s, %(sapo)s, %(published_at)s, %(modified_at)s, %(author)s, %(source)s, %(body)s,
-                %(category)s, %(images)s, %(raw_page_id)s, %(extractor_version)s, %(updated_at)s,
-                %(new_raw_page_id)s, %(fields)s, %(diff)s)
-        """,
-        {**{k: stored.get(k) for k in ("id", "title", "sapo", "published_at", "modified_at", "author", "source",
-                                       "body", "category", "raw_page_id", "extractor_version", "updated_at")},
-         "images": Json(stored.get("images") or []), "new_raw_page_id": new_raw_page_id, "fields": fields,
-         "diff": readable_diff(stored, article, fields)},
-    )
-    return fields
+        return None
+    return {**{k: stored.get(k) for k in ("title", "sapo", "published_at", "modified_at", "author", "source", "body",
+                                          "category", "raw_page_id", "extractor_version")},
+            "article_id": stored["id"], "stored_at": stored.get("updated_at"), "images": Json(stored.get("images") or []),
+            "replaced_by_raw_page_id": new_raw_page_id, "changed_fields": fields,
+            "diff": readable_diff(stored, article, fields)}
+
+
+def record_versions(cur, rows: list[dict]) -> None:
+    """Insert the rows of `version_of`, in one statement."""
+    if rows:
+        execute_values(cur, f"INSERT INTO article_versions ({', '.join(_VERSION_COLUMNS)}) VALUES %s", rows,
+                       template="(" + ", ".join(f"%({name})s" for name in _VERSION_COLUMNS) + ")")
+

@@ -18,11 +18,12 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
+import psycopg2
 from psycopg2.extras import Json
 
 from portalnews.config import home
 from portalnews.pipelines.clean import clean_pending, cleaning_alongside
-from portalnews.pipelines.load import load_pending
+from portalnews.pipelines.load import load_pending, loading_alongside
 from portalnews.registry import Portal
 from portalnews.spiders.child_process import die_with_parent, scratch_directory
 from portalnews.spiders.crawl_stats import stat, summarize_crawl
@@ -30,7 +31,7 @@ from portalnews.store import runs
 from portalnews.store.db import transaction
 from portalnews.store.locks import portal_lock
 from portalnews.store.schema import register_portals, require_current_schema
-from portalnews.store.spool import drain_spool
+from portalnews.store.spool import drain_spool, spool_path
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,10 @@ class CrawlError(RuntimeError):
 
 class PortalAlert(RuntimeError):
     """A run that completed but looks wrong: zero yield or extraction drift. Fails the DAG run."""
+
+
+# The database stopped answering (after the connection retries of store/db.py).
+DATABASE_DOWN = (psycopg2.OperationalError, psycopg2.InterfaceError)
 
 
 def start_run(db_url: str, portal: Portal, trigger: str = "cli", airflow_run_id: str | None = None) -> int:
@@ -218,11 +223,15 @@ def run_portal(db_url: str, portal: Portal, registry_files=(), backfill: bool = 
     run_id = start_run(db_url, portal, trigger="backfill" if backfill else trigger)
     stats: dict = {}
     try:
-        with cleaning_alongside(db_url, portal) as cleaned:  # pages are cleaned as the crawl stores them
-            stats["crawl"] = crawl(db_url, portal, run_id, registry_files, backfill=backfill, since=since,
-                                   on_line=on_line, revisit=revisit)
-        stats["clean"] = cleaned.result().as_dict()
-        stats["load"] = load(db_url, portal)
+        # Pages are cleaned as the crawl stores them, and loaded as they are cleaned.
+        with loading_alongside(db_url, portal) as loaded:
+            with cleaning_alongside(db_url, portal) as cleaned:
+                stats["crawl"] = crawl(db_url, portal, run_id, registry_files, backfill=backfill, since=since,
+                                       on_line=on_line, revisit=revisit)
+            stats["clean"] = cleaned.result().as_dict()
+        stats["load"] = loaded.result().as_dict()
+    except DATABASE_DOWN as err:
+        return database_unreachable(db_url, portal, run_id, stats, err)
     except Exception as err:
         log.exception("run of %s failed", portal.id)
         return finish_run(db_url, portal, run_id, stats, error=f"{type(err).__name__}: {err}")
@@ -230,3 +239,24 @@ def run_portal(db_url: str, portal: Portal, registry_files=(), backfill: bool = 
         return finish_run(db_url, portal, run_id, stats)
     except PortalAlert as alert:
         return {"portal": portal.id, "run_id": run_id, "status": "alert", "message": str(alert), **stats}
+    except DATABASE_DOWN as err:
+        return database_unreachable(db_url, portal, run_id, stats, err)
+
+
+def database_unreachable(db_url: str, portal: Portal, run_id: int, stats: dict, err: Exception) -> dict:
+    """The run's summary when the database went away: one line saying what was fetched, where it is
+    kept and what happens next. Nothing is lost: fetched pages are in raw_pages or the spool, and the
+    next run cleans, loads and closes this run's row."""
+    crawl_stats = stats.get("crawl")
+    if crawl_stats is None:
+        message = f"database unreachable before the crawl of {portal.id} ended: nothing stored; run it again"
+    else:
+        spooled = crawl_stats.get("pages_spooled", 0)
+        message = (f"database unreachable after the crawl of {portal.id}: {crawl_stats.get('pages_fetched', 0)} "
+                   f"pages fetched, {crawl_stats.get('pages_stored', 0)} stored"
+                   + (f", {spooled} kept in {spool_path(portal.id)}" if spooled else "")
+                   + "; the next run cleans and loads them")
+    log.error("%s (%s)", message, (str(err).strip().splitlines() or [type(err).__name__])[0])
+    runs.close_later(db_url, run_id, portal.id, "failed", message)
+    return {"portal": portal.id, "run_id": run_id, "status": "failed", "message": message,
+            "database_unreachable": True, **stats}

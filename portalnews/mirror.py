@@ -9,6 +9,11 @@ Tests and offline demos crawl these exactly as they would crawl a real portal. A
                        status = 200                     # optional
                        content_type = "..."             # optional, else from the file extension
                        redirect = "/other"              # optional: 301 to this location
+    revisions.toml   optional [[revision]] tables: a page the portal corrects after publishing it
+                       path = "/news/a-1.html"           # the page (query ignored)
+                       file = "revisions/a-1.html"       # the corrected page, relative to the site directory
+                       from_request = 2                  # served from the path's 2nd GET on (the first
+                                                         # fetch sees the original, a revisit the correction)
     portal.toml      the registry entry for the site ({{ORIGIN}} stands for http://127.0.0.1:PORT)
     expected/        expected cleaned result per article page (JSON)
 
@@ -33,6 +38,7 @@ import tomllib
 
 ORIGIN_TOKEN = "{{ORIGIN}}"
 LAST_MODIFIED = 1735689600  # 2025-01-01T00:00:00Z: recorded pages do not change unless a test says so
+REVISED_LAST_MODIFIED = LAST_MODIFIED + 86400  # a revision (revisions.toml) is a day newer
 TEXT_TYPES = ("text/", "application/xml", "application/rss+xml", "application/atom+xml", "application/json")
 
 
@@ -47,6 +53,7 @@ class Response:
     body: bytes = b""
     content_type: str = "text/html; charset=utf-8"
     headers: dict[str, str] = field(default_factory=dict)
+    last_modified: int = LAST_MODIFIED
 
 
 class SiteMirror:
@@ -59,6 +66,12 @@ class SiteMirror:
         if routes_file.exists():
             for route in tomllib.loads(routes_file.read_text(encoding="utf-8")).get("route", []):
                 self.routes[_route_key(route["path"])] = route
+        self.revisions: dict[str, dict] = {}  # path -> [[revision]] of revisions.toml
+        revisions_file = self.site_dir / "revisions.toml"
+        if revisions_file.exists():
+            for revision in tomllib.loads(revisions_file.read_text(encoding="utf-8")).get("revision", []):
+                self.revisions[urlsplit(revision["path"]).path] = revision
+        self.gets: dict[str, int] = {}  # path (no query) -> GET requests so far
         self.failures: dict[str, int] = {}  # path+query -> status to answer instead
         self.overrides: dict[str, bytes] = {}  # path+query -> replacement body
         self.requests: list[tuple[str, str, int]] = []  # (method, path+query, status), in order
@@ -122,15 +135,20 @@ class SiteMirror:
             self.requests.clear()
 
     # serving ---------------------------------------------------------------------------------
-    def _resolve(self, target: str) -> Response:
+    def _resolve(self, target: str, nth_get: int = 1) -> Response:
         if target in self.failures:
             return Response(self.failures[target], b"<html><body>Internal Server Error</body></html>")
         route = self.routes.get(_route_key(target))
         if route and route.get("redirect"):
             return Response(301, b"", headers={"Location": route["redirect"].replace(ORIGIN_TOKEN, self.origin)})
+        revision = self.revisions.get(urlsplit(target).path)
+        revised = revision is not None and nth_get >= int(revision.get("from_request", 2))
         if target in self.overrides:
             file_path = None
             body = self.overrides[target]
+        elif revised:
+            file_path = self.site_dir / revision["file"]
+            body = file_path.read_bytes()
         elif route:
             file_path = self.site_dir / route["file"]
             body = file_path.read_bytes()
@@ -159,17 +177,20 @@ class SiteMirror:
             body = body.replace(ORIGIN_TOKEN.encode(), self.origin.encode())
         if file_path is not None and file_path.suffix == ".gz":
             ctype = "application/x-gzip"
-        return Response(status, body, ctype)
+        return Response(status, body, ctype, last_modified=REVISED_LAST_MODIFIED if revised else LAST_MODIFIED)
 
     def _handle(self, handler: BaseHTTPRequestHandler, head: bool) -> None:
         target = handler.path
-        response = self._resolve(target)
+        with self._lock:  # a HEAD sees what the last GET saw
+            path = urlsplit(target).path
+            nth_get = self.gets[path] = self.gets.get(path, 0) + (handler.command == "GET")
+        response = self._resolve(target, nth_get)
         headers = dict(response.headers)
         if response.status == 200:
             etag = '"' + hashlib.sha1(response.body).hexdigest()[:16] + '"'
             headers["ETag"] = etag
-            headers["Last-Modified"] = formatdate(LAST_MODIFIED, usegmt=True)
-            if self._not_modified(handler, etag):
+            headers["Last-Modified"] = formatdate(response.last_modified, usegmt=True)
+            if self._not_modified(handler, etag, response.last_modified):
                 response = Response(304, b"", response.content_type)
         with self._lock:
             self.requests.append((handler.command, target, response.status))
@@ -189,14 +210,14 @@ class SiteMirror:
             handler.wfile.write(body)
 
     @staticmethod
-    def _not_modified(handler: BaseHTTPRequestHandler, etag: str) -> bool:
+    def _not_modified(handler: BaseHTTPRequestHandler, etag: str, last_modified: int) -> bool:
         if_none_match = handler.headers.get("If-None-Match")
         if if_none_match is not None:
             return etag in [t.strip() for t in if_none_match.split(",")] or if_none_match.strip() == "*"
         since = handler.headers.get("If-Modified-Since")
         if since:
             try:
-                return parsedate_to_datetime(since).timestamp() >= LAST_MODIFIED
+                return parsedate_to_datetime(since).timestamp() >= last_modified
             except (TypeError, ValueError):
                 return False
         return False

@@ -23,6 +23,9 @@ from portalnews.registry import Portal, load_registry  # noqa: E402
 from portalnews.store import embedded as embedded_db  # noqa: E402
 from portalnews.store.schema import migrate  # noqa: E402
 
+# Shared fixtures of their own modules: the Airflow UI in a browser; the portal-health history.
+pytest_plugins = ["tests.airflow_ui", "tests.portal_history"]
+
 SITES_DIR = Path(__file__).parent / "fixtures" / "sites"
 SITE_NAMES = sorted(p.name for p in SITES_DIR.iterdir() if (p / "portal.toml").exists()) if SITES_DIR.exists() else []
 
@@ -47,14 +50,30 @@ def pg_server(tmp_path_factory, portalnews_home):
     if external:
         yield external.rstrip("/")
         return
-    # Not under pytest's basetemp: as root the server runs as another user, and every new pytest
-    # session resets /tmp/pytest-of-<user> to mode 0700, which would cut a running server off its files.
+    # Not under pytest's basetemp: every new pytest session resets /tmp/pytest-of-<user> to 0700.
     parent = Path(tempfile.mkdtemp(prefix="portalnews-test-pg-"))
     pgdata = parent / "data"
     server = embedded_db.start(pgdata=pgdata, port=embedded_db._free_port())
-    yield f"postgresql://postgres@127.0.0.1:{server.port}"
+    # The analyst logs in with a password, as `portalnews db url --analyst` gives it (analyst_url reads it).
+    old_password = os.environ.get("PORTALNEWS_ANALYST_PASSWORD")
+    os.environ["PORTALNEWS_ANALYST_PASSWORD"] = embedded_db.login_password(server, "analyst")
+    yield server.base_url  # postgresql://postgres:<password>@127.0.0.1:<port>
     embedded_db.stop(pgdata)
+    embedded_db.remove_cluster(pgdata)  # as root it may live outside `parent` (server_placement.py)
     shutil.rmtree(parent, ignore_errors=True)
+    if old_password is None:
+        os.environ.pop("PORTALNEWS_ANALYST_PASSWORD", None)
+    else:
+        os.environ["PORTALNEWS_ANALYST_PASSWORD"] = old_password
+
+
+def _keep_the_analysts_password(cur) -> None:
+    """The session's analyst password on the server (Compose's test sets its own on the shared server)."""
+    password = os.environ.get("PORTALNEWS_ANALYST_PASSWORD")
+    if password:
+        cur.execute("SELECT 1 FROM pg_roles WHERE rolname = 'analyst'")
+        verb = "ALTER" if cur.fetchone() else "CREATE"
+        cur.execute(f"{verb} ROLE analyst LOGIN PASSWORD %s", (password,))
 
 
 @pytest.fixture
@@ -68,6 +87,7 @@ def make_database(pg_server):
         conn.autocommit = True
         with conn.cursor() as cur:
             cur.execute(f'CREATE DATABASE "{name}"')
+            _keep_the_analysts_password(cur)
         conn.close()
         url = f"{pg_server}/{name}"
         if migrated:

@@ -48,7 +48,7 @@ class TimedMirror(SiteMirror):
         self.scripted: dict[str, list[Response]] = {}  # path -> responses to give, in order, before the file
         self.before: dict[str, Callable[[], None]] = {}  # path -> run once when first requested
 
-    def _resolve(self, target: str) -> Response:
+    def _resolve(self, target: str, *how) -> Response:
         self.arrivals.append((target, time.monotonic()))
         hook = self.before.pop(target, None)
         if hook:
@@ -56,7 +56,7 @@ class TimedMirror(SiteMirror):
         queue = self.scripted.get(target)
         if queue:
             return queue.pop(0)
-        return super()._resolve(target)
+        return super()._resolve(target, *how)
 
 
 class HostileSite:

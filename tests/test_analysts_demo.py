@@ -1,12 +1,15 @@
-"""The analysts' side of the demo data: the real pipeline loads the four recorded fixture portals
-(what `make demo` serves), then search, export and every query the README documents run on it."""
+"""The analysts' side of the demo data: the real pipeline loads the recorded fixture portals (what
+`make demo` serves) and revisits the one that corrects an article, as the README tells analysts to;
+then search, export, versions, stories and every query the README documents run on it."""
 
 from __future__ import annotations
 
 import csv
 import json
 import re
+import urllib.request
 import uuid
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import psycopg2
@@ -28,7 +31,8 @@ TW4_TITLE = ("Triển khai thực hiện Nghị quyết Trung ương 4 (khóa XI
 
 @pytest.fixture(scope="module")
 def demo_db(pg_server, tmp_path_factory):
-    """A database loaded by `jobs.run_portal` from every fixture portal served over HTTP."""
+    """A database loaded by `jobs.run_portal` from every fixture portal served over HTTP; a portal that
+    corrects a page after publishing it (revisions.toml) is then revisited (`portalnews run --revisit`)."""
     name = "t_demo_" + uuid.uuid4().hex[:8]
     admin = psycopg2.connect(f"{pg_server}/postgres")
     admin.autocommit = True
@@ -44,6 +48,9 @@ def demo_db(pg_server, tmp_path_factory):
             (portal,) = load_registry([registry_file], include_builtin=False).values()
             summary = jobs.run_portal(url, portal, [registry_file])
             assert summary["status"] == "success", summary
+            if (SITES_DIR / site / "revisions.toml").exists():
+                revisit = jobs.run_portal(url, portal, [registry_file], revisit=True)
+                assert revisit["status"] == "success" and revisit["load"]["updated"] == 1, revisit
     yield url
     with admin.cursor() as cur:
         cur.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
@@ -73,9 +80,12 @@ def test_d_with_stroke_folds_to_d(demo_db):
 
 def test_the_body_is_searched_and_the_snippet_marks_the_words_as_the_page_spells_them(demo_db):
     # The page: "báo cáo viên sử dụng tiếng Mông, tiếng Dao khi phổ biến nghị quyết" (body only).
+    # The province's portal and the district's (which wrote it) carry that article.
     hits = _search(demo_db, "tieng mong tieng dao")
-    assert [h["title"] for h in hits] == ["Đưa nghị quyết của Đảng vào cuộc sống ở vùng đồng bào dân tộc thiểu số"]
-    assert "«tiếng» «Mông», «tiếng» «Dao»" in hits[0]["snippet"]
+    assert sorted((h["portal"], h["title"]) for h in hits) == [
+        (portal, "Đưa nghị quyết của Đảng vào cuộc sống ở vùng đồng bào dân tộc thiểu số")
+        for portal in ("fx_nukeviet", "fx_nukeviet_district")]
+    assert all("«tiếng» «Mông», «tiếng» «Dao»" in h["snippet"] for h in hits)
 
 
 def test_a_quoted_phrase_needs_the_words_in_order(demo_db):
@@ -127,6 +137,48 @@ def test_portalnews_search_without_hits_says_so(demo_db, monkeypatch, capsys):
     assert "no article matches" in capsys.readouterr().err
 
 
+# ---- corrections and stories (tests/fixtures/sites/nukeviet_district) ----------------------------
+def test_the_mirror_serves_the_corrected_page_from_its_second_fetch_on():
+    # tests/fixtures/sites/nukeviet_district/revisions.toml; a HEAD shows the page without counting.
+    page = "/news/tin-tuc/vo-nhai-trong-moi-rung-dau-nam-425.html"
+    with SiteMirror(SITES_DIR / "nukeviet_district") as mirror:
+        def fetch(method: str = "GET"):
+            request = urllib.request.Request(mirror.url(page), method=method)
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.read().decode("utf-8"), response.headers
+        head_before, _ = fetch("HEAD")
+        first, first_headers = fetch()
+        second, second_headers = fetch()
+        third, _ = fetch()
+    assert head_before == ""
+    assert "Võ Nhai trồng mới 650 ha rừng" in first and "560 ha" not in first
+    assert "Võ Nhai trồng mới 560 ha rừng" in second and "650 ha" not in second and third == second
+    assert first_headers["ETag"] != second_headers["ETag"]
+    assert parsedate_to_datetime(second_headers["Last-Modified"]) > parsedate_to_datetime(first_headers["Last-Modified"])
+
+
+def test_the_district_portals_correction_of_its_report_is_kept_as_a_version(demo_db):
+    # revisions.toml: the portal corrected "650 ha" to "560 ha" in the title and the lead.
+    (correction,) = query(demo_db, "SELECT * FROM article_corrections")
+    assert correction["portal"] == "fx_nukeviet_district"
+    assert correction["old_title"] == "Võ Nhai trồng mới 650 ha rừng trong đợt ra quân đầu năm"
+    assert correction["title"] == "Võ Nhai trồng mới 560 ha rừng trong đợt ra quân đầu năm"
+    assert set(correction["changed_fields"]) == {"title", "sapo", "body"}
+    assert "-Võ Nhai trồng mới 650 ha rừng" in correction["diff"] and "+Võ Nhai trồng mới 560 ha rừng" in correction["diff"]
+
+
+def test_stories_carried_by_both_the_province_and_the_district_list_the_first_copy_first(demo_db):
+    stories = {s["title"]: s for s in query(demo_db, "SELECT * FROM stories_across_portals")}
+    # The province's guidance (25/04 11:00) copied by the district at 15:30; the district's own report
+    # (28/04 16:10) carried by the province the next morning at 09:15.
+    guidance = stories["Hướng dẫn sắp xếp chi bộ sau khi hợp nhất đơn vị hành chính cấp xã"]
+    assert guidance["carried_by"] == ["fx_nukeviet +00d 00h 00m", "fx_nukeviet_district +00d 04h 30m"]
+    report = stories["Đưa nghị quyết của Đảng vào cuộc sống ở vùng đồng bào dân tộc thiểu số"]
+    assert report["first_portal"] == "fx_nukeviet_district"
+    assert report["carried_by"] == ["fx_nukeviet_district +00d 00h 00m", "fx_nukeviet +00d 17h 05m"]
+    assert len(stories) == 2
+
+
 # ---- export ----------------------------------------------------------------------------------
 def test_export_csv_holds_every_article_with_its_text_intact(demo_db, monkeypatch, tmp_path):
     monkeypatch.setenv("DATABASE_URL", demo_db)
@@ -136,7 +188,7 @@ def test_export_csv_holds_every_article_with_its_text_intact(demo_db, monkeypatc
         rows = list(csv.DictReader(fh))
     stored = {r["id"]: r for r in query(demo_db, "SELECT id, title, body FROM articles")}
     assert tuple(rows[0]) == EXPORT_COLUMNS
-    assert len(rows) == len(stored) == 32
+    assert len(rows) == len(stored) == 35
     for row in rows:
         assert (row["title"], row["body"]) == (stored[int(row["id"])]["title"], stored[int(row["id"])]["body"])
     assert all(row["published_at"].endswith("+07") for row in rows if row["published_at"])

@@ -79,7 +79,7 @@ def test_revisiting_unchanged_pages_is_answered_by_304s_and_records_no_version(d
     assert run["crawl"]["revisits"] == count
     assert run["crawl"]["revisits_not_modified"] == count  # conditional: ETag of the stored page
     assert len(_article_requests(site)) == count
-    assert run["load"] == {"new": 0, "updated": 0, "unchanged": 0, "duplicate": 0}
+    assert run["load"] == {"new": 0, "updated": 0, "unchanged": 0, "duplicate": 0, "failed": 0}
     assert query(db_url, "SELECT count(*) AS n FROM article_versions") == [{"n": 0}]
 
 

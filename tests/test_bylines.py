@@ -159,3 +159,30 @@ def test_a_mixed_case_name_alone_in_a_right_aligned_last_paragraph_is_the_byline
     article = extract_article(html, "https://thanhuy.example.vn/tin/1")
     assert article.author == "Minh Khang"
     assert "Minh Khang" not in article.body
+
+
+BYLINE_ELEMENT_PAGES = {
+    # trafilatura's first author XPath (rel=author, itemprop "author name", class "author-name"...)
+    # is tried over the whole page before its byline classes
+    "a rel=author link wins over an earlier byline class":
+        ('<span class="byline">By John Doe</span><p>Text of the story.</p><a rel="author" href="/a">Jane Roe</a>',
+         "Jane Roe"),
+    # among the elements one XPath accepts, the first in the page, whichever attribute names it
+    "the first in page order, named by its class or by rel":
+        ('<span class="author-name">Ann Lee</span><p>Text of the story.</p><a rel="author" href="/b">Bob Ray</a>',
+         "Ann Lee"),
+    "an author inside the sidebar is someone else's":
+        ('<div class="sidebar"><span class="author">Side Writer</span></div><div itemprop="author">Carl Fox</div>',
+         "Carl Fox"),
+    "an author element with its date left out":
+        ('<p class="byline">Mai Lan <time datetime="2024-01-02">2/1/2024</time></p>', "Mai Lan"),
+    "no byline element": ('<p class="lead">Text of the story.</p>', None),
+}
+
+
+@pytest.mark.parametrize("body, author", BYLINE_ELEMENT_PAGES.values(), ids=BYLINE_ELEMENT_PAGES.keys())
+def test_byline_elements_are_read_as_trafilatura_orders_its_author_xpaths(body, author):
+    from portalnews.extraction.metadata import byline_element_author
+    from portalnews.extraction.page import ParsedPage
+
+    assert byline_element_author(ParsedPage.parse(f"<html><body>{body}</body></html>")) == author

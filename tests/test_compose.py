@@ -887,3 +887,49 @@ def test_the_celery_worker_starts_here_and_answers_its_healthcheck_when_redis_se
         _stop(started)
         os.killpg(redis.pid, signal.SIGTERM)
         redis.wait(timeout=30)
+
+
+# ---- alerts --------------------------------------------------------------------------------------
+ALERTS_KEY = "AIRFLOW_CONN_PORTALNEWS_ALERTS"
+
+
+def _send_alert_probe(env: dict[str, str]) -> subprocess.CompletedProcess:
+    """What a failing task's notifier does: send one message through Connection portalnews_alerts."""
+    probe = ("import logging; logging.basicConfig(level=logging.INFO)\n"
+             "from portalnews.monitoring.notifications import ALERTS_CONNECTION_ID, send\n"
+             "assert ALERTS_CONNECTION_ID == 'portalnews_alerts'\n"
+             "print('SENT', send('portalnews: compose alert probe', 'hcm: zero yield'))\n")
+    return subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=300)
+
+
+def test_the_alerts_connection_comes_from_env_and_is_empty_by_default():
+    assert env_example()[0][ALERTS_KEY] == "", ".env.example sends no alerts until the operator names a receiver"
+    assert raw_compose()["x-airflow-common"]["environment"][ALERTS_KEY] == "${" + ALERTS_KEY + ":-}"
+    chosen = '{"conn_type": "apprise", "extra": {"config": {"path": "tgram://BOT_TOKEN/CHAT_ID"}}}'
+    services = compose({**env_example()[0], ALERTS_KEY: chosen})["services"]
+    for name in (*AIRFLOW_SERVICES, "airflow-init"):
+        assert services[name]["environment"][ALERTS_KEY] == chosen, f"{name} lacks the alerts Connection"
+    assert not any(compose({k: v for k, v in env_example()[0].items() if k != ALERTS_KEY})["services"][name]
+                   ["environment"][ALERTS_KEY] for name in AIRFLOW_SERVICES), "unset in .env: no Connection"
+
+
+def test_the_alerts_connection_set_in_env_delivers_a_message_from_the_worker_and_empty_sends_none(deployment):
+    from dataclasses import replace
+
+    from tests.test_alerts_delivery import WebhookReceiver
+
+    receiver = WebhookReceiver()
+    try:
+        operator_env = {**deployment.operator_env, ALERTS_KEY: receiver.apprise_connection}
+        alerting = replace(deployment, operator_env=operator_env, config=compose(operator_env))
+        sent = _send_alert_probe(alerting.env_for("airflow-worker"))
+        assert "SENT True" in sent.stdout, output_of(sent)
+        assert [(m["title"], m["message"]) for m in receiver.messages] == [
+            ("portalnews: compose alert probe", "hcm: zero yield")]
+
+        silent = _send_alert_probe(deployment.env_for("airflow-worker"))  # .env.example's empty value
+        assert "SENT False" in silent.stdout, output_of(silent)
+        assert "no Airflow Connection 'portalnews_alerts'" in silent.stdout + silent.stderr
+        assert len(receiver.messages) == 1
+    finally:
+        receiver.stop()

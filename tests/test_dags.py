@@ -88,7 +88,8 @@ def test_a_zero_yield_run_fails_the_report_task(db_url, serve_site, airflow_meta
 
 def test_dag_files_import_without_heavy_libraries():
     """Parsing happens often in the dag-processor: the DAG file must not import Scrapy or trafilatura."""
-    code = ("import sys, runpy; runpy.run_path('dags/portal_dags.py');"
+    code = ("import sys, runpy;"
+            "[runpy.run_path(f'dags/{name}.py') for name in ('portal_dags', 'portalnews_backfill')];"
             "print(sorted(m for m in ('scrapy', 'trafilatura', 'psycopg2') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

@@ -3,13 +3,15 @@ leaves as it found it."""
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import pytest
+import trafilatura
 from lxml import etree
 from trafilatura.utils import load_html as trafilatura_load_html
 
-from portalnews.extraction import extract_article
+from portalnews.extraction import body, extract_article
 from portalnews.extraction.body import extract_body
 from portalnews.extraction.page import ParsedPage
 from portalnews.extraction.parsing import load_html
@@ -86,3 +88,40 @@ def test_classed_elements_are_found_whatever_the_case_of_their_class_names():
     page = ParsedPage.parse("""<html><body><div class="PostDate">1</div><span id="Thời-Gian TIME">2</span>
         <p class="nothing">3</p><i class="ngày-META">4</i><b class="ſomething">5</b></body></html>""")
     assert [node.text for node in classed(page, DATE_CLASS)] == ["1", "2", "4"]
+
+
+PAGE_WITH_SCRIPTS_BETWEEN_TEXT = """<html><head><title>Tin</title><style>p{color:red}</style>
+<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Tin"}</script></head><body>
+<article><h1>Báo cáo quý</h1><script>var a = 1 && 2;</script>Đầu bài sau một đoạn mã, ngay dưới tiêu đề của trang.
+<p>Đoạn thứ nhất của bài viết có đủ chữ<script>x()</script> để bước trích văn bản chính giữ lại nó.</p>
+<p><script>first()</script><style>.a{}</style>Đoạn thứ hai bắt đầu bằng hai đoạn mã liền nhau trong cùng thẻ.</p>
+<p>Đoạn thứ ba kết thúc bằng một đoạn mã không có chữ theo sau, như nhiều trang vẫn làm.<script>y()</script></p>
+</article></body></html>"""
+
+
+@pytest.mark.parametrize("document", [PAGE_WITH_SCRIPTS_BETWEEN_TEXT, *RECORDED_PAGES[:12]],
+                         ids=["scripts between text", *(str(p.relative_to(FIXTURES)) for p in RECORDED_PAGES[:12])])
+def test_trafilatura_reads_the_page_the_same_without_its_scripts_and_styles_and_they_are_put_back(document):
+    html = document.read_bytes() if isinstance(document, Path) else document
+    page = ParsedPage.parse(html, "https://example.vn/a")
+    before = etree.tostring(page.tree, encoding="unicode")
+    untouched = copy.deepcopy(page.tree)
+    for precise in (True, False):
+        assert body._extract(page, precise) == _trafilatura_paragraphs(untouched, precise)
+    assert etree.tostring(page.tree, encoding="unicode") == before
+
+
+def _trafilatura_paragraphs(tree, precise: bool) -> list[str]:
+    """What body._extract asks trafilatura for, on a page with every script and style in place."""
+    with body._shielded(tree) as shielded:
+        document = trafilatura.bare_extraction(
+            shielded, url="https://example.vn/a", with_metadata=False, favor_precision=precise, fast=not precise,
+            include_comments=False, include_tables=True, include_images=False, deduplicate=False)
+    return [p.replace(body.SHIELD, "&") for p in body._paragraphs(document)]
+
+
+@pytest.mark.parametrize("path", RECORDED_PAGES[:12], ids=lambda p: str(p.relative_to(FIXTURES)))
+def test_the_page_index_lists_what_xpath_finds(path):
+    page = ParsedPage.parse(path.read_bytes())
+    for tags in (("h1", "h2", "h3"), ("meta",), ("script", "style"), ("a",), ("p", "div", "td")):
+        assert page.elements(*tags) == page.tree.xpath("|".join(f"//{tag}" for tag in tags))

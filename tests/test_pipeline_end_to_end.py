@@ -58,7 +58,7 @@ def test_second_run_fetches_no_stored_article_and_is_answered_by_304s(site_name,
     assert site.article_requests() == []
     assert second["crawl"]["pages_fetched"] == 0
     assert second["crawl"]["responses_304"] >= 1
-    assert second["load"] == {"new": 0, "updated": 0, "unchanged": 0, "duplicate": 0}
+    assert second["load"] == {"new": 0, "updated": 0, "unchanged": 0, "duplicate": 0, "failed": 0}
     print(f"{site_name}: second run {second['crawl']['requests']} requests, "
           f"{second['crawl']['responses_304']} answered 304")
 

@@ -97,10 +97,13 @@ def test_a_registry_sitemap_path_that_points_at_a_local_file_is_rejected(tmp_pat
 def pipeline_login_url(db_url, pg_server):
     """db_url, but logged in as a fresh role that is only a member of portalnews_pipeline."""
     import uuid
+    from urllib.parse import urlsplit
 
-    role = "crawler_" + uuid.uuid4().hex[:8]
-    query(f"{pg_server}/postgres", f"CREATE ROLE {role} LOGIN NOSUPERUSER IN ROLE portalnews_pipeline")
-    yield db_url.replace("://postgres@", f"://{role}@"), role
+    role, password = "crawler_" + uuid.uuid4().hex[:8], uuid.uuid4().hex
+    query(f"{pg_server}/postgres", f"CREATE ROLE {role} LOGIN NOSUPERUSER PASSWORD %s IN ROLE portalnews_pipeline",
+          (password,))
+    server = urlsplit(db_url)
+    yield f"postgresql://{role}:{password}@{server.hostname}:{server.port}{server.path}", role
     query(db_url, f"REASSIGN OWNED BY {role} TO postgres; DROP OWNED BY {role}")
     query(f"{pg_server}/postgres", f"DROP ROLE {role}")
 

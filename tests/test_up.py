@@ -13,6 +13,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import psutil
 import pytest
@@ -82,16 +83,25 @@ def test_up_serves_the_ui_on_loopback_runs_a_triggered_dag_and_stops_cleanly(ser
         assert states and set(states) == {"success"}, states
         db_url = embedded_db.running_server(home / "pgdata").url("portalnews")
         assert query(db_url, "SELECT count(*) AS n FROM articles")[0]["n"] == len(site.expected)
+        # Least privilege: Airflow's parts log in to their database as `airflow`, its tasks reach the
+        # portalnews database as `portalnews_crawler`; neither is a superuser.
+        sessions = query(db_url, "SELECT DISTINCT usename, rolsuper FROM pg_stat_activity JOIN pg_roles"
+                                 " ON rolname = usename WHERE datname = 'airflow'")
+        assert sessions == [{"usename": "airflow", "rolsuper": False}]
+        task_logins = {urlsplit(proc.environ()["AIRFLOW_CONN_PORTALNEWS_DB"]).username
+                       for proc in _airflow_processes(home / "airflow")}
+        assert task_logins == {"portalnews_crawler"}
     finally:
         up.send_signal(signal.SIGTERM)
         try:
             code = up.wait(timeout=90)
         finally:
             log.close()
-        leftovers = _airflow_processes(home)
+        leftovers = _airflow_processes(home / "airflow")  # Airflow's home, as `portalnews up` sets it
         for proc in leftovers:
             proc.kill()
         embedded_db.stop(home / "pgdata")
+        embedded_db.remove_cluster(home / "pgdata")  # as root it lives outside the 0700 home
         shutil.rmtree(home, ignore_errors=True)
     assert code == 0
     assert leftovers == []

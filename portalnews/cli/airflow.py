@@ -20,14 +20,13 @@ def _environment(args) -> tuple[dict[str, str], str]:
     """The environment `portalnews up` runs Airflow in (home, metadata database, connections)."""
     from portalnews.airflow_env import airflow_environment
     from portalnews.store import embedded as embedded_db
+    from portalnews.store import embedded_roles
     from portalnews.store.db import database_url
 
-    db_url = database_url()
+    db_url = database_url()  # the pipeline's login (Airflow's tasks get it as the portalnews_db Connection)
     airflow_db = os.environ.get("AIRFLOW_DATABASE_URL")
     if not airflow_db:
-        server = embedded_db.start()
-        embedded_db.ensure_database(server, "airflow")
-        airflow_db = server.url("airflow")
+        airflow_db = embedded_roles.airflow_url(embedded_db.start())  # owned by `airflow`, no superuser
     env = airflow_environment(db_url, airflow_db)
     extra = registry_files(args)
     if extra:
@@ -56,11 +55,12 @@ def cmd_airflow(args) -> int:
 
 def cmd_up(args) -> int:
     from portalnews.airflow_env import CRAWL_POOL, CRAWL_POOL_SLOTS
+    from portalnews.store.db import admin_database_url
     from portalnews.store.schema import migrate, register_portals
 
     portals = list(registry(args).values())
     env, db_url = _environment(args)
-    migrate(db_url)
+    migrate(admin_database_url())
     register_portals(db_url, portals)
     print(f"portalnews database: {db_url}")
     print(f"Airflow home: {env['AIRFLOW_HOME']}; DAGs: {env['AIRFLOW__CORE__DAGS_FOLDER']}")

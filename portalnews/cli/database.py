@@ -15,7 +15,8 @@ ANALYST_ROLE = "analyst"  # created by migration 0002_analysts.sql
 
 
 def analyst_url(url: str, password: str | None = None) -> str:
-    """`url` with the analyst role as its user (and PORTALNEWS_ANALYST_PASSWORD's password, if any)."""
+    """`url` with the analyst role as its user (and `password`, else PORTALNEWS_ANALYST_PASSWORD's, if any)."""
+    password = password if password is not None else os.environ.get("PORTALNEWS_ANALYST_PASSWORD")
     parts = urlsplit(url)
     host = parts.hostname or ""
     host = f"[{host}]" if ":" in host else host
@@ -34,6 +35,11 @@ def _current_url() -> str | None:
 
 
 def _connection_url(args) -> str | None:
+    if args.analyst and not os.environ.get("DATABASE_URL"):
+        from portalnews.store import embedded as embedded_db
+
+        server = embedded_db.running_server()  # the analyst's password is generated into secrets/ on first use
+        return analyst_url(server.url("portalnews"), embedded_db.login_password(server, ANALYST_ROLE)) if server else None
     url = _current_url()
     if url and args.analyst:
         url = analyst_url(url, os.environ.get("PORTALNEWS_ANALYST_PASSWORD"))
@@ -48,7 +54,7 @@ def _psql(url: str, command: str | None) -> int:
 
 def cmd_db(args) -> int:
     from portalnews.store import embedded as embedded_db
-    from portalnews.store.db import database_url
+    from portalnews.store.db import admin_database_url
     from portalnews.store.schema import migrate
 
     if args.action == "start":
@@ -66,7 +72,7 @@ def cmd_db(args) -> int:
             return _psql(url, args.command)
         print(url)
     elif args.action == "migrate":
-        applied = migrate(database_url())
+        applied = migrate(admin_database_url())
         print("applied: " + (", ".join(applied) if applied else "nothing (schema up to date)"))
     return 0
 

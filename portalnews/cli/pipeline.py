@@ -27,22 +27,39 @@ def _progress_printer(portal_id: str):
 def cmd_run(args) -> int:
     from portalnews import jobs
     from portalnews.registry import select
-    from portalnews.store.db import database_url
+    from portalnews.store.db import admin_database_url, database_url
     from portalnews.store.schema import migrate
 
     portals = select(registry(args), args.portal)
     db_url = database_url()
-    migrate(db_url)  # the user's own entry point: bring the schema up to date before the first run
+    try:
+        migrate(admin_database_url())  # the user's own entry point: bring the schema up to date first
+    except jobs.DATABASE_DOWN as err:
+        reason = (str(err).strip().splitlines() or [type(err).__name__])[0]
+        print(f"portalnews: database unreachable ({reason}): nothing crawled; start it or fix DATABASE_URL",
+              file=sys.stderr)
+        return 1
     summaries = []
     started = time.monotonic()
-    for portal in portals:
+    outage = None  # the database went away: the last line says what was kept; later portals wait
+    for n, portal in enumerate(portals):
         print(f"== {portal.id}: {portal.name} ({portal.base_url})", flush=True)
-        summary = jobs.run_portal(db_url, portal, registry_files(args), backfill=args.backfill,
-                                  since=args.since, on_line=_progress_printer(portal.id), revisit=args.revisit)
+        try:
+            summary = jobs.run_portal(db_url, portal, registry_files(args), backfill=args.backfill,
+                                      since=args.since, on_line=_progress_printer(portal.id), revisit=args.revisit)
+        except jobs.DATABASE_DOWN:
+            summary = {"portal": portal.id, "status": "failed", "database_unreachable": True,
+                       "message": f"database unreachable before the run of {portal.id}: nothing crawled"}
         summaries.append(summary)
         print(f"   {summary['status']}" + (f": {summary['message']}" if summary.get("message") else ""), flush=True)
+        if summary.get("database_unreachable"):
+            not_run = [p.id for p in portals[n + 1:]]
+            outage = summary["message"] + (f"; not run: {', '.join(not_run)}" if not_run else "")
+            break
     print(_summary_table(summaries))
     print(f"total {time.monotonic() - started:.1f} s")
+    if outage:
+        print(f"portalnews: {outage}", flush=True)
     return 0 if all(s["status"] == "success" for s in summaries) else 1
 
 
@@ -105,11 +122,11 @@ def cmd_reextract(args) -> int:
     from portalnews.pipelines.clean import clean_pending, clean_workers
     from portalnews.pipelines.load import load_pending
     from portalnews.registry import select
-    from portalnews.store.db import database_url
+    from portalnews.store.db import admin_database_url, database_url
     from portalnews.store.schema import migrate
 
     db_url = database_url()
-    migrate(db_url)
+    migrate(admin_database_url())
     since = datetime.combine(date.fromisoformat(args.since), datetime.min.time()) if args.since else None
     for portal in select(registry(args), args.portal):
         started = time.perf_counter()

@@ -73,15 +73,15 @@ def _sizes(paragraphs: list[str]) -> tuple[int, int]:
     return sum(counts), sum(c for c in counts if c >= PARAGRAPH_TOKENS)
 
 
-def _looks_wrong(precise: list[str], reference_words: int, reference_paragraph_words: int) -> bool:
-    words, paragraph_words = _sizes(precise)
+def _looks_wrong(precise_sizes: tuple[int, int], reference_words: int, reference_paragraph_words: int) -> bool:
+    words, paragraph_words = precise_sizes
     lost = paragraph_words < LOST_RATIO * reference_paragraph_words
     runaway = words > RUNAWAY_RATIO * max(reference_words, 1)
     return lost or runaway
 
 
 def _drop_link_teasers(paragraphs: list[str], tree: HtmlElement) -> list[str]:
-    texts = (a.text_content() for a in tree.iter("a"))
+    texts = {a.text_content() for a in tree.iter("a")}  # menus and teasers repeat link texts
     links = {comparison_form(text) for text in texts if len(text.split()) >= LINK_MIN_WORDS}
     links = {text for text in links if len(text.split()) >= LINK_MIN_WORDS}
     if not links:
@@ -126,12 +126,48 @@ def _shielded(tree: HtmlElement):
             setattr(parent, attribute, original)
 
 
-def _extract(tree: HtmlElement, url: str | None, precise: bool) -> list[str]:
-    """One trafilatura run; it works on its own copy of `tree` (bare_extraction copies a tree it is given)."""
-    with _shielded(tree) as shielded:
+@contextmanager
+def _without_page_code(page: ParsedPage):
+    """The body tree without its scripts (JSON-LD aside) and styles while the block runs, each
+    one's tail text joined to what precedes it as trafilatura joins it; put back after.
+    trafilatura never reads them (its cleaning drops them before reading any text, readability and
+    its baseline drop them first; it reads JSON-LD), but its XPaths on the raw tree visit every
+    element and it copies the tree several times per run: both cost less without them (a tenth
+    of the run on the benchmark, the same paragraphs: tests/test_parsed_page.py)."""
+    removed = []
+    for node in page.body_elements("script", "style"):
+        parent = node.getparent()
+        if parent is None or node.get("type") == "application/ld+json":
+            continue
+        previous, tail = node.getprevious(), node.tail
+        if previous is None:
+            removed.append((node, parent, False, parent.text))
+            if tail:
+                parent.text = (parent.text or "") + tail
+        else:
+            removed.append((node, previous, True, previous.tail))
+            if tail:
+                previous.tail = (previous.tail or "") + tail
+        parent.remove(node)  # its tail goes with it
+    try:
+        yield page.body_tree
+    finally:
+        # in reverse order, each element's neighbour is as it was when the element was taken out
+        for node, neighbour, after_sibling, text in reversed(removed):
+            if after_sibling:
+                neighbour.tail = text
+                neighbour.addnext(node)
+            else:
+                neighbour.text = text
+                neighbour.insert(0, node)
+
+
+def _extract(page: ParsedPage, precise: bool) -> list[str]:
+    """One trafilatura run on the body tree; it works on its own copy (bare_extraction copies a tree it is given)."""
+    with _without_page_code(page) as tree, _shielded(tree) as shielded:
         document = trafilatura.bare_extraction(
             shielded,
-            url=url,
+            url=page.url,
             with_metadata=False,
             favor_precision=precise,
             fast=not precise,
@@ -146,14 +182,14 @@ def _extract(tree: HtmlElement, url: str | None, precise: bool) -> list[str]:
 
 def _main_text(page: ParsedPage) -> BodyResult:
     """The precise pass, and the plain one only when the precise one looks wrong against the container."""
-    tree, url = page.body_tree, page.url
-    precise = _extract(tree, url, precise=True)
+    precise = _extract(page, precise=True)
+    precise_sizes = _sizes(precise)
     container_words = prose_words(page)
-    if precise and (not container_words or not _looks_wrong(precise, container_words, container_words)):
+    if precise and (not container_words or not _looks_wrong(precise_sizes, container_words, container_words)):
         return BodyResult(precise)
-    plain = _extract(tree, url, precise=False)
+    plain = _extract(page, precise=False)
     plain_words, plain_paragraph_words = _sizes(plain)
-    if plain and _looks_wrong(precise, plain_words, plain_paragraph_words):
+    if plain and _looks_wrong(precise_sizes, plain_words, plain_paragraph_words):
         return BodyResult(plain, mode="plain", passes=2)
     return BodyResult(precise, passes=2)
 

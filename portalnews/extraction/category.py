@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from lxml.etree import XPath
 from trafilatura.metadata import extract_catstags
 
 from portalnews.extraction.metadata import metadata_categories
@@ -14,6 +15,20 @@ from portalnews.vietnamese.text import comparison_form, normalize_inline
 
 BREADCRUMB_CLASS = re.compile(r"breadcrumb|duong-dan|duongdan|path|crumb", re.I)
 HOME_CRUMBS = ("trang chủ", "trang nhất", "home", "trang chu")
+# What trafilatura's `extract_catstags("category", ...)` can return anything from: a link whose address
+# has "/categor" (each of its link searches keeps only "/categor(y|ies|s)?/"), or its meta tag
+# fallback. Pages with neither skip its dozen walks of the page.
+_TRAFILATURA_CATEGORY_SOURCE = XPath("""boolean(//a[contains(@href, '/categor')] |
+    .//head//meta[@property="article:section" or contains(@name, "subject")][@content])""")
+
+
+def _trafilatura_category_source(page: ParsedPage) -> bool:
+    if not page.is_document:
+        return bool(_TRAFILATURA_CATEGORY_SOURCE(page.tree))
+    return any("/categor" in (a.get("href") or "") for a in page.elements("a")) or any(
+        (meta.get("property") == "article:section" or "subject" in (meta.get("name") or ""))
+        and meta.get("content") is not None and any(a.tag == "head" for a in meta.iterancestors())
+        for meta in page.elements("meta"))
 
 
 def _crumbs(names: list[str], title: str | None) -> str | None:
@@ -63,5 +78,7 @@ def page_category(page: ParsedPage, title: str | None = None) -> str | None:
     crumb = _html_breadcrumb(page, title) or _json_ld_breadcrumb(page, title)
     if crumb:
         return crumb
+    if not _trafilatura_category_source(page):
+        return None
     categories = extract_catstags("category", page.tree)
     return normalize_inline(categories[0]) if categories else None

@@ -80,8 +80,8 @@ def _metadata_dates(page: ParsedPage) -> tuple[datetime | None, datetime | None]
         published = published or parse_iso(str(item.get("datePublished") or ""))
         modified = modified or parse_iso(str(item.get("dateModified") or ""))
     if not published:
-        for value in page.tree.xpath("//time/@datetime"):
-            published = parse_iso(value)
+        for value in (node.get("datetime") for node in page.elements("time")):  # //time/@datetime
+            published = parse_iso(value) if value is not None else None
             if published:
                 break
     return not_in_future(published), not_in_future(modified)
@@ -99,8 +99,9 @@ def _visible_dates(page: ParsedPage, title_node: HtmlElement | None) -> list:
     )
     if not visible:
         for node in classed(page, DATE_CLASS):
-            if len(node.text_content()) < DATE_BLOCK_MAX:
-                visible.extend(f for f in find_dates(node.text_content()) if not_in_future(f.value))
+            text = node.text_content()
+            if len(text) < DATE_BLOCK_MAX:
+                visible.extend(f for f in find_dates(text) if not_in_future(f.value))
             if len(visible) > 3:
                 break
     return visible

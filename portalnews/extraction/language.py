@@ -21,5 +21,10 @@ def page_language(page: ParsedPage, doc=None) -> str | None:
 def is_vietnamese(paragraphs: list[str]) -> bool:
     """Vietnamese text: its own letters (ạ, ế, ơ, đ, ...) are common in any Vietnamese sentence."""
     text = " ".join(paragraphs)
+    vietnamese = len(_VIETNAMESE_LETTERS.findall(text))
+    # the letters are counted only when the answer depends on it: never fewer than the Vietnamese
+    # letters (none: not Vietnamese), never more than the characters
+    if not vietnamese or vietnamese >= VIETNAMESE_LETTER_SHARE * len(text):
+        return bool(vietnamese)
     letters = len(_NOT_LETTERS.sub("", text))  # what is left are the letters (no list of them is built)
-    return letters > 0 and len(_VIETNAMESE_LETTERS.findall(text)) >= VIETNAMESE_LETTER_SHARE * letters
+    return vietnamese >= VIETNAMESE_LETTER_SHARE * letters

@@ -20,6 +20,7 @@ from trafilatura.metadata import examine_meta, extract_meta_json
 from trafilatura.settings import Document
 from trafilatura.utils import trim
 
+from portalnews.extraction.nodes import classed
 from portalnews.extraction.page import ParsedPage
 from portalnews.vietnamese.text import normalize_inline
 
@@ -82,7 +83,7 @@ def _people(authors: str | None, page: ParsedPage) -> str | None:
 
 
 # trafilatura's AUTHOR_XPATHS and AUTHOR_DISCARD_XPATHS (trafilatura/xpaths.py), as tests of one
-# element's tag and attributes: evaluated in Python over the page's attributed elements, listed once,
+# element's tag and attributes: evaluated in Python on the few elements _author_candidates finds,
 # instead of three libxml2 walks calling back into Python for every regular expression.
 _AUTHOR_TESTS = [
     lambda tag, a: tag == "author" or (tag in ("a", "address", "div", "link", "p", "span", "strong") and (
@@ -103,9 +104,20 @@ _DISCARD_ID = re.compile(r"^comments|comment-?list|ProductReviews")
 _DISCARD_CLASS = re.compile(r"^[Cc]omments|commentlist|comments-list|sidebar|is-hidden|quote|embedly-instagram|"
                             r"article-(?:share|support)|print|category|meta-date|meta-reviewer")
 _ATTRIBUTES = ("rel", "id", "class", "itemprop", "data-testid", "data-component")
-# one walk of the page (a union of four paths would walk it four times)
-_ATTRIBUTED = XPath("/descendant::*[" + " or ".join(f"@{name}" for name in _ATTRIBUTES)
-                    + " or self::author or self::time or self::figure]")
+# Where an element the tests accept is found, without reading every element's attributes in Python:
+# a class or id test implies one of _AUTHOR_NAMES in the element's classes ("[Aa]uthor" has "uthor",
+# "[Bb]yline" has "yline"...), looked up in the page's classed() list of <body> elements; the other
+# tests need one of the attributes _AUTHOR_ATTRIBUTED walks the page for, or an <author> tag.
+_AUTHOR_NAMES = re.compile(r"uthor|byl|yline|username|BBL|channel-name|zuozhe|bianji|xiaobian|submitted-by|"
+                           r"posted-by|journalist-name|screenname|writer")
+_AUTHOR_ATTRIBUTED = XPath("(//@rel|//@itemprop|//@data-testid|//@data-component)/.. | //author")
+_CLASSED_OUTSIDE_BODY = XPath("/html[@class or @id] | /html/head/descendant::*[@class or @id] | /html/body[@class or @id]")
+# every element that may be a candidate, for a page not shaped <html><head/><body/></html>
+_ATTRIBUTED = XPath("/descendant::*[" + " or ".join(f"@{name}" for name in _ATTRIBUTES) + " or self::author]")
+
+
+def _attributes(node: HtmlElement) -> dict[str, str]:
+    return {name: node.get(name) or "" for name in _ATTRIBUTES}
 
 
 def _discarded(tag: str, a: dict) -> bool:
@@ -114,28 +126,59 @@ def _discarded(tag: str, a: dict) -> bool:
         or bool(_DISCARD_CLASS.search(a["class"])) or "Figure" in a["data-component"]))
 
 
-def _text_outside(node: HtmlElement, discarded: set) -> list[str]:
+class _Discarded(dict):
+    """Whether an element is one trafilatura's AUTHOR_DISCARD_XPATHS select (comments, dates,
+    figures, sidebars...), decided only for the elements asked about."""
+
+    def __missing__(self, node: HtmlElement) -> bool:
+        self[node] = verdict = _discarded(node.tag, _attributes(node))
+        return verdict
+
+
+def _text_outside(node: HtmlElement, discarded: _Discarded) -> list[str]:
     texts = [node.text] if node.text else []
     for child in node:
-        if isinstance(child.tag, str) and child not in discarded:
+        if isinstance(child.tag, str) and not discarded[child]:
             texts += _text_outside(child, discarded)
         if child.tail:
             texts.append(child.tail)
     return texts
 
 
-def byline_element_author(tree: HtmlElement) -> str | None:
+def _usual_shape(page: ParsedPage) -> bool:
+    """<html> holding <head> and one <body>, as libxml2 builds a page: classed() then lists every
+    element with a class or id but <html>, <head>'s and <body> itself."""
+    root = page.tree.getroottree().getroot()
+    children = [child.tag for child in root if isinstance(child.tag, str)]
+    return root.tag == "html" and children.count("body") == 1 and set(children) <= {"head", "body"} \
+        and len(page.elements("body")) == 1
+
+
+def _author_candidates(page: ParsedPage) -> list[tuple[HtmlElement, str, dict]]:
+    """(element, tag, attributes) of every element one of _AUTHOR_TESTS accepts, in page order."""
+    if _usual_shape(page):
+        nodes = [*classed(page, _AUTHOR_NAMES), *_AUTHOR_ATTRIBUTED(page.tree), *_CLASSED_OUTSIDE_BODY(page.tree)]
+    else:
+        nodes = _ATTRIBUTED(page.tree)
+    candidates = {}
+    for node in nodes:
+        if node not in candidates:
+            attributes = _attributes(node)
+            if any(test(node.tag, attributes) for test in _AUTHOR_TESTS):
+                candidates[node] = (node, node.tag, attributes)
+    return sorted(candidates.values(), key=lambda candidate: page.position(candidate[0])) \
+        if len(candidates) > 1 else list(candidates.values())
+
+
+def byline_element_author(page: ParsedPage) -> str | None:
     """trafilatura's byline-element search (`trafilatura.metadata.extract_author`: its XPaths, in
     order, outside comments, dates, figures and sidebars), on the page itself instead of a pruned
     copy of it."""
-    elements = []
-    for node in _ATTRIBUTED(tree):
-        if isinstance(node.tag, str):
-            elements.append((node, node.tag, {name: node.get(name) or "" for name in _ATTRIBUTES}))
-    discarded = {node for node, tag, attributes in elements if _discarded(tag, attributes)}
+    candidates = _author_candidates(page)
+    discarded = _Discarded()
     for test in _AUTHOR_TESTS:
-        for node, tag, attributes in elements:
-            if not test(tag, attributes) or node in discarded or any(a in discarded for a in node.iterancestors()):
+        for node, tag, attributes in candidates:
+            if not test(tag, attributes) or discarded[node] or any(discarded[a] for a in node.iterancestors()):
                 continue
             content = trim(" ".join(_text_outside(node, discarded)))
             if content and 2 < len(content) < AUTHOR_MAX_CHARS:
@@ -149,7 +192,7 @@ def metadata_author(page: ParsedPage) -> str | None:
     author = _people(declared_metadata(page).author, page)
     if author:
         return author
-    return _people(byline_element_author(page.tree), page)
+    return _people(byline_element_author(page), page)
 
 
 def metadata_categories(page: ParsedPage) -> list[str]:

@@ -2,9 +2,10 @@
 
 The HTML is parsed once (trafilatura's `load_html` rules, portalnews.extraction.parsing), the
 hints' `strip` rules are applied once, and the page-wide lookups several fields need (meta tags,
-JSON-LD items, elements by class) are computed on first use and kept. Fields read the tree and never change it; trafilatura edits the
-tree it is given, so the main-text step lets it work on its own copy (and marks entity-like text
-only for the duration of its run, portalnews.extraction.body).
+JSON-LD items, elements by class, the elements of a few tags found in one walk) are computed on
+first use and kept. Fields read the tree and never change it; trafilatura edits the tree it is
+given, so the main-text step lets it work on its own copy (and, only for the duration of its run,
+marks entity-like text and takes scripts and styles out, portalnews.extraction.body).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import copy
 import html
 import json
 from functools import cached_property
+from operator import itemgetter
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -23,6 +25,12 @@ from portalnews.extraction.parsing import load_html
 from portalnews.vietnamese.text import normalize_inline
 
 _ELEMENTS_BEFORE = etree.XPath("count(preceding::*) + count(ancestor::*)")
+_TEXT = etree.XPath("text()")
+_rank = itemgetter(0)
+# The tags several fields look up (each lookup a walk of the page without the index); indexing
+# the common ones (div, a, li, p...) costs more than walking the page for them.
+_INDEXED_TAGS = frozenset(("head", "body", "meta", "script", "style", "title", "time", "h1", "h2", "h3", "h4", "h5",
+                           "h6"))
 
 
 def wrap_nodes(nodes: list[HtmlElement]) -> HtmlElement:
@@ -90,11 +98,42 @@ class ParsedPage:
         """The text the portal's hint for `field` (title, date, author, category) selects, if any."""
         return xpath_text(self.tree, self.hints.get(field, ()))
 
+    @property
+    def is_document(self) -> bool:
+        """The tree is the whole parsed document (a fragment's parse may return an element inside
+        it): XPath's `//` and the tree's own walk then see the same elements."""
+        return self.tree.getparent() is None
+
+    @cached_property
+    def _by_tag(self) -> dict[str, list[tuple[int, HtmlElement]]]:
+        """The document's elements of _INDEXED_TAGS by tag, with their rank in page order: one walk
+        of the page for the lookups of several fields (each walk costs about as much, whatever it
+        looks for)."""
+        by_tag: dict[str, list[tuple[int, HtmlElement]]] = {}
+        for rank, node in enumerate(self.tree.getroottree().getroot().iter(*_INDEXED_TAGS)):
+            by_tag.setdefault(node.tag, []).append((rank, node))
+        return by_tag
+
+    def elements(self, *tags: str) -> list[HtmlElement]:
+        """The document's elements with one of `tags`, in page order: XPath's `//h1|//h2`."""
+        if not _INDEXED_TAGS.issuperset(tags):
+            return list(self.tree.getroottree().getroot().iter(*tags))
+        found = [item for tag in tags for item in self._by_tag.get(tag, ())]
+        if len(tags) > 1:
+            found.sort(key=_rank)
+        return [node for _, node in found]
+
+    def body_elements(self, *tags: str) -> list[HtmlElement]:
+        """`body_tree.iter(*tags)`, from the page's one walk when the body is the whole document."""
+        if self.body_tree is self.tree and self.is_document:
+            return self.elements(*tags)
+        return list(self.body_tree.iter(*tags))
+
     @cached_property
     def _meta_contents(self) -> dict[str, list[str]]:
         """content= of every <meta>, by each of its property, name and itemprop, in page order."""
         contents: dict[str, list[str]] = {}
-        for node in self.tree.iter("meta"):
+        for node in self.elements("meta") if self.is_document else self.tree.iter("meta"):
             content = node.get("content")
             if content is None:
                 continue
@@ -116,10 +155,13 @@ class ParsedPage:
     def json_ld(self) -> list[dict]:
         """Every JSON-LD object of the page, @graph members included."""
         items: list[dict] = []
-        for script in self.tree.xpath("/descendant::script[@type='application/ld+json']/text()"):
+        scripts = (node for node in self.elements("script") if node.get("type") == "application/ld+json")
+        for script in (text for node in scripts for text in _TEXT(node)):
             try:
                 # a script's text is not entity-decoded by the HTML parser: its strings still are markup
-                data = json.loads(script, object_hook=_unescaped)
+                # (only an "&", written as is or as \u0026, starts an entity)
+                markup = "&" in script or "\\u0026" in script
+                data = json.loads(script, object_hook=_unescaped if markup else None)
             except ValueError:
                 continue
             stack = data if isinstance(data, list) else [data]

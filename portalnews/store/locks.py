@@ -6,7 +6,8 @@ The lock belongs to a database session, so it is released the moment the holder'
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from portalnews.store.db import connect
@@ -16,6 +17,16 @@ LOCK_SPACE = "portalnews-crawl"  # first key of the two-key advisory lock; the p
 
 class PortalBusy(RuntimeError):
     """Another run of the same portal is crawling right now."""
+
+    def __init__(self, portal_id: str, since: str = ""):
+        super().__init__(portal_id, since)
+        self.portal_id, self.since = portal_id, since
+
+    def holder(self) -> str:
+        return f"another run of {self.portal_id} is crawling{self.since}"
+
+    def __str__(self) -> str:
+        return f"{self.holder()}; this run stops (one crawl per portal at a time)"
 
 
 @contextmanager
@@ -34,9 +45,35 @@ def portal_lock(db_url: str, portal_id: str) -> Iterator[None]:
                     (LOCK_SPACE, portal_id),
                 )
                 holder = cur.fetchone()
-                since = f", holding it since {holder[3]:%Y-%m-%d %H:%M:%S %Z}" if holder else ""
-                raise PortalBusy(f"another run of {portal_id} is crawling{since}; this run stops "
-                                 "(one crawl per portal at a time)")
+                # Another login's session details are hidden from a non-superuser: no "since" then.
+                since = f", holding it since {holder[3]:%Y-%m-%d %H:%M:%S %Z}" if holder and holder[3] else ""
+                raise PortalBusy(portal_id, since)
         yield
     finally:
         conn.close()  # closing the session releases the lock
+
+
+class PortalStillBusy(RuntimeError):
+    """The portal's lock was still held when the caller's wait ran out."""
+
+
+def wait_for_portal(db_url: str, portal_id: str, limit_seconds: float, poll_seconds: float = 5.0,
+                    log: Callable[[str], None] = print) -> float:
+    """Wait until no crawl of the portal holds its lock, logging each check; return the seconds waited.
+    Raise PortalStillBusy after `limit_seconds`. (The caller's crawl then takes the lock itself.)"""
+    started = time.monotonic()
+    while True:
+        try:
+            with portal_lock(db_url, portal_id):
+                waited = time.monotonic() - started
+                if waited >= poll_seconds:
+                    log(f"{portal_id} is free after waiting {waited:.0f} s: crawling now")
+                return waited
+        except PortalBusy as busy:
+            waited = time.monotonic() - started
+            if waited >= limit_seconds:
+                raise PortalStillBusy(f"{busy.holder()}; still so after waiting {waited:.0f} s "
+                                      f"(limit {limit_seconds:.0f} s): this try stops without crawling") from None
+            log(f"waiting for the running crawl of {portal_id} to finish ({busy.holder()}); "
+                f"waited {waited:.0f} s of at most {limit_seconds:.0f} s")
+            time.sleep(min(poll_seconds, max(0.1, limit_seconds - waited)))

@@ -1,5 +1,5 @@
 """crawl_runs rows: one per run (an Airflow run keeps its row across retries), and closing runs whose
-process died.
+process died, or (when the database was down at the end of a run) later, when it answers again.
 
 A row names the process working on it (host, pid, process start time) while a step runs, and is
 released between the DAG's tasks. A `running` row is dead when that process is gone from this host,
@@ -8,14 +8,19 @@ or when nothing touched it for longer than any live run can take (a task on anot
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
+import json
 import logging
 import os
 import socket
 from datetime import timedelta
 
 import psutil
+from psycopg2.extensions import parse_dsn
 
 from portalnews.store.db import transaction
+from portalnews.store.spool import spool_dir
 
 log = logging.getLogger(__name__)
 
@@ -71,9 +76,54 @@ def _process_is_gone(pid: int, started: float | None) -> bool:
     return started is not None and abs(process.create_time() - started) > 1.0
 
 
+def _database_key(db_url: str) -> str:
+    dsn = parse_dsn(db_url)
+    return hashlib.sha256(f"{dsn.get('host')}:{dsn.get('port')}/{dsn.get('dbname')}".encode()).hexdigest()[:16]
+
+
+def close_later(db_url: str, run_id: int, portal_id: str, status: str, message: str) -> None:
+    """The database is down: note (fsync'd, in the spool directory) how to close the run's row; the
+    next run of any portal on that database closes it with this status and message."""
+    line = json.dumps({"database": _database_key(db_url), "id": run_id, "portal": portal_id, "status": status,
+                       "message": message}, ensure_ascii=False) + "\n"
+    fd = os.open(spool_dir() / "runs-to-close.jsonl", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    try:
+        os.write(fd, line.encode("utf-8"))
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def close_runs_noted_during_outages(db_url: str) -> int:
+    """Close the rows close_later noted for this database; return how many."""
+    path = spool_dir() / "runs-to-close.jsonl"
+    if not path.exists():
+        return 0
+    key, closed = _database_key(db_url), 0
+    with path.open("r+", encoding="utf-8") as notes:
+        fcntl.flock(notes, fcntl.LOCK_EX)
+        lines = [line for line in notes.read().splitlines() if line.strip()]
+        mine = [note for note in map(json.loads, lines) if note["database"] == key]
+        if not mine:
+            return 0
+        with transaction(db_url) as cur:
+            for note in mine:
+                cur.execute("UPDATE crawl_runs SET status = %s, message = %s, finished_at = now(), owner_host = NULL,"
+                            " owner_pid = NULL, owner_started = NULL WHERE id = %s AND portal = %s"
+                            " AND status = 'running'", (note["status"], note["message"], note["id"], note["portal"]))
+                closed += cur.rowcount
+        notes.seek(0)
+        notes.truncate()
+        notes.writelines(line + "\n" for line in lines if json.loads(line)["database"] != key)
+        notes.flush()
+        os.fsync(notes.fileno())
+    return closed
+
+
 def close_dead_runs(db_url: str, portal_ids: list[str] | tuple[str, ...] | None = None,
                     keep_run_id: int | None = None, stale_after: timedelta = STALE_AFTER) -> list[dict]:
     """Close as failed every `running` row whose process died; return them (id, portal, message)."""
+    close_runs_noted_during_outages(db_url)
     host = socket.gethostname()
     with transaction(db_url) as cur:
         cur.execute(
