@@ -161,7 +161,9 @@ def run_measured(name: str, command: list[str], env: dict, db_pid: int,
                         process_rss = process.memory_info().rss
                         rss += process_rss
                         times = process.cpu_times()
-                        if process.pid not in seen:
+                        # A child first seen between fork and exec still shows its parent's command
+                        # line: its role is looked at again until it is known.
+                        if process.pid not in seen or seen[process.pid][0] == "other":
                             seen[process.pid] = (role_of(process, proc.pid), 0.0, process.ppid())
                         role, _, parent = seen[process.pid]
                         seen[process.pid] = (role, times.user + times.system, parent)

@@ -47,8 +47,11 @@ def minhash_of_form(form: str) -> list[int] | None:
         return None
     last = max(1, len(words) - SHINGLE_WORDS + 1)
     bins = [_EMPTY] * MINHASH_BINS
-    for shingle in {" ".join(words[i:i + SHINGLE_WORDS]) for i in range(last)}:
-        value = _hash63(shingle)
+    # Shingles joined from words encoded once: the same bytes and hashes as `_hash63(" ".join(...))`,
+    # without encoding every word four times (0.59 against 0.72 ms on a 785-word body).
+    encoded = [word.encode("utf-8") for word in words]
+    for shingle in {b" ".join(encoded[i:i + SHINGLE_WORDS]) for i in range(last)}:
+        value = int.from_bytes(blake2b(shingle, digest_size=8).digest(), "big") >> 1
         index, rank = value % MINHASH_BINS, value // MINHASH_BINS
         if bins[index] == _EMPTY or rank < bins[index]:
             bins[index] = rank

@@ -16,13 +16,20 @@ from pathlib import Path
 
 import scrapy
 
-from portalnews.extraction import ExtractionError, extract_article
 from portalnews.spiders.crawl_stats import stat
 from portalnews.spiders.portal_spider import PortalSpider, failure_reason
 from portalnews.store.crawl_state import CrawlState
 
 SAMPLE_ARTICLES = 5  # article pages fetched until one cleans
 SAMPLE_BODY_CHARS = 500
+
+
+def _extraction():
+    """The extractor, imported on first use: Scrapy imports every spider module in every crawl, and the
+    portal crawl, which never cleans, would otherwise carry trafilatura (3 MiB of its peak RSS)."""
+    from portalnews.extraction import ExtractionError, extract_article
+
+    return ExtractionError, extract_article
 
 
 class PortalCheckSpider(PortalSpider):
@@ -61,10 +68,10 @@ class PortalCheckSpider(PortalSpider):
     def index_failed(self, url: str, reason: str) -> None:
         self.report["errors"].append(f"{url}: {reason}")
 
-    def _article_request(self, url: str, retrying: bool = False):
+    def _article_request(self, url: str, retrying: bool = False, canonical: str | None = None):
         if self.sampled >= SAMPLE_ARTICLES or self.report["sample_article"]:
             return None
-        request = super()._article_request(url, retrying)
+        request = super()._article_request(url, retrying, canonical)
         if request is not None:
             self.sampled += 1
         return request
@@ -74,6 +81,7 @@ class PortalCheckSpider(PortalSpider):
         self.crawler.stats.inc_value(stat("articles_fetched"))
         if self.report["sample_article"]:
             return
+        ExtractionError, extract_article = _extraction()
         try:
             article = extract_article(response.body, response.url, hints=self.portal.extract)
         except ExtractionError as err:
@@ -90,6 +98,7 @@ class PortalCheckSpider(PortalSpider):
     def parse_test_url(self, response):
         """FiveFilters' test_url: known article pages the entry's hints must keep extracting."""
         entry: dict = {"url": response.url, "status": response.status}
+        ExtractionError, extract_article = _extraction()
         try:
             article = extract_article(response.body, response.url, hints=self.portal.extract)
         except ExtractionError as err:

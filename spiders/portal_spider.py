@@ -74,6 +74,7 @@ class PortalSpider(scrapy.Spider):
         self.since = datetime.combine(date.fromisoformat(since), datetime.min.time(), VIETNAM) if since else None
         self.stats_file = stats_file
         self.allowed_domains = sorted({h.split(":")[0] for h in self.portal.hosts} | set(self.portal.allowed_domains))
+        self.site_hosts = frozenset(self.allowed_domains)  # _on_site asks once per discovered link
         self.max_pages = self.portal.backfill_max_listing_pages if self.backfill else self.portal.max_listing_pages
         if max_pages:  # a backfill's depth chosen by the operator (the backfill DAG's `depth` param)
             self.max_pages = int(max_pages)
@@ -176,10 +177,12 @@ class PortalSpider(scrapy.Spider):
                               meta={"depth_in_listing": depth, "handle_httpstatus_list": statuses,
                                     "optional_index": optional})
 
-    def _article_request(self, url: str, retrying: bool = False) -> scrapy.Request | None:
-        if not self._fetchable(url, "fetch_failures" if retrying else self.portal.id):
-            return None
-        canonical = canonical_url(url, self.portal)
+    def _article_request(self, url: str, retrying: bool = False, canonical: str | None = None) -> scrapy.Request | None:
+        """`canonical` given: the caller has already checked `url` and computed its canonical form."""
+        if canonical is None:
+            if not self._fetchable(url, "fetch_failures" if retrying else self.portal.id):
+                return None
+            canonical = canonical_url(url, self.portal)
         if canonical in self.scheduled or (canonical in self.known and not retrying):
             return None
         self.scheduled.add(canonical)
@@ -234,8 +237,9 @@ class PortalSpider(scrapy.Spider):
                 too_old += 1
                 continue
             # New means unknown before this run (a link the sitemap already scheduled still counts).
-            new_here += canonical_url(url, self.portal) not in self.known
-            request = self._article_request(url)
+            canonical = canonical_url(url, self.portal)
+            new_here += canonical not in self.known
+            request = self._article_request(url, canonical=canonical)
             if request:
                 yield request
 
@@ -280,8 +284,7 @@ class PortalSpider(scrapy.Spider):
         return True
 
     def _on_site(self, url: str) -> bool:
-        host = (urlsplit(url).hostname or "").lower()
-        return host in {h.split(":")[0] for h in self.portal.hosts} or host in self.portal.allowed_domains
+        return (urlsplit(url).hostname or "").lower() in self.site_hosts
 
     def _remember_validators(self, response) -> None:
         etag = response.headers.get("ETag")

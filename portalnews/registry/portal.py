@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -76,7 +77,8 @@ class Portal:
     health: dict[str, float] = field(default_factory=lambda: dict(HEALTH_DEFAULTS))  # health thresholds
     registry_file: str = ""  # the TOML file the entry came from
 
-    @property
+    # Cached: the crawl asks for these once per discovered link (tens of thousands a run).
+    @cached_property
     def hosts(self) -> tuple[str, ...]:
         """Every host name that serves this portal (with and without www.)."""
         names = {urlsplit(self.base_url).hostname or ""} | set(self.host_aliases)
@@ -87,11 +89,11 @@ class Portal:
             out |= {bare, "www." + bare}
         return tuple(sorted(out))
 
-    @property
+    @cached_property
     def article_regex(self) -> re.Pattern[str]:
         return re.compile(self.article_url_pattern)
 
-    @property
+    @cached_property
     def listing_regex(self) -> re.Pattern[str] | None:
         return re.compile(self.listing_url_pattern) if self.listing_url_pattern else None
 

@@ -1,0 +1,43 @@
+"""What a crawl's Scrapy process loads: only what crawling needs (bench/throughput.py measures the memory)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+LOADED_BY_A_CRAWL = """
+import json, sys
+from scrapy.spiderloader import SpiderLoader
+from scrapy.utils.conf import build_component_list
+from scrapy.utils.misc import load_object
+from scrapy.utils.project import get_project_settings
+settings = get_project_settings()
+SpiderLoader.from_settings(settings)  # imports every spider module, as `scrapy crawl` does
+for components in ("EXTENSIONS", "DOWNLOADER_MIDDLEWARES", "SPIDER_MIDDLEWARES", "ITEM_PIPELINES"):
+    # as Scrapy's middleware managers do: every enabled component's class is imported
+    for path in build_component_list(settings.get_component_priority_dict_with_base(components)):
+        load_object(path)
+print(json.dumps(sorted({name.split(".")[0] for name in sys.modules})))
+"""
+
+
+def test_a_crawl_process_loads_neither_the_extractor_nor_unused_scrapy_extensions():
+    result = subprocess.run([sys.executable, "-c", LOADED_BY_A_CRAWL], capture_output=True, text=True,
+                            env={"SCRAPY_SETTINGS_MODULE": "portalnews.spiders.settings", "PATH": "/usr/bin:/bin"},
+                            timeout=120, check=True)
+    packages = set(json.loads(result.stdout))
+    assert "scrapy" in packages and "psycopg2" in packages  # the crawl's own modules did load
+    assert "trafilatura" not in packages  # the portal crawl never cleans; `portalnews check` imports it on use
+    assert "aiohttp" not in packages  # Scrapy's remote-control extension is not part of a crawl
+
+
+def test_the_check_spider_still_cleans_with_the_extractor_it_imports_on_use():
+    from portalnews.spiders.check import _extraction
+
+    extraction_error, extract_article = _extraction()
+    assert issubclass(extraction_error, Exception)
+    html = ("<html><head><title>Hội nghị Ban Chấp hành</title></head><body><article><h1>Hội nghị Ban Chấp hành</h1>"
+            + "<p>Sáng nay, Ban Chấp hành Đảng bộ thành phố khai mạc hội nghị lần thứ mười.</p>" * 8
+            + "</article></body></html>").encode()
+    assert extract_article(html, "https://example.dcs.vn/tin-tuc/hoi-nghi-1").title == "Hội nghị Ban Chấp hành"
