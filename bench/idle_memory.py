@@ -70,7 +70,9 @@ def measure(label: str, extra_env: dict[str, str], idle: float) -> dict:
             for proc in airflow:
                 print(f"  {proc.pid:>7} {_memory([proc])[0]:>6.0f} MiB RSS {_memory([proc])[1]:>6.0f} MiB PSS "
                       f"{' '.join(_cmdline(proc))[:90]}")
-        postgres = [p for p in psutil.process_iter() if str(home / "pgdata") in " ".join(_cmdline(p))]
+        # As root the cluster may live outside the home (server_placement.py): match its resolved path.
+        pgdata = str((home / "pgdata").resolve())
+        postgres = [p for p in psutil.process_iter() if pgdata in " ".join(_cmdline(p))]
         pg_rss, pg_pss = _memory(postgres + [c for p in postgres for c in _children(p)])
         started = time.monotonic()
         os.kill(up.pid, signal.SIGINT)

@@ -58,6 +58,7 @@ def crawl_once(root: Path, name: str, pages: int, delay: float, stop_database: b
     finally:
         served.stop()
         embedded_db.stop(pgdata)
+        embedded_db.remove_cluster(pgdata)
     lost = pages - figures["pages_stored"] - figures["pages_spooled"]
     return (f"{'database stopped' if stop_database else 'database up':>17} | {elapsed:6.1f} s | "
             f"{figures['pages_stored']:6} | {figures['pages_spooled']:7} | {lost:4}")

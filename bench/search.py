@@ -245,6 +245,8 @@ def main() -> None:
             search_figures(db_url, args.repeat)
         finally:
             embedded_db.stop(pgdata)
+            if not args.keep:
+                embedded_db.remove_cluster(pgdata)  # as root it may live in /var/lib/portalnews
 
 
 def _stored_articles(db_url: str) -> int:

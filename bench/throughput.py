@@ -29,6 +29,7 @@ import ctypes
 import ctypes.util
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -312,6 +313,8 @@ def main() -> None:
         server.terminate()
         server.wait()
         embedded_db.stop(pgdata)
+        embedded_db.remove_cluster(pgdata)  # as root it may live in /var/lib/portalnews
+        shutil.rmtree(tmp, ignore_errors=True)
     if len(results) == 2:
         naive, project = results
         print(f"project / naive: articles/s x{(project.articles / project.wall) / (naive.articles / naive.wall):.2f},"
