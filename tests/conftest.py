@@ -9,6 +9,8 @@ import shutil
 import tempfile
 import uuid
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,6 +78,45 @@ def _keep_the_analysts_password(cur) -> None:
         cur.execute(f"{verb} ROLE analyst LOGIN PASSWORD %s", (password,))
 
 
+@contextmanager
+def server_cursor(pg_server: str) -> Iterator[psycopg2.extensions.cursor]:
+    """A cursor on the server's `postgres` database outside any transaction (CREATE/DROP DATABASE)."""
+    conn = psycopg2.connect(f"{pg_server}/postgres")
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            yield cur
+    finally:
+        conn.close()
+
+
+def on_server(pg_server: str, *statements: str) -> None:
+    with server_cursor(pg_server) as cur:
+        for statement in statements:
+            cur.execute(statement)
+
+
+@pytest.fixture(scope="module")
+def home_with_a_running_server():
+    """The path `make run` takes: a PORTALNEWS_HOME under a 0700 directory (as home directories are),
+    no DATABASE_URL, after `portalnews db start` and `portalnews db migrate`. Yields the home and its
+    running embedded server (one per test module)."""
+    from portalnews.cli import main
+
+    parent = Path(tempfile.mkdtemp(prefix="portalnews-test-home-"))  # mkdtemp makes it 0700
+    home = parent / "home"
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("PORTALNEWS_HOME", str(home))
+        env.setenv("PORTALNEWS_DB_PORT", str(embedded_db._free_port()))
+        env.delenv("DATABASE_URL", raising=False)
+        assert main(["db", "start"]) == 0
+        assert main(["db", "migrate"]) == 0
+        yield home, embedded_db.running_server(home / "pgdata")
+        embedded_db.stop(home / "pgdata")
+    embedded_db.remove_cluster(home / "pgdata")
+    shutil.rmtree(parent, ignore_errors=True)
+
+
 @pytest.fixture
 def make_database(pg_server):
     """Factory for fresh, empty databases on the test server."""
@@ -83,12 +124,9 @@ def make_database(pg_server):
 
     def make(migrated: bool = True) -> str:
         name = "t_" + uuid.uuid4().hex[:12]
-        conn = psycopg2.connect(f"{pg_server}/postgres")
-        conn.autocommit = True
-        with conn.cursor() as cur:
+        with server_cursor(pg_server) as cur:
             cur.execute(f'CREATE DATABASE "{name}"')
             _keep_the_analysts_password(cur)
-        conn.close()
         url = f"{pg_server}/{name}"
         if migrated:
             migrate(url)
@@ -96,12 +134,7 @@ def make_database(pg_server):
         return url
 
     yield make
-    conn = psycopg2.connect(f"{pg_server}/postgres")
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        for name in created:
-            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    conn.close()
+    on_server(pg_server, *(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)' for name in created))
 
 
 @pytest.fixture
@@ -127,12 +160,7 @@ def airflow_metadata_url(pg_server, tmp_path_factory):
 
     from portalnews.airflow_env import airflow_environment
 
-    conn = psycopg2.connect(f"{pg_server}/postgres")
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute("DROP DATABASE IF EXISTS airflow_meta WITH (FORCE)")
-        cur.execute("CREATE DATABASE airflow_meta")
-    conn.close()
+    on_server(pg_server, "DROP DATABASE IF EXISTS airflow_meta WITH (FORCE)", "CREATE DATABASE airflow_meta")
     url = f"{pg_server}/airflow_meta"
     home = tmp_path_factory.mktemp("airflow-home")
     env = airflow_environment(f"{pg_server}/postgres", url, airflow_home=home)

@@ -81,6 +81,12 @@ class HostileSite:
         title = title or "Hội nghị " + slug.replace("-", " ")
         return self.write(f"bai-viet/{slug}.html", ARTICLE.format(title=title, title_lower=title.lower(), day=day))
 
+    def articles_listed(self, slugs: list[str]) -> HostileSite:
+        """One article per slug (publication days spread over 1-9) and a home page listing them all."""
+        for number, slug in enumerate(slugs, start=1):
+            self.article(slug, day=number % 9 + 1)
+        return self.listing([f"/bai-viet/{slug}.html" for slug in slugs])
+
     def listing(self, hrefs: list[str], path: str = "index.html") -> HostileSite:
         links = "\n".join(f'<li><a href="{h}">Bài {i}</a></li>' for i, h in enumerate(hrefs))
         self.start_paths.append("/" + path.removesuffix("index.html"))

@@ -12,7 +12,6 @@ import uuid
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
-import psycopg2
 import pytest
 
 from portalnews import jobs
@@ -22,7 +21,7 @@ from portalnews.cli.database import analyst_url
 from portalnews.mirror import SiteMirror
 from portalnews.registry import load_registry
 from portalnews.store.schema import migrate
-from tests.conftest import SITE_NAMES, SITES_DIR, query
+from tests.conftest import SITE_NAMES, SITES_DIR, on_server, query
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 TW4_TITLE = ("Triển khai thực hiện Nghị quyết Trung ương 4 (khóa XII) gắn với công tác chuẩn bị và tổ chức "
@@ -34,10 +33,7 @@ def demo_db(pg_server, tmp_path_factory):
     """A database loaded by `jobs.run_portal` from every fixture portal served over HTTP; a portal that
     corrects a page after publishing it (revisions.toml) is then revisited (`portalnews run --revisit`)."""
     name = "t_demo_" + uuid.uuid4().hex[:8]
-    admin = psycopg2.connect(f"{pg_server}/postgres")
-    admin.autocommit = True
-    with admin.cursor() as cur:
-        cur.execute(f'CREATE DATABASE "{name}"')
+    on_server(pg_server, f'CREATE DATABASE "{name}"')
     url = f"{pg_server}/{name}"
     migrate(url)
     registry_dir = tmp_path_factory.mktemp("demo-registry")
@@ -52,9 +48,7 @@ def demo_db(pg_server, tmp_path_factory):
                 revisit = jobs.run_portal(url, portal, [registry_file], revisit=True)
                 assert revisit["status"] == "success" and revisit["load"]["updated"] == 1, revisit
     yield url
-    with admin.cursor() as cur:
-        cur.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-    admin.close()
+    on_server(pg_server, f'DROP DATABASE "{name}" WITH (FORCE)')
 
 
 def _search(db_url: str, text: str, **filters) -> list[dict]:

@@ -34,23 +34,6 @@ def _closed_directory() -> Path:
     return parent
 
 
-@pytest.fixture(scope="module")
-def home_with_a_running_server():
-    """`portalnews db start` in a PORTALNEWS_HOME under a 0700 directory, then `portalnews db migrate`."""
-    parent = _closed_directory()
-    home = parent / "home"
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("PORTALNEWS_HOME", str(home))
-        env.setenv("PORTALNEWS_DB_PORT", str(embedded_db._free_port()))
-        env.delenv("DATABASE_URL", raising=False)
-        assert main(["db", "start"]) == 0
-        assert main(["db", "migrate"]) == 0
-        yield home, embedded_db.running_server(home / "pgdata")
-        embedded_db.stop(home / "pgdata")
-    embedded_db.remove_cluster(home / "pgdata")
-    shutil.rmtree(parent, ignore_errors=True)
-
-
 def _as_nobody(argv: list[str]) -> subprocess.CompletedProcess:
     nobody = pwd.getpwnam("nobody")
     return subprocess.run(argv, user=nobody.pw_uid, group=nobody.pw_gid, extra_groups=[], cwd="/",

@@ -29,7 +29,7 @@ import pytest
 
 from portalnews.airflow_env import CRAWL_POOL, airflow_environment
 from portalnews.mirror import SiteMirror
-from tests.conftest import SITES_DIR, query
+from tests.conftest import SITES_DIR, on_server, query
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parent.parent
@@ -105,12 +105,8 @@ def celery_airflow(redis_server, pg_server, tmp_path_factory) -> Iterator[Celery
     # Not under pytest's basetemp, which a concurrent pytest session may rotate away with the logs.
     root = Path(tempfile.mkdtemp(prefix="portalnews-celery-"))
     suffix = uuid.uuid4().hex[:8]
-    conn = psycopg2.connect(f"{pg_server}/postgres")
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        for name in (f"airflow_celery_{suffix}", f"portalnews_celery_{suffix}"):
-            cur.execute(f'CREATE DATABASE "{name}"')
-    conn.close()
+    databases = (f"airflow_celery_{suffix}", f"portalnews_celery_{suffix}")
+    on_server(pg_server, *(f'CREATE DATABASE "{name}"' for name in databases))
     airflow_db, portalnews_db = f"{pg_server}/airflow_celery_{suffix}", f"{pg_server}/portalnews_celery_{suffix}"
     subprocess.run([sys.executable, "-m", "portalnews.cli", "db", "migrate"], env=dict(os.environ, DATABASE_URL=portalnews_db),
                    check=True, capture_output=True, timeout=300)
@@ -173,12 +169,7 @@ def celery_airflow(redis_server, pg_server, tmp_path_factory) -> Iterator[Celery
         shutil.rmtree(root, ignore_errors=True)
         for mirror in mirrors.values():
             mirror.stop()
-        conn = psycopg2.connect(f"{pg_server}/postgres")
-        conn.autocommit = True
-        with conn.cursor() as cur:
-            for name in (f"airflow_celery_{suffix}", f"portalnews_celery_{suffix}"):
-                cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.close()
+        on_server(pg_server, *(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)' for name in databases))
 
 
 def unpause_and_wait(deployment: CeleryAirflow, dag_ids: list[str], timeout: float = 240) -> dict[str, str]:

@@ -6,10 +6,7 @@ superuser login anywhere else. Real embedded servers, real crawls of a recorded 
 from __future__ import annotations
 
 import argparse
-import shutil
 import stat
-import tempfile
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import psycopg2
@@ -22,27 +19,9 @@ from portalnews.store.db import admin_database_url, database_url
 from tests.conftest import query
 
 
-@pytest.fixture(scope="module")
-def default_home():
-    """A PORTALNEWS_HOME after `portalnews db start` and `portalnews db migrate`, no DATABASE_URL: the
-    path `make run` takes. Yields the home and its running server."""
-    parent = Path(tempfile.mkdtemp(prefix="portalnews-test-roles-"))
-    home = parent / "home"
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("PORTALNEWS_HOME", str(home))
-        env.setenv("PORTALNEWS_DB_PORT", str(embedded_db._free_port()))
-        env.delenv("DATABASE_URL", raising=False)
-        assert main(["db", "start"]) == 0
-        assert main(["db", "migrate"]) == 0
-        yield home, embedded_db.running_server(home / "pgdata")
-        embedded_db.stop(home / "pgdata")
-    embedded_db.remove_cluster(home / "pgdata")
-    shutil.rmtree(parent, ignore_errors=True)
-
-
 @pytest.fixture
-def in_default_home(default_home, monkeypatch):
-    home, server = default_home
+def in_default_home(home_with_a_running_server, monkeypatch):
+    home, server = home_with_a_running_server
     monkeypatch.setenv("PORTALNEWS_HOME", str(home))
     monkeypatch.delenv("DATABASE_URL", raising=False)
     return home, server

@@ -50,11 +50,7 @@ def _register(db_url: str, portal_id: str) -> None:
 
 @pytest.fixture
 def site_of_twelve_articles(tmp_path):
-    site = HostileSite(tmp_path, "twelve")
-    for day, slug in enumerate(ARTICLE_SLUGS, start=1):
-        site.article(slug, day=day % 9 + 1)
-    site.listing([f"/bai-viet/{slug}.html" for slug in ARTICLE_SLUGS])
-    served = site.serve()
+    served = HostileSite(tmp_path, "twelve").articles_listed(ARTICLE_SLUGS).serve()
     yield served
     served.stop()
 

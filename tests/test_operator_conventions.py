@@ -10,10 +10,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import psycopg2
 import pytest
 
 from portalnews.registry import load_registry
+from tests.conftest import on_server
 from tests.test_dags import _dag_bag
 
 REPO = Path(__file__).resolve().parent.parent
@@ -51,12 +51,7 @@ def test_the_health_dag_checks_each_portal_in_its_own_task_after_closing_dead_ru
 
 @pytest.mark.slow
 def test_portalnews_airflow_runs_airflow_commands_on_a_never_migrated_airflow_database(pg_server, db_url, tmp_path):
-    conn = psycopg2.connect(f"{pg_server}/postgres")
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute("DROP DATABASE IF EXISTS airflow_cli WITH (FORCE)")
-        cur.execute("CREATE DATABASE airflow_cli")
-    conn.close()
+    on_server(pg_server, "DROP DATABASE IF EXISTS airflow_cli WITH (FORCE)", "CREATE DATABASE airflow_cli")
     home = tmp_path / "home"
     env = dict(os.environ, PORTALNEWS_HOME=str(home), DATABASE_URL=db_url,
                AIRFLOW_DATABASE_URL=f"{pg_server}/airflow_cli")

@@ -38,11 +38,7 @@ def server_to_stop():
 
 @pytest.fixture
 def site_of_ten_articles(tmp_path):
-    site = HostileSite(tmp_path, "muoi")
-    for day, slug in enumerate(SLUGS, start=1):
-        site.article(slug, day=day % 9 + 1)
-    site.listing([f"/bai-viet/{slug}.html" for slug in SLUGS])
-    served = site.serve()
+    served = HostileSite(tmp_path, "muoi").articles_listed(SLUGS).serve()
     yield served
     served.stop()
 
