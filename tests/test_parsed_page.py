@@ -106,16 +106,16 @@ def test_trafilatura_reads_the_page_the_same_without_its_scripts_and_styles_and_
     page = ParsedPage.parse(html, "https://example.vn/a")
     before = etree.tostring(page.tree, encoding="unicode")
     untouched = copy.deepcopy(page.tree)
-    for precise in (True, False):
-        assert body._extract(page, precise) == _trafilatura_paragraphs(untouched, precise)
+    for precise, fallback in ((True, True), (True, False), (False, False)):
+        assert body._text_of(body._run(page, precise, fallback)) == _trafilatura_paragraphs(untouched, precise, fallback)
     assert etree.tostring(page.tree, encoding="unicode") == before
 
 
-def _trafilatura_paragraphs(tree, precise: bool) -> list[str]:
-    """What body._extract asks trafilatura for, on a page with every script and style in place."""
+def _trafilatura_paragraphs(tree, precise: bool, fallback: bool) -> list[str]:
+    """What body._run asks trafilatura for, on a page with every script and style in place."""
     with body._shielded(tree) as shielded:
         document = trafilatura.bare_extraction(
-            shielded, url="https://example.vn/a", with_metadata=False, favor_precision=precise, fast=not precise,
+            shielded, url="https://example.vn/a", with_metadata=False, favor_precision=precise, fast=not fallback,
             include_comments=False, include_tables=True, include_images=False, deduplicate=False)
     return [p.replace(body.SHIELD, "&") for p in body._paragraphs(document)]
 
