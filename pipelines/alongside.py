@@ -10,6 +10,8 @@ from concurrent.futures import Future
 from contextlib import contextmanager
 from typing import Protocol, TypeVar
 
+from portalnews.store.db import keeping_connections
+
 
 class Stats(Protocol):
     def add(self, other) -> None: ...
@@ -22,21 +24,23 @@ S = TypeVar("S", bound=Stats)
 def repeated_alongside(name: str, one_pass: Callable[[], S], did_work: Callable[[S], bool], total: S,
                        idle_wait: float = 0.5) -> Iterator[Future]:
     """Run `one_pass` over and over in a thread while the block runs, then once more after it (the last
-    pass sees everything the block stored). The future holds `total`, every pass's stats added, or the
-    exception that stopped the passes, once the block has ended."""
+    pass sees everything the block stored); the passes reuse their database connections
+    (`keeping_connections`). The future holds `total`, every pass's stats added, or the exception that
+    stopped the passes, once the block has ended."""
     finished = threading.Event()
     result: Future = Future()
 
     def keep_going() -> None:
         try:
-            while True:
-                last_pass = finished.is_set()  # read first: the last pass sees every row stored
-                done = one_pass()
-                total.add(done)
-                if last_pass:
-                    break
-                if not did_work(done):
-                    finished.wait(idle_wait)
+            with keeping_connections():
+                while True:
+                    last_pass = finished.is_set()  # read first: the last pass sees every row stored
+                    done = one_pass()
+                    total.add(done)
+                    if last_pass:
+                        break
+                    if not did_work(done):
+                        finished.wait(idle_wait)
             result.set_result(total)
         except BaseException as err:  # handed to the caller through the future
             result.set_exception(err)

@@ -33,7 +33,7 @@ from portalnews.pipelines import dedupe, stories, versions
 from portalnews.pipelines.alongside import repeated_alongside
 from portalnews.registry import Portal
 from portalnews.registry.urls import canonical_url
-from portalnews.store.db import connect
+from portalnews.store.db import connection
 from portalnews.vietnamese.text import dedupe_form
 
 log = logging.getLogger(__name__)
@@ -108,8 +108,7 @@ def load_pending(db_url: str, portal: Portal) -> LoadStats:
     """Merge every ok, not yet loaded extraction of `portal` into articles."""
     stats = LoadStats()
     failed: list[int] = []  # raw pages that failed to load in this pass: retried by the next one
-    conn = connect(db_url)
-    try:
+    with connection(db_url) as conn:
         while True:
             with conn, conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cur:
                 # One loader per portal at a time (a run's and a DAG's): two could both store one new text.
@@ -140,8 +139,6 @@ def load_pending(db_url: str, portal: Portal) -> LoadStats:
                     for row in rows:
                         _load_alone(cur, portal, row, stats, failed)
             log.info("loaded %s so far: %s", portal.id, stats.as_dict())
-    finally:
-        conn.close()
 
 
 def _load_alone(cur, portal: Portal, row: dict, stats: LoadStats, failed: list[int]) -> None:

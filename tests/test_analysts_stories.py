@@ -124,3 +124,12 @@ def test_articles_stored_before_the_migration_get_stories_exact_copies_shared(ma
                     {"portal": "b", "body_fingerprint": "f1", "first_portal": "b"},
                     {"portal": "b", "body_fingerprint": "f2", "first_portal": "b"}]
     assert query(db_url, "SELECT count(*) AS n FROM stories") == [{"n": 2}]
+
+
+def test_story_band_lookups_read_the_index_and_no_pending_list_of_recent_articles(db_url, load_article):
+    # GIN's fast update would queue each article's band keys in a list every lookup reads whole.
+    query(db_url, "CREATE EXTENSION IF NOT EXISTS pgstattuple")
+    load_article("hatinh", "Triển khai Kết luận 123", DIRECTIVE, MORNING)
+    load_article("danang", "Một bài khác", OTHER, MORNING)
+    assert query(db_url, "SELECT pending_pages, pending_tuples FROM pgstatginindex('story_signatures_bands')") == [
+        {"pending_pages": 0, "pending_tuples": 0}]

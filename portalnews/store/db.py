@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import os
+import select
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -60,12 +62,54 @@ def connect_once(url: str, **options):
 connect = retry_on_disconnect(connect_once)
 
 
+_kept = threading.local()  # the connections `keeping_connections` keeps, per thread
+
+
+@contextmanager
+def keeping_connections() -> Iterator[None]:
+    """While the block runs, `connection(url)` and `transaction(url)` on this thread reuse one connection
+    per URL, closed when the block ends: a loop of short passes (cleaning and loading alongside a
+    crawl) logs in once instead of once a pass (5 ms of CPU with scram-sha-256, client and server)."""
+    if getattr(_kept, "connections", None) is not None:
+        yield  # already keeping (nested)
+        return
+    _kept.connections = {}
+    try:
+        yield
+    finally:
+        for conn in _kept.connections.values():
+            conn.close()
+        _kept.connections = None
+
+
+@contextmanager
+def connection(url: str) -> Iterator[psycopg2.extensions.connection]:
+    """A connection to `url` for the block: this thread's kept one inside `keeping_connections()`, else a
+    new one closed after it. A kept connection that was lost is replaced on the next use."""
+    kept = getattr(_kept, "connections", None)
+    if kept is None:
+        conn = connect(url)
+        try:
+            yield conn
+        finally:
+            conn.close()
+        return
+    conn = kept.get(url)
+    if conn is not None and not conn.closed and select.select([conn], [], [], 0)[0]:
+        # Between transactions the server has nothing to say: input waiting means it ended the session
+        # (restart, pg_terminate_backend) and the next query would fail.
+        conn.close()
+    if conn is None or conn.closed:
+        conn = kept[url] = connect(url)
+    try:
+        yield conn
+    except (psycopg2.OperationalError, psycopg2.InterfaceError):
+        conn.close()  # possibly half-broken: the next use connects afresh
+        raise
+
+
 @contextmanager
 def transaction(url: str) -> Iterator[psycopg2.extensions.cursor]:
     """A cursor inside one transaction: committed on success, rolled back on error."""
-    conn = connect(url)
-    try:
-        with conn, conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cur:
-            yield cur
-    finally:
-        conn.close()
+    with connection(url) as conn, conn, conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cur:
+        yield cur
