@@ -208,3 +208,17 @@ def test_the_health_dags_steps_and_incidents_work_as_the_pipelines_login(in_defa
     assert resolve_incidents(url, "danang", "health") == 1
     stored = query(server.url("portalnews"), "SELECT count(DISTINCT portal) AS n FROM portal_health")
     assert stored == [{"n": len(portals)}]
+
+
+def test_the_analysts_commands_read_as_the_analyst_not_as_the_pipelines_login(in_default_home, capsys):
+    _home, server = in_default_home
+    admin = server.url("portalnews")
+    # Only the analyst may read articles for this test: a command logged in as the pipeline would fail.
+    query(admin, "REVOKE SELECT ON articles FROM portalnews_pipeline")
+    try:
+        assert main(["export", "--format", "csv"]) == 0
+        assert capsys.readouterr().out.startswith("id,")
+        assert main(["search", "nghi quyet"]) == 1  # read, and nothing matches on an empty database
+        assert "no article matches" in capsys.readouterr().err
+    finally:
+        query(admin, "GRANT SELECT ON articles TO portalnews_pipeline")

@@ -27,9 +27,9 @@ def _since(value: str | None) -> datetime | None:
 
 
 def _connect():
-    from portalnews.store.db import connect, database_url
+    from portalnews.store.db import analyst_database_url, connect
 
-    conn = connect(database_url())
+    conn = connect(analyst_database_url())
     with conn.cursor() as cur:
         cur.execute("SET timezone = 'Asia/Ho_Chi_Minh'")
     return conn

@@ -11,16 +11,16 @@ import subprocess
 import sys
 from urllib.parse import quote, urlsplit, urlunsplit
 
-ANALYST_ROLE = "analyst"  # created by migration 0002_analysts.sql
-
 
 def analyst_url(url: str, password: str | None = None) -> str:
     """`url` with the analyst role as its user (and `password`, else PORTALNEWS_ANALYST_PASSWORD's, if any)."""
+    from portalnews.store.embedded_roles import ANALYST_LOGIN
+
     password = password if password is not None else os.environ.get("PORTALNEWS_ANALYST_PASSWORD")
     parts = urlsplit(url)
     host = parts.hostname or ""
     host = f"[{host}]" if ":" in host else host
-    credentials = ANALYST_ROLE + (f":{quote(password, safe='')}" if password else "")
+    credentials = ANALYST_LOGIN + (f":{quote(password, safe='')}" if password else "")
     netloc = f"{credentials}@{host}" + (f":{parts.port}" if parts.port else "")
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
@@ -37,9 +37,10 @@ def _current_url() -> str | None:
 def _connection_url(args) -> str | None:
     if args.analyst and not os.environ.get("DATABASE_URL"):
         from portalnews.store import embedded as embedded_db
+        from portalnews.store import embedded_roles
 
         server = embedded_db.running_server()  # the analyst's password is generated into secrets/ on first use
-        return analyst_url(server.url("portalnews"), embedded_db.login_password(server, ANALYST_ROLE)) if server else None
+        return embedded_roles.analyst_login_url(server) if server else None
     url = _current_url()
     if url and args.analyst:
         url = analyst_url(url, os.environ.get("PORTALNEWS_ANALYST_PASSWORD"))

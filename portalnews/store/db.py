@@ -36,6 +36,17 @@ def database_url() -> str:
     return embedded_roles.pipeline_url(_embedded_server())
 
 
+def analyst_database_url() -> str:
+    """The URL analysts' commands (search, export) read with: DATABASE_URL if set, else the embedded
+    server's read-only `analyst` login."""
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return url
+    from portalnews.store import embedded_roles
+
+    return embedded_roles.analyst_login_url(_embedded_server())
+
+
 def admin_database_url() -> str:
     """The URL migrations run with: DATABASE_URL if set, else the embedded server's superuser."""
     url = os.environ.get("DATABASE_URL")

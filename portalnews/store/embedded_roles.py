@@ -5,6 +5,8 @@
   Airflow's tasks through the `portalnews_db` Connection); a member of the group role
   `portalnews_pipeline` (migration 0004: rows only), not a superuser, owns nothing.
 - `airflow`: Airflow's metadata database, which it owns (Airflow's own migrations are DDL), nothing else.
+- `analyst` (migration 0002: reads every relation, writes none): analysts' SQL, `portalnews db url
+  --analyst`, and the analysts' commands `portalnews search` and `export`.
 
 Passwords are generated into `secrets/<role>.password` (0600) like the superuser's. Every start makes
 sure the roles exist as described, so homes made by earlier versions (where both logged in as
@@ -17,12 +19,19 @@ import logging
 
 from psycopg2 import sql
 
-from portalnews.store.embedded import EmbeddedServer, _superuser_execute, role_password, secrets_dir
+from portalnews.store.embedded import (
+    EmbeddedServer,
+    _superuser_execute,
+    login_password,
+    role_password,
+    secrets_dir,
+)
 
 log = logging.getLogger(__name__)
 
 PIPELINE_GROUP = "portalnews_pipeline"  # created by migration 0004_least_privilege.sql (and here)
 PIPELINE_LOGIN = "portalnews_crawler"
+ANALYST_LOGIN = "analyst"  # created by migration 0002_analysts.sql
 AIRFLOW_OWNER = "airflow"
 AIRFLOW_DATABASE = "airflow"
 # What a login role of ours may never be, whatever an earlier version or a hand edit left.
@@ -65,6 +74,11 @@ def pipeline_url(server: EmbeddedServer, database: str = "portalnews") -> str:
     """The URL the pipeline uses: `portalnews_crawler`, a member of portalnews_pipeline, no superuser."""
     password = _plain_login(server, PIPELINE_LOGIN, member_of=PIPELINE_GROUP)
     return server.login_url(PIPELINE_LOGIN, password, database)
+
+
+def analyst_login_url(server: EmbeddedServer, database: str = "portalnews") -> str:
+    """The URL analysts read with: the read-only `analyst` role and its generated password."""
+    return server.login_url(ANALYST_LOGIN, login_password(server, ANALYST_LOGIN), database)
 
 
 # Every object of the Airflow database to its owner role. REASSIGN OWNED BY postgres is refused
