@@ -9,10 +9,11 @@ The precise pass first runs without trafilatura's readability/jusText fallback (
 result is kept when `_fallback_cannot_improve` says that the fallback would change nothing there:
 trafilatura only turns to jusText for a short (under its MIN_EXTRACTED_SIZE) or "unclean" result
 (SANITIZED_XPATH elements left in it), and only takes readability's text when its own has no
-paragraph text, more tables than paragraphs, or less than half of readability's; a result holding at
-least FAST_SHARE of the container's prose words leaves no such half outside furniture. The fallback
+paragraph text, more tables than paragraphs, or less than half of readability's; readability could
+only find twice a result holding FAST_SHARE of the container's prose words by taking text from outside
+the article (page furniture). The fallback
 costs a fifth of a page's extraction (a tree copy, trafilatura's discard XPaths once more, and
-readability); on the 181 benchmark pages, every fixture page and 100 generated portal pages this
+readability); on the 181 benchmark pages, every fixture page and 210 generated portal pages this
 gives the same bodies as running it every time. Otherwise the precise pass runs again with its
 fallback, as it always did.
 
