@@ -21,6 +21,7 @@ import pytest
 from portalnews.cli import main
 from portalnews.store import embedded as embedded_db
 from portalnews.store import server_placement
+from portalnews.store.db import database_url
 from tests.conftest import query
 
 AS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
@@ -174,4 +175,40 @@ def test_binaries_in_a_venv_closed_to_the_servers_user_are_copied_once_not_opene
     finally:
         if copy is not None:
             shutil.rmtree(copy, ignore_errors=True)
+        shutil.rmtree(parent, ignore_errors=True)
+
+
+@pytest.mark.parametrize("what_happened", ["restored from an older backup", "lost"])
+def test_a_superuser_password_file_restored_old_or_lost_is_named_and_reset_password_mends_it(
+        what_happened, monkeypatch, capsys):
+    parent = _closed_directory()
+    home = parent / "home"
+    monkeypatch.setenv("PORTALNEWS_HOME", str(home))
+    monkeypatch.setenv("PORTALNEWS_DB_PORT", str(embedded_db._free_port()))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    secret = home / "secrets" / "postgres.password"
+    try:
+        assert main(["db", "start"]) == 0 and main(["db", "migrate"]) == 0
+        query(embedded_db.running_server(home / "pgdata").url("portalnews"),
+              "INSERT INTO portals (id, name, base_url) VALUES ('hanoi', 'Hà Nội', 'https://hanoi.dcs.vn/')")
+        if what_happened == "lost":
+            secret.unlink()
+            expected = f"{secret} is missing: .* `portalnews db reset-password`"
+        else:
+            secret.write_text("an-older-password\n")
+            expected = f"refused the password in {secret}: the file does not match .* `portalnews db reset-password`"
+        with pytest.raises(RuntimeError, match=expected):
+            database_url()
+        capsys.readouterr()
+
+        assert main(["db", "reset-password"]) == 0
+        assert str(secret) in capsys.readouterr().out
+        assert stat.S_IMODE(secret.stat().st_mode) == 0o600
+        server = embedded_db.running_server(home / "pgdata")
+        assert server is not None  # started again on its port
+        rows = query(database_url(), "SELECT current_user AS login, name FROM portals")
+        assert rows == [{"login": "portalnews_crawler", "name": "Hà Nội"}]  # data kept, other logins unchanged
+    finally:
+        embedded_db.stop(home / "pgdata")
+        embedded_db.remove_cluster(home / "pgdata")
         shutil.rmtree(parent, ignore_errors=True)

@@ -2,6 +2,7 @@
 
     portalnews db url [--analyst]          the libpq URL (as the read-only `analyst` role)
     portalnews db psql [--analyst] [-c SQL]  the psql shipped with the embedded server, connected
+    portalnews db reset-password           a new superuser password (its file lost or restored from an old backup)
 """
 
 from __future__ import annotations
@@ -72,6 +73,9 @@ def cmd_db(args) -> int:
         if args.action == "psql":
             return _psql(url, args.command)
         print(url)
+    elif args.action == "reset-password":
+        path = embedded_db.reset_superuser_password()
+        print(f"new password for the embedded server's superuser in {path}")
     elif args.action == "migrate":
         applied = migrate(admin_database_url())
         print("applied: " + (", ".join(applied) if applied else "nothing (schema up to date)"))
@@ -80,7 +84,7 @@ def cmd_db(args) -> int:
 
 def add_commands(sub) -> None:
     p = sub.add_parser("db", help="the embedded PostgreSQL server and the schema")
-    p.add_argument("action", choices=["start", "stop", "url", "psql", "migrate"])
+    p.add_argument("action", choices=["start", "stop", "url", "psql", "migrate", "reset-password"])
     p.add_argument("--analyst", action="store_true", help="url, psql: as the read-only analyst role")
     p.add_argument("-c", "--command", metavar="SQL", help="psql: run this SQL and exit")
     p.set_defaults(func=cmd_db)

@@ -174,8 +174,30 @@ def _superuser_password(pgdata: Path, datadir: Path) -> str:
     password = role_password(pgdata, SUPERUSER, create=not _passwords_required(datadir))
     if password is None:
         raise RuntimeError(f"{secrets_dir(pgdata) / (SUPERUSER + '.password')} is missing: the embedded server in "
-                           f"{pgdata} requires it (restore the file, or set DATABASE_URL)")
+                           f"{pgdata} requires it (restore the file, run `portalnews db reset-password` to set a "
+                           "new one, or set DATABASE_URL)")
     return password
+
+
+def reset_superuser_password(pgdata: Path | None = None) -> Path:
+    """Give the superuser a new generated password, for a password file that was lost or no longer matches
+    the server (restored from an older backup). The server is stopped while the password is set in
+    single-user mode (nothing listens meanwhile) and started again on its port if it was running. The
+    other logins need nothing: every start sets their passwords from their own files. Returns the file."""
+    pgdata = Path(pgdata or default_pgdata()).absolute()
+    if not (pgdata / "PG_VERSION").exists():
+        raise RuntimeError(f"no embedded PostgreSQL in {pgdata}")
+    running = running_server(pgdata)
+    stop(pgdata)
+    path = secrets_dir(pgdata) / f"{SUPERUSER}.password"
+    path.unlink(missing_ok=True)
+    password = role_password(pgdata, SUPERUSER)
+    _run("postgres", ["--single", "-D", str(pgdata.resolve()), "-c", "log_statement=none", "postgres"],
+         input=f"ALTER ROLE {SUPERUSER} PASSWORD '{password}'\n")  # token_urlsafe: no quote to escape
+    if running is not None:
+        start(pgdata, port=running.port)
+    log.info("new password for %s of the embedded server in %s: %s", SUPERUSER, pgdata, path)
+    return path
 
 
 def start(pgdata: Path | None = None, port: int | None = None) -> EmbeddedServer:
@@ -228,7 +250,14 @@ def stop(pgdata: Path | None = None) -> bool:
 def _superuser_execute(server: EmbeddedServer, statement, params=None, database: str = "postgres") -> list[tuple]:
     import psycopg2
 
-    conn = psycopg2.connect(server.url(database))
+    try:
+        conn = psycopg2.connect(server.url(database))
+    except psycopg2.OperationalError as err:
+        if f'password authentication failed for user "{SUPERUSER}"' not in str(err):
+            raise
+        raise RuntimeError(f"the embedded server in {server.pgdata} refused the password in "
+                           f"{secrets_dir(server.pgdata) / (SUPERUSER + '.password')}: the file does not match the "
+                           "server (restored from an older backup?); `portalnews db reset-password` sets a new one") from None
     try:
         conn.autocommit = True
         with conn.cursor() as cur:
