@@ -561,7 +561,9 @@ def test_the_image_is_the_airflow_image_with_this_repo_installed():
         return package_dirs[parent] + package[len(parent):].replace(".", "/")
 
     needed = ["pyproject.toml", pyproject["project"]["readme"], "scrapy.cfg", "dags/portal_dags.py",
-              *(folder(p) + "/__init__.py" for p in pyproject["tool"]["setuptools"]["packages"]),
+              # a code package by its __init__.py, a data directory listed as a package (migrations/) by itself
+              *(folder(p) + "/__init__.py" if list((REPO / folder(p)).glob("*.py")) else folder(p)
+                for p in pyproject["tool"]["setuptools"]["packages"]),
               *(str(p.relative_to(REPO)) for p in MIGRATIONS_DIR.glob("*.sql"))]
     for package, patterns in pyproject["tool"]["setuptools"]["package-data"].items():
         for pattern in patterns:
