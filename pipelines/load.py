@@ -34,6 +34,7 @@ from portalnews.pipelines.alongside import repeated_alongside
 from portalnews.registry import Portal
 from portalnews.registry.urls import canonical_url
 from portalnews.store.db import connection
+from portalnews.store.set_based import insert_rows, next_ids
 from portalnews.vietnamese.text import dedupe_form
 
 log = logging.getLogger(__name__)
@@ -241,18 +242,14 @@ def _merge(cur, portal: Portal, pages: list[_Page], matches: list[tuple[dict | N
 
 def _insert_new(cur, portal: Portal, new: list[_Page]) -> list[tuple[str, str, int]]:
     """Insert new articles, each already in its story; return their URLs to alias."""
-    cur.execute("SELECT nextval(pg_get_serial_sequence('articles', 'id')) AS id FROM generate_series(1, %s)",
-                (len(new),))
-    ids = sorted(row["id"] for row in cur.fetchall())
+    ids = next_ids(cur, "articles", len(new))
     newcomers = [stories.Newcomer(article_id, portal.id, page.article.published_at, page.fingerprint,
                                   stories.minhash_of_form(page.form)) for article_id, page in zip(ids, new, strict=True)]
     stories.plan_stories(cur, newcomers)
     rows = [{"id": newcomer.article_id, "portal": portal.id, "url": page.row["url"],
              "canonical_url": page.row["canonical_url"], "story_id": newcomer.story_id, **page.values()}
             for newcomer, page in zip(newcomers, new, strict=True)]
-    columns = list(rows[0])
-    execute_values(cur, f"INSERT INTO articles ({', '.join(columns)}) VALUES %s", rows,
-                   template="(" + ", ".join(f"%({name})s" for name in columns) + ")", page_size=len(rows))
+    insert_rows(cur, "articles", rows)
     stories.record_stories(cur, newcomers)
     return [(portal.id, url, newcomer.article_id) for newcomer, page in zip(newcomers, new, strict=True)
             for url in page.urls]

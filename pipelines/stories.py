@@ -21,6 +21,7 @@ from hashlib import blake2b
 
 from psycopg2.extras import execute_batch, execute_values
 
+from portalnews.store.set_based import next_ids
 from portalnews.vietnamese.text import comparison_form
 
 SHINGLE_WORDS = 4
@@ -133,9 +134,7 @@ def plan_stories(cur, newcomers: list[Newcomer]) -> None:
     starting = [n for n in newcomers if n.starts_story]
     if not starting:
         return
-    cur.execute("SELECT nextval(pg_get_serial_sequence('stories', 'id')) AS id FROM generate_series(1, %s)",
-                (len(starting),))
-    real = dict(zip((n.story_id for n in starting), sorted(row["id"] for row in cur.fetchall()), strict=True))
+    real = dict(zip((n.story_id for n in starting), next_ids(cur, "stories", len(starting)), strict=True))
     for newcomer in newcomers:
         newcomer.story_id = real.get(newcomer.story_id, newcomer.story_id)
     execute_values(cur, "INSERT INTO stories (id, first_portal, first_published_at) VALUES %s",

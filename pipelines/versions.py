@@ -10,9 +10,10 @@ from __future__ import annotations
 import difflib
 import json
 
-from psycopg2.extras import Json, execute_values
+from psycopg2.extras import Json
 
 from portalnews.extraction import Article
+from portalnews.store.set_based import insert_rows
 
 VERSIONED_FIELDS = ("title", "sapo", "published_at", "modified_at", "author", "source", "body", "category",
                     "images")
@@ -62,7 +63,5 @@ def version_of(stored: dict, article: Article, new_raw_page_id: int) -> dict | N
 
 def record_versions(cur, rows: list[dict]) -> None:
     """Insert the rows of `version_of`, in one statement."""
-    if rows:
-        execute_values(cur, f"INSERT INTO article_versions ({', '.join(_VERSION_COLUMNS)}) VALUES %s", rows,
-                       template="(" + ", ".join(f"%({name})s" for name in _VERSION_COLUMNS) + ")")
+    insert_rows(cur, "article_versions", rows, _VERSION_COLUMNS)
 

@@ -69,9 +69,14 @@ def secrets_dir(pgdata: Path) -> Path:
     return Path(pgdata).absolute().parent / "secrets"
 
 
+def password_file(pgdata: Path, role: str) -> Path:
+    """Where the password `role` logs in with is kept."""
+    return secrets_dir(pgdata) / f"{role}.password"
+
+
 def role_password(pgdata: Path, role: str, create: bool = True) -> str | None:
     """The password of `role` on the cluster of `pgdata`, generated (0600) on first use."""
-    path = secrets_dir(pgdata) / f"{role}.password"
+    path = password_file(pgdata, role)
     if not path.exists():
         if not create:
             return None
@@ -146,13 +151,20 @@ def _passwords_required(datadir: Path) -> bool:
     return hba.exists() and hba.read_text().startswith(HBA_MARKER)
 
 
+def _superuser_password_statement(password: str) -> str:
+    return f"ALTER ROLE {SUPERUSER} PASSWORD '{password}'"  # token_urlsafe: no quote to escape
+
+
+def _set_superuser_password_offline(datadir: Path, password: str) -> None:
+    """Set the superuser's password in single-user mode: no listener at all meanwhile."""
+    _run("postgres", ["--single", "-D", str(datadir), "-c", "log_statement=none", "postgres"],
+         input=_superuser_password_statement(password) + "\n")
+
+
 def _require_passwords(datadir: Path, password: str, running: EmbeddedServer | None) -> None:
     """Give the superuser its password and make every connection prove one (new and earlier homes)."""
-    statement = f"ALTER ROLE {SUPERUSER} PASSWORD '{password}'"  # token_urlsafe: no quote to escape
     if running is None:
-        # Single-user mode: no listener at all while the password is set.
-        _run("postgres", ["--single", "-D", str(datadir), "-c", "log_statement=none", "postgres"],
-             input=statement + "\n")
+        _set_superuser_password_offline(datadir, password)
     else:
         import psycopg2
 
@@ -160,7 +172,7 @@ def _require_passwords(datadir: Path, password: str, running: EmbeddedServer | N
         try:
             conn.autocommit = True
             with conn.cursor() as cur:
-                cur.execute(statement)
+                cur.execute(_superuser_password_statement(password))
         finally:
             conn.close()
     (datadir / "pg_hba.conf").write_text(PG_HBA)
@@ -173,7 +185,7 @@ def _superuser_password(pgdata: Path, datadir: Path) -> str:
     """The superuser's password: generated for a new (or earlier, trusting) cluster, else read."""
     password = role_password(pgdata, SUPERUSER, create=not _passwords_required(datadir))
     if password is None:
-        raise RuntimeError(f"{secrets_dir(pgdata) / (SUPERUSER + '.password')} is missing: the embedded server in "
+        raise RuntimeError(f"{password_file(pgdata, SUPERUSER)} is missing: the embedded server in "
                            f"{pgdata} requires it (restore the file, run `portalnews db reset-password` to set a "
                            "new one, or set DATABASE_URL)")
     return password
@@ -189,11 +201,9 @@ def reset_superuser_password(pgdata: Path | None = None) -> Path:
         raise RuntimeError(f"no embedded PostgreSQL in {pgdata}")
     running = running_server(pgdata)
     stop(pgdata)
-    path = secrets_dir(pgdata) / f"{SUPERUSER}.password"
+    path = password_file(pgdata, SUPERUSER)
     path.unlink(missing_ok=True)
-    password = role_password(pgdata, SUPERUSER)
-    _run("postgres", ["--single", "-D", str(pgdata.resolve()), "-c", "log_statement=none", "postgres"],
-         input=f"ALTER ROLE {SUPERUSER} PASSWORD '{password}'\n")  # token_urlsafe: no quote to escape
+    _set_superuser_password_offline(pgdata.resolve(), role_password(pgdata, SUPERUSER))
     if running is not None:
         start(pgdata, port=running.port)
     log.info("new password for %s of the embedded server in %s: %s", SUPERUSER, pgdata, path)
@@ -256,7 +266,7 @@ def _superuser_execute(server: EmbeddedServer, statement, params=None, database:
         if f'password authentication failed for user "{SUPERUSER}"' not in str(err):
             raise
         raise RuntimeError(f"the embedded server in {server.pgdata} refused the password in "
-                           f"{secrets_dir(server.pgdata) / (SUPERUSER + '.password')}: the file does not match the "
+                           f"{password_file(server.pgdata, SUPERUSER)}: the file does not match the "
                            "server (restored from an older backup?); `portalnews db reset-password` sets a new one") from None
     try:
         conn.autocommit = True

@@ -23,8 +23,8 @@ from portalnews.store.embedded import (
     EmbeddedServer,
     _superuser_execute,
     login_password,
+    password_file,
     role_password,
-    secrets_dir,
 )
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,7 @@ _PLAIN_LOGIN = "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASS
 
 def _plain_login(server: EmbeddedServer, role: str, member_of: str | None = None) -> str:
     """Make `role` a plain login role with its password from secrets/ (created on first use); return it."""
-    fresh_password = not (secrets_dir(server.pgdata) / f"{role}.password").exists()
+    fresh_password = not password_file(server.pgdata, role).exists()
     password = role_password(server.pgdata, role)
     state = _superuser_execute(
         server,
