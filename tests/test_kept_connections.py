@@ -34,6 +34,7 @@ def test_a_kept_session_the_server_ended_is_replaced_before_the_next_transaction
         ended = _backend(db_url)
         query(db_url, "SELECT pg_terminate_backend(%s)", (ended,))
         replacement = _backend(db_url)
+        assert _backend(db_url) == replacement  # kept in its turn
     assert replacement != ended
 
 
