@@ -107,3 +107,21 @@ def sign_in(browser, base: str, token: str) -> None:
     """The UI's session cookie, as its login page sets it."""
     browser.get(base + "/")
     browser.add_cookie({"name": "_token", "value": token, "path": "/"})
+
+
+def wait_until(browser, condition, what: str, timeout: float = 60):
+    """WebDriverWait(browser, timeout).until(condition), failing with what the browser showed instead
+    (its URL and the start of the page's text), so a page that never came says where it got stuck."""
+    from selenium.common.exceptions import TimeoutException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    try:
+        return WebDriverWait(browser, timeout).until(condition)
+    except TimeoutException:
+        try:
+            shown = browser.find_element(By.TAG_NAME, "body").text[:800]
+        except Exception as err:  # noqa: BLE001 (the page may be gone too: say so)
+            shown = f"(no page text: {type(err).__name__})"
+        raise AssertionError(f"{what}: not seen within {timeout:.0f} s at {browser.current_url}; the page showed:\n"
+                             f"{shown}") from None

@@ -15,7 +15,7 @@ import pytest
 from portalnews.monitoring.health import compute_health
 from portalnews.registry import load_registry
 from portalnews.store.schema import register_portals
-from tests.airflow_ui import http_get, running_api_server, sign_in
+from tests.airflow_ui import http_get, running_api_server, sign_in, wait_until
 from tests.conftest import airflow_test_env, query
 from tests.portal_history import NOW
 
@@ -59,7 +59,6 @@ def test_airflow_lists_the_plugin_from_the_packages_entry_point():
 def test_the_portal_health_page_shows_every_portal_in_a_real_browser(api_server, browser, tmp_path):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions
-    from selenium.webdriver.support.ui import WebDriverWait
 
     base, token, failed_portal = api_server
     assert http_get(base + "/portalnews/health")[0] in (401, 403)  # not without signing in
@@ -68,10 +67,11 @@ def test_the_portal_health_page_shows_every_portal_in_a_real_browser(api_server,
 
     sign_in(browser, base, token)
     browser.get(base + "/plugin/portal-health")  # the page as the UI's navigation shows it
-    frame = WebDriverWait(browser, 60).until(
-        expected_conditions.presence_of_element_located((By.CSS_SELECTOR, "iframe[src*='/portalnews/health']")))
+    frame = wait_until(browser, expected_conditions.presence_of_element_located(
+        (By.CSS_SELECTOR, "iframe[src*='/portalnews/health']")), "the plugin page's frame")
     browser.switch_to.frame(frame)
-    WebDriverWait(browser, 30).until(expected_conditions.presence_of_element_located((By.CSS_SELECTOR, "tr.portal")))
+    wait_until(browser, expected_conditions.presence_of_element_located((By.CSS_SELECTOR, "tr.portal")),
+               "the health table's rows", timeout=30)
     rows = {row.get_attribute("data-portal"): row for row in browser.find_elements(By.CSS_SELECTOR, "tr.portal")}
     assert {"hanoi", "hcm", "danang", "cantho", "hue", "haiphong", failed_portal} <= set(rows)
 

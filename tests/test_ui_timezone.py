@@ -11,7 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.airflow_ui import BROWSER_TIMEZONE, http_get, http_post_json, running_api_server, sign_in
+from tests.airflow_ui import (
+    BROWSER_TIMEZONE,
+    http_get,
+    http_post_json,
+    running_api_server,
+    sign_in,
+    wait_until,
+)
 from tests.conftest import airflow_test_env
 
 SCREENSHOT = Path(__file__).resolve().parent.parent / "docs" / "ui-timezone.png"
@@ -43,9 +50,8 @@ def _shown_timezone(browser) -> str | None:
 
 def _wait_for_text(browser, text: str, timeout: float = 60) -> str:
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
 
-    WebDriverWait(browser, timeout).until(lambda b: text in b.find_element(By.TAG_NAME, "body").text)
+    wait_until(browser, lambda b: text in b.find_element(By.TAG_NAME, "body").text, repr(text), timeout)
     return browser.find_element(By.TAG_NAME, "body").text
 
 
