@@ -275,6 +275,8 @@ def main() -> None:
             migrate(db_url)
             if _stored_articles(db_url) == args.articles:
                 print(f"\nreusing the corpus in {pgdata} (load figures skipped)")
+                health_figures(db_url)
+                size_figures(db_url)
             else:
                 build_corpus(db_url, args, rng, pool, int((pgdata / "postmaster.pid").read_text().split()[0]))
             search_figures(db_url, args.repeat)
