@@ -260,7 +260,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--seed", type=int, default=9)
     parser.add_argument("--keep", type=Path, metavar="DIR",
-                        help="keep the database in DIR and reuse a corpus already built there")
+                        help="keep the database in DIR and reuse a corpus already built there (a smaller one"
+                             " is grown to --articles)")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     pool = sentence_pool()
@@ -273,12 +274,14 @@ def main() -> None:
             embedded_db.ensure_database(server, "bench")
             db_url = server.url("bench")
             migrate(db_url)
-            if _stored_articles(db_url) == args.articles:
+            stored = _stored_articles(db_url)
+            if stored == args.articles:
                 print(f"\nreusing the corpus in {pgdata} (load figures skipped)")
                 health_figures(db_url)
                 size_figures(db_url)
             else:
-                build_corpus(db_url, args, rng, pool, int((pgdata / "postmaster.pid").read_text().split()[0]))
+                build_corpus(db_url, args, rng, pool, int((pgdata / "postmaster.pid").read_text().split()[0]),
+                             grow_from=stored if 0 < stored < args.articles else 0)
             search_figures(db_url, args.repeat)
         finally:
             embedded_db.stop(pgdata)
@@ -294,18 +297,21 @@ def _stored_articles(db_url: str) -> int:
     return count
 
 
-def build_corpus(db_url: str, args, rng: random.Random, pool: list[str], db_pid: int) -> None:
+def build_corpus(db_url: str, args, rng: random.Random, pool: list[str], db_pid: int, grow_from: int = 0) -> None:
+    """Articles 0..--articles-1 (from `grow_from` when a kept corpus holds that many), measured at each
+    checkpoint."""
     conn = psycopg2.connect(db_url)
-    with conn.cursor() as cur:
-        cur.execute("TRUNCATE articles, stories, portals CASCADE")
-        for portal in PORTALS:
-            cur.execute("INSERT INTO portals (id, name, base_url) VALUES (%s, %s, %s)",
-                        (portal, portal, f"http://{portal}.test/"))
-    conn.commit()
+    if not grow_from:
+        with conn.cursor() as cur:
+            cur.execute("TRUNCATE articles, stories, portals CASCADE")
+            for portal in PORTALS:
+                cur.execute("INSERT INTO portals (id, name, base_url) VALUES (%s, %s, %s)",
+                            (portal, portal, f"http://{portal}.test/"))
+        conn.commit()
     print("\nload stage with story assignment (MinHash LSH bands) vs all-pairs comparison")
-    done, started = 0, time.perf_counter()
+    done, started = grow_from, time.perf_counter()
     checkpoints = {min(int(n), args.articles) for n in args.checkpoints.split(",") if n.strip()}
-    for target in sorted(checkpoints | {args.articles}):
+    for target in sorted(n for n in checkpoints | {args.articles} if n > grow_from):
         while done < target:
             step = min(10_000, target - done)
             bulk_insert(conn, rng, pool, done, done + step)
