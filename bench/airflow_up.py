@@ -17,12 +17,19 @@ from portalnews.store import embedded as embedded_db
 
 
 def airflow_api(base: str, path: str, token: str | None = None, method: str = "GET",
-                body: dict | None = None) -> dict:
+                body: dict | None = None, attempts: int = 3) -> dict:
+    """One REST call; a call timing out (the API server starved of CPU on a loaded machine) is made again."""
     request = urllib.request.Request(base + path, method=method, data=json.dumps(body).encode() if body else None,
                                      headers={"Content-Type": "application/json",
                                               **({"Authorization": f"Bearer {token}"} if token else {})})
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.loads(response.read() or b"{}")
+    for attempt in range(attempts):
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                return json.loads(response.read() or b"{}")
+        except TimeoutError:
+            if attempt == attempts - 1:
+                raise
+    raise AssertionError("unreachable")
 
 
 @dataclass

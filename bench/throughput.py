@@ -259,7 +259,7 @@ def scheduled_run(registry: Path, db_url: str, home: Path, db_pid: int) -> tuple
             airflow.api(f"/api/v2/dags/{dag_id}", "PATCH", {"is_paused": False})  # starts the latest hourly run
             while not (runs := airflow.api(f"/api/v2/dags/{dag_id}/dagRuns")["dag_runs"]) \
                     or runs[0]["state"] not in ("success", "failed"):
-                time.sleep(0.25)
+                time.sleep(1)  # gently: the same API server serves the tasks' state changes
             wall = time.perf_counter() - started
         db_cpu, airflow_db_cpu = tree_cpu(db) - db_before, tree_cpu(airflow_db) - airflow_db_before
         run = runs[0]
@@ -363,8 +363,12 @@ def main() -> None:
                    " 'YYYY-MM-DD\"T\"HH24:MI'), author FROM articles")
             detail = ""
             if name == "scheduled":
-                wall, cpu, db_cpu, peak, code, by_role, detail = scheduled_run(registry, db_url, tmp / "home-dag",
-                                                                               db_pid)
+                try:
+                    wall, cpu, db_cpu, peak, code, by_role, detail = scheduled_run(registry, db_url,
+                                                                                   tmp / "home-dag", db_pid)
+                except Exception as err:  # the other contenders' figures are still printed
+                    print(f"scheduled DAG run not measured: {type(err).__name__}: {err}", file=sys.stderr)
+                    continue
             else:
                 if name == "project":
                     command = [sys.executable, "-m", "portalnews.cli", "run", "--registry", str(registry),
