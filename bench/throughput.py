@@ -1,6 +1,6 @@
 """Throughput, side by side: `portalnews run` against the naive baseline on one generated portal.
 
-    python bench/throughput.py [--articles 2000] [--workdir DIR] [--only project|naive|scheduled] [--no-scheduled]
+    python bench/throughput.py [--articles 2000] [--workdir DIR] [--only project|naive|scheduled ...] [--no-scheduled]
 
 Generates (once per --workdir) a NukeViet-style portal of N articles with its gold answers
 (bench/generated_portal.py), serves it from a separate process on 127.0.0.1, starts a throw-away
@@ -326,7 +326,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=2000)
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "portalnews-bench")
-    parser.add_argument("--only", choices=("project", "naive", "scheduled"))
+    parser.add_argument("--only", choices=("project", "naive", "scheduled"), action="append",
+                        help="run only this contender (repeatable)")
     parser.add_argument("--no-scheduled", dest="scheduled", action="store_false",
                         help="skip the portal's DAG run through Airflow's scheduler (`portalnews up`)")
     parser.add_argument("--no-reextract", dest="reextract", action="store_false",
@@ -354,7 +355,7 @@ def main() -> None:
         print(f"generated portal: {len(gold)} articles at {origin}; {os.cpu_count()} CPUs; "
               f"page sizes {page_sizes(site)}", flush=True)
         for name in ("naive", "project", "scheduled"):
-            if (args.only and args.only != name) or (name == "scheduled" and not args.scheduled and not args.only):
+            if (args.only and name not in args.only) or (name == "scheduled" and not args.scheduled and not args.only):
                 continue
             embedded_db.ensure_database(pg, f"bench_{name}")
             db_url = pg.url(f"bench_{name}")
