@@ -187,19 +187,21 @@ def search_figures(db_url: str, repeat: int) -> None:
 
 
 def load_figures(db_url: str, rng: random.Random, pool: list[str], db_pid: int, new: int = 200) -> None:
-    """Load `new` pages (a quarter of them copies of stored articles with another byline) and time it:
-    wall, this process's CPU (the load stage's client side) and the PostgreSQL server's."""
+    """Load `new` pages into a portal already holding its share of the corpus (a quarter of them copies of
+    other portals' articles with another byline) and time it: wall, this process's CPU (the load stage's
+    client side) and the PostgreSQL server's. The corpus is left as it was."""
+    loaded = PORTALS[0]  # holds the articles n with n % len(PORTALS) == 0, i.e. ids 1, 31, 61, ...
     conn = psycopg2.connect(db_url)
     with conn.cursor() as cur:
-        cur.execute("SELECT count(*), max(id) FROM articles")
-        total, max_id = cur.fetchone()
-        cur.execute("INSERT INTO portals (id, name, base_url) VALUES ('bench_new', 'bench', 'http://new.test/')"
-                    " ON CONFLICT DO NOTHING")
+        cur.execute("SELECT count(*), max(id), (SELECT max(id) FROM stories) FROM articles")
+        total, max_id, max_story = cur.fetchone()
         copies: dict[str, int] = {}  # url of a copy -> the stored article it copies
         for n in range(new):
-            url = f"http://new.test/tin/{total}-{n}"
+            url = f"http://{loaded}.test/tin/new-{total}-{n}"
             if n % 4 == 0:
                 copies[url] = rng.randint(1, max_id)
+                while (copies[url] - 1) % len(PORTALS) == 0:  # another portal's article
+                    copies[url] = rng.randint(1, max_id)
                 cur.execute("SELECT title, body, published_at FROM articles WHERE id = %s", (copies[url],))
                 title, body, published = cur.fetchone()
                 article = {"title": title, "body": body + "\nPV", "published_at": published.isoformat()}
@@ -207,13 +209,13 @@ def load_figures(db_url: str, rng: random.Random, pool: list[str], db_pid: int, 
                 a = synthetic_article(rng, pool, rng.randrange(10**9))
                 article = {"title": a["title"], "body": a["body"], "published_at": a["published_at"].isoformat()}
             cur.execute("INSERT INTO raw_pages (portal, requested_url, url, canonical_url, status, html_gz,"
-                        " content_sha256) VALUES ('bench_new', %s, %s, %s, 200, '\\x00', %s) RETURNING id",
-                        (url, url, url, hashlib.sha256(url.encode()).hexdigest()))
+                        " content_sha256) VALUES (%s, %s, %s, %s, 200, '\\x00', %s) RETURNING id",
+                        (loaded, url, url, url, hashlib.sha256(url.encode()).hexdigest()))
             cur.execute("INSERT INTO extractions (raw_page_id, extractor_version, ok, result)"
                         " VALUES (%s, 'bench', true, %s)", (cur.fetchone()[0], Json(article)))
     conn.commit()
-    portal = Portal(id="bench_new", name="bench", base_url="http://new.test/", start_urls=("http://new.test/",),
-                    article_url_pattern="/tin/")
+    portal = Portal(id=loaded, name=loaded, base_url=f"http://{loaded}.test/",
+                    start_urls=(f"http://{loaded}.test/",), article_url_pattern="/tin/")
     server = psutil.Process(db_pid)
     db_before, client_before, started = tree_cpu(server), time.process_time(), time.perf_counter()
     load_pending(db_url, portal)
@@ -225,9 +227,9 @@ def load_figures(db_url: str, rng: random.Random, pool: list[str], db_pid: int, 
                     " JOIN unnest(%s::text[], %s::bigint[]) AS c(url, original) ON c.url = a.url AND c.original = b.id",
                     (list(copies), list(copies.values())))
         joined = cur.fetchone()[0]
-        cur.execute("SELECT count(*) FROM articles WHERE portal = 'bench_new' AND story_id IN"
-                    " (SELECT story_id FROM articles WHERE portal <> 'bench_new') AND NOT (url = ANY(%s))",
-                    (list(copies),))
+        cur.execute("SELECT count(*) FROM articles WHERE id > %s AND story_id IN"
+                    " (SELECT story_id FROM articles WHERE id <= %s) AND NOT (url = ANY(%s))",
+                    (max_id, max_id, list(copies)))
         false_joins = cur.fetchone()[0]
         probe = stories.minhash(synthetic_article(rng, pool, 1)["body"])
         started = time.perf_counter()
@@ -236,12 +238,12 @@ def load_figures(db_url: str, rng: random.Random, pool: list[str], db_pid: int, 
         all_pairs = (time.perf_counter() - started) * 1000
         del best
         # Leave the corpus as it was for the next checkpoint.
-        cur.execute("DELETE FROM story_signatures WHERE article_id IN (SELECT id FROM articles WHERE portal = 'bench_new')")
-        cur.execute("UPDATE articles SET story_id = NULL WHERE portal = 'bench_new'")
-        cur.execute("DELETE FROM stories WHERE first_portal = 'bench_new'")
-        cur.execute("DELETE FROM article_urls WHERE portal = 'bench_new'")
-        cur.execute("DELETE FROM articles WHERE portal = 'bench_new'")
-        cur.execute("DELETE FROM raw_pages WHERE portal = 'bench_new'")
+        cur.execute("DELETE FROM story_signatures WHERE article_id > %s", (max_id,))
+        cur.execute("UPDATE articles SET story_id = NULL WHERE id > %s", (max_id,))
+        cur.execute("DELETE FROM stories WHERE id > %s", (max_story,))
+        cur.execute("DELETE FROM article_urls WHERE portal = %s AND canonical_url LIKE '%%/tin/new-%%'", (loaded,))
+        cur.execute("DELETE FROM articles WHERE id > %s", (max_id,))
+        cur.execute("DELETE FROM raw_pages WHERE portal = %s AND url LIKE '%%/tin/new-%%'", (loaded,))
     conn.commit()
     conn.close()
     # A copy of an original drawn twice is a same-portal duplicate of the first copy (an alias, no row).
@@ -291,7 +293,7 @@ def main() -> None:
 
 def _stored_articles(db_url: str) -> int:
     with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
-        cur.execute("SELECT count(*) FROM articles WHERE portal <> 'bench_new'")
+        cur.execute("SELECT count(*) FROM articles")
         count = cur.fetchone()[0]
     conn.close()
     return count
