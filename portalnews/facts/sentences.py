@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
+
+from portalnews.vietnamese.text import normalize_text
 
 # A sentence ends at . ! ? … followed by space and a capital or an opening quote, or at a line break.
 # "UVT.Ư", "TP.HCM" (no space after the dot) and "ngày 3-2." inside a line stay whole.
@@ -22,7 +23,9 @@ def sentences_of(field: str, text: str | None) -> list[Sentence]:
     out: list[Sentence] = []
     if not text:
         return out
-    text = unicodedata.normalize("NFC", text)  # stored text is NFC already; names must be
+    # The stored form (NFC, Đ repaired): what the load stage stores already, so offsets stay those of
+    # the stored field; other callers' text is read as it would be stored.
+    text = normalize_text(text)
     start = 0
     for boundary in _BOUNDARY.finditer(text):
         if text[start:boundary.start()].strip():
