@@ -1,6 +1,6 @@
 """Precision and recall of the facts rules (portalnews/facts/) on a gold set, and their CPU cost.
 
-    python bench/facts.py [--errors] [--rounds N]
+    python bench/facts.py [--errors] [--rounds N] [--pages DIR [--limit N]]
 
 The gold set is bench/facts_gold.toml: the document keys and (name, position) pairs of recorded
 articles and short texts, written by reading each text before the rules ran on it (its header says
@@ -10,7 +10,9 @@ bench/README.md: the last hexadecimal digit of sha1(case id) is 0-3) and the who
 lists the wrong and missed facts of the tuning part only: the held-back part is only ever reported.
 
 The CPU cost is `derive_facts` per article over every article of the fixture portals and the
-unseen-template pages (title, lead and body as stored), best of --rounds, process CPU time.
+unseen-template pages (title, lead and body as stored), best of --rounds, process CPU time; with
+--pages, also over the article pages (*.html) under DIR, cleaned by `extract_article` first (e.g. the
+portal bench/throughput.py generates: /tmp/portalnews-bench/site-2000/www/news).
 """
 
 from __future__ import annotations
@@ -92,8 +94,17 @@ def articles() -> list[tuple[str | None, str | None, str]]:
     return out
 
 
-def cost(rounds: int) -> None:
-    texts = articles()
+def pages(folder: Path, limit: int) -> list[tuple[str | None, str | None, str]]:
+    from portalnews.extraction import extract_article
+
+    out = []
+    for path in sorted(folder.rglob("*.html"))[:limit]:
+        article = extract_article(path.read_text(encoding="utf-8"), f"https://bench.test/{path.relative_to(folder)}")
+        out.append((article.title, article.sapo, article.body))
+    return out
+
+
+def cost(texts: list[tuple[str | None, str | None, str]], rounds: int, label: str) -> None:
     best = float("inf")
     for _ in range(rounds):
         started = time.process_time()
@@ -101,7 +112,7 @@ def cost(rounds: int) -> None:
             derive_facts(*text)
         best = min(best, time.process_time() - started)
     chars = sum(len(t[2]) for t in texts) / len(texts)
-    print(f"CPU per article: {best / len(texts) * 1000:.3f} ms (best of {rounds} rounds over {len(texts)} articles,"
+    print(f"CPU per article, {label}: {best / len(texts) * 1000:.3f} ms (best of {rounds} rounds over {len(texts)} articles,"
           f" {chars:.0f} body characters on average; load average {os.getloadavg()[0]:.1f})")
 
 
@@ -109,11 +120,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--errors", action="store_true", help="list the tuning part's wrong and missed facts")
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--pages", type=Path, metavar="DIR", help="also time the article pages under DIR")
+    parser.add_argument("--limit", type=int, default=500, help="at most this many pages of --pages")
     args = parser.parse_args()
     cases = tomllib.loads(GOLD.read_text(encoding="utf-8"))["case"]
     print(f"facts rules {RULES_VERSION}, gold set {GOLD.relative_to(REPO)}")
     score(cases, args.errors)
-    cost(args.rounds)
+    cost(articles(), args.rounds, "fixture articles")
+    if args.pages:
+        cost(pages(args.pages, args.limit), args.rounds, f"pages of {args.pages}")
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ _TYPES = {  # the Vietnamese name of a document type -> the Party's symbol for i
     "Đề án": "ĐA", "Chương trình": "CTr", "Luật": None, "Nghị định": None, "Thông tư liên tịch": None,
     "Thông tư": None, "Công văn": None, "Pháp lệnh": None,
 }  # Quy định: `QĐ/TW` before 2017, `QĐi/TW` since, so a bare number is not keyed
+_ANY_TYPE = re.compile("|".join(_TYPES), re.IGNORECASE)
 _ABBREVIATED_TYPES = {"NQ": "Nghị quyết", "CT": "Chỉ thị", "KL": "Kết luận", "QĐi": "Quy định", "QĐ": "Quyết định",
                       "HD": "Hướng dẫn", "KH": "Kế hoạch", "TB": "Thông báo", "NĐ": "Nghị định", "TT": "Thông tư",
                       "CTr": "Chương trình", "ĐA": "Đề án"}
@@ -159,6 +160,8 @@ def document_mentions(sentence: str) -> list[DocumentMention]:
     """Every document named in one sentence, in text order; short forms and plenum resolutions
     without a term have no key yet (`resolve_short_forms` gives it from the whole article)."""
     numbered = _numbered(sentence)
+    if not _ANY_TYPE.search(sentence):  # short forms and plenum resolutions start with a type word
+        return numbered
     plenums = [m for m in _plenums(sentence) if not any(n.start <= m.start < n.end for n in numbered)]
     taken = numbered + plenums
     return sorted(taken + _short_forms(sentence, taken), key=lambda m: m.start)

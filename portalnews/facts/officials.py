@@ -39,6 +39,10 @@ _TITLES: dict[tuple[str, ...], bool] = {tuple(title.split()): alone for title, a
     ("Tổng Thư ký", False), ("Phó Tổng Thư ký", False),
 ]}
 _MAX_TITLE = max(map(len, _TITLES))
+_TITLE_STARTS = {title[0] for title in _TITLES}  # most words start no title: looked up once
+# A sentence naming no title names no official: most sentences are skipped after this one search.
+_ANY_TITLE = re.compile(r"Bí thư|Chủ tịch|Thủ tướng|[Ủủ]y viên|[Uu]ỷ viên|[Tt]rưởng|Giám đốc|Chủ nhiệm|Chánh"
+                        r"|Tư lệnh|Chính ủy|Thư ký|UVT")
 # Lower-case syllables of body names ("Ban Tổ chức", "Trung ương", "Bộ Chính trị", "UBND tỉnh").
 _BODY_LOWER = _word_set("""hành ương trị thư chức giáo vận tra trực nhân dân tỉnh thành phố huyện quận thị xã trấn
 phường nước và ủy uỷ viên vụ sự phủ hội quốc nghiệp trường nguyên triển thôn hiệp nữ niên sản an phòng kế
@@ -95,6 +99,8 @@ def _capitalised(word: str) -> bool:
 
 
 def _title_at(words: list[str], i: int) -> tuple[int, bool] | None:
+    if words[i] not in _TITLE_STARTS:
+        return None
     for size in range(min(_MAX_TITLE, len(words) - i), 0, -1):
         alone = _TITLES.get(tuple(words[i:i + size]))
         if alone is not None:
@@ -185,6 +191,8 @@ def _prefix(words: list[str], end: int) -> tuple[str | None, bool]:
 
 
 def official_mentions(sentence: str) -> list[OfficialMention]:
+    if not _ANY_TITLE.search(sentence):
+        return []
     segments = _segments(sentence)
     found: list[OfficialMention] = []
     used: set[int] = set()  # segments read as someone's position
