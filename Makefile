@@ -1,6 +1,7 @@
 # portalnews: two commands on a fresh machine (Python 3.10-3.13, no Docker, no root needed).
 #   make run    embedded PostgreSQL + Airflow with one DAG per portal, UI on http://127.0.0.1:8080
 #   make test   lint + the whole test suite (real PostgreSQL, Scrapy, trafilatura, Airflow)
+#   make test-fast  lint + tests/unit and tests/integration (no Airflow, browser, make or Compose)
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -9,7 +10,7 @@ STAMP   = $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 # Where `portalnews` is linked for the user's shell, as pipx does (its PIPX_BIN_DIR default).
 USER_BIN ?= $(HOME)/.local/bin
 
-.PHONY: install cli-link run demo test lint bench clean-state
+.PHONY: install cli-link run demo test test-fast lint bench clean-state
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,6 +47,11 @@ lint: install
 test: install
 	$(BIN)/ruff check .
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -q -p no:cacheprovider --durations=8 tests
+
+test-fast: install
+	$(BIN)/ruff check .
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -q -p no:cacheprovider --durations=8 -m "not system" \
+	  tests/unit tests/integration
 
 bench: install
 	$(BIN)/python bench/extraction.py --jobs 2 --speed

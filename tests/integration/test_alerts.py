@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from portalnews import jobs
-from tests.conftest import query
+from tests.support.database import query
 
 TEMPLATE_WITHOUT_LINKS = """<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8"><title>Tin tức</title></head>
 <body><div id="app">Đang tải...</div><script src="/static/app.js"></script></body></html>"""

@@ -11,7 +11,7 @@ import pytest
 
 from portalnews.cli import main
 from portalnews.cli.database import analyst_url
-from tests.conftest import query
+from tests.support.database import query
 
 ANALYST_RELATIONS = ("articles", "article_versions", "stories", "portals", "crawl_runs", "article_urls",
                      "article_corrections", "story_articles", "stories_across_portals", "raw_pages", "extractions")

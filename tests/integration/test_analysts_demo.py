@@ -1,6 +1,6 @@
 """The analysts' side of the demo data: the real pipeline loads the recorded fixture portals (what
-`make demo` serves) and revisits the one that corrects an article, as the README tells analysts to;
-then search, export, versions, stories and every query the README documents run on it."""
+`make demo` serves) and revisits the one that corrects an article, as the analysts' guide tells them to;
+then search, export, versions, stories and every query docs/analysts.md and docs/operators.md show run on it."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ import re
 import urllib.request
 import uuid
 from email.utils import parsedate_to_datetime
-from pathlib import Path
 
 import pytest
 
@@ -19,11 +18,13 @@ from portalnews.cli import main
 from portalnews.cli.analysts import EXPORT_COLUMNS
 from portalnews.cli.database import analyst_url
 from portalnews.mirror import SiteMirror
+from portalnews.monitoring.health import compute_health
 from portalnews.registry import load_registry
 from portalnews.store.schema import migrate
-from tests.conftest import SITE_NAMES, SITES_DIR, on_server, query
+from tests.support.database import on_server, query
+from tests.support.docs import sql_statements
+from tests.support.paths import REPO, SITE_NAMES, SITES_DIR
 
-README = Path(__file__).resolve().parent.parent / "README.md"
 TW4_TITLE = ("Triển khai thực hiện Nghị quyết Trung ương 4 (khóa XII) gắn với công tác chuẩn bị và tổ chức "
              "đại hội đảng bộ các cấp")
 
@@ -31,22 +32,26 @@ TW4_TITLE = ("Triển khai thực hiện Nghị quyết Trung ương 4 (khóa XI
 @pytest.fixture(scope="module")
 def demo_db(pg_server, tmp_path_factory):
     """A database loaded by `jobs.run_portal` from every fixture portal served over HTTP; a portal that
-    corrects a page after publishing it (revisions.toml) is then revisited (`portalnews run --revisit`)."""
+    corrects a page after publishing it (revisions.toml) is then revisited (`portalnews run --revisit`);
+    then the portals' health is computed, as the health DAG does."""
     name = "t_demo_" + uuid.uuid4().hex[:8]
     on_server(pg_server, f'CREATE DATABASE "{name}"')
     url = f"{pg_server}/{name}"
     migrate(url)
     registry_dir = tmp_path_factory.mktemp("demo-registry")
+    portals = []
     for site in SITE_NAMES:
         with SiteMirror(SITES_DIR / site) as mirror:
             registry_file = registry_dir / f"{site}.toml"
             registry_file.write_text(mirror.registry_text(), encoding="utf-8")
             (portal,) = load_registry([registry_file], include_builtin=False).values()
+            portals.append(portal)
             summary = jobs.run_portal(url, portal, [registry_file])
             assert summary["status"] == "success", summary
             if (SITES_DIR / site / "revisions.toml").exists():
                 revisit = jobs.run_portal(url, portal, [registry_file], revisit=True)
                 assert revisit["status"] == "success" and revisit["load"]["updated"] == 1, revisit
+    compute_health(url, portals)  # what the portalnews_health DAG does, for the operators' queries
     yield url
     on_server(pg_server, f'DROP DATABASE "{name}" WITH (FORCE)')
 
@@ -203,25 +208,17 @@ def test_export_jsonl_is_one_object_per_line_filtered_by_portal_and_date(demo_db
         assert article["published_at"].endswith("+07:00")
 
 
-# ---- the README ------------------------------------------------------------------------------
+# ---- the guides ------------------------------------------------------------------------------
+ANALYSTS_GUIDE = REPO / "docs" / "analysts.md"
+OPERATORS_GUIDE = REPO / "docs" / "operators.md"
+
+
 def documented_queries() -> list[tuple[str, bool]]:
-    """Every SQL statement in the README's "For analysts (SQL)" section, and whether it should return
-    rows on the demo data (the README marks those that cannot: "-- empty on demo data")."""
-    text = README.read_text(encoding="utf-8")
-    section = text.split("## For analysts (SQL)", 1)[1].split("\n## ", 1)[0]
-    statements, current = [], []
-    for block in re.findall(r"```sql\n(.*?)```", section, flags=re.S):
-        for line in block.splitlines():
-            code, _, comment = line.partition("--")
-            if code.strip():
-                current.append(code.rstrip())
-            if code.rstrip().endswith(";"):
-                statements.append(("\n".join(current).rstrip(";"), "empty on demo data" not in comment))
-                current = []
-    return statements
+    """Every SQL statement of the analysts' guide."""
+    return sql_statements(ANALYSTS_GUIDE)
 
 
-def test_the_readme_documents_queries_over_every_relation_analysts_must_find():
+def test_the_analysts_guide_documents_queries_over_every_relation_analysts_must_find():
     sql = " ".join(statement for statement, _ in documented_queries())
     assert len(documented_queries()) >= 8
     for relation in ("articles", "stories", "portals", "crawl_runs", "search_articles", "story_articles",
@@ -232,4 +229,10 @@ def test_the_readme_documents_queries_over_every_relation_analysts_must_find():
 @pytest.mark.parametrize(("statement", "returns_rows"), documented_queries())
 def test_every_documented_query_returns_rows_on_the_demo_data_as_the_analyst(demo_db, statement, returns_rows):
     rows = query(analyst_url(demo_db), statement, None)  # None: a literal % is not a placeholder
+    assert bool(rows) == returns_rows, statement
+
+
+@pytest.mark.parametrize(("statement", "returns_rows"), sql_statements(OPERATORS_GUIDE))
+def test_every_query_of_the_operators_guide_runs_on_the_demo_data(demo_db, statement, returns_rows):
+    rows = query(demo_db, statement, None)
     assert bool(rows) == returns_rows, statement

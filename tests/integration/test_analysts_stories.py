@@ -11,7 +11,7 @@ from portalnews.pipelines import stories
 from portalnews.pipelines.load import load_pending
 from portalnews.registry import Portal
 from portalnews.vietnamese.dates import VIETNAM
-from tests.conftest import query
+from tests.support.database import query
 
 # A provincial directive as portals republish it (text written for this test, in the portals' style).
 DIRECTIVE = """Thực hiện Kết luận số 123-KL/TW của Bộ Chính trị, Ban Thường vụ Tỉnh ủy yêu cầu các cấp ủy, tổ chức đảng tập trung lãnh đạo, chỉ đạo triển khai đồng bộ các giải pháp phát triển kinh tế - xã hội năm 2025.

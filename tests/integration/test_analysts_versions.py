@@ -13,7 +13,7 @@ from portalnews.cli import main
 from portalnews.pipelines.clean import clean_pending
 from portalnews.pipelines.load import load_pending
 from portalnews.registry.urls import canonical_url
-from tests.conftest import query
+from tests.support.database import query
 
 ARTICLE = "/tin-tuc/trien-khai-nghi-quyet-35-1491881255"
 TITLE = "Đẩy mạnh thực hiện Nghị quyết 35 về bảo vệ nền tảng tư tưởng của Đảng"

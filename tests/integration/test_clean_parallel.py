@@ -10,8 +10,8 @@ import pytest
 from portalnews import jobs
 from portalnews.pipelines import clean
 from portalnews.registry import load_registry
-from tests.conftest import query
-from tests.test_cli import portalnews
+from tests.support.cli import portalnews
+from tests.support.database import query
 
 
 @pytest.fixture

@@ -3,22 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
-from tests.conftest import query
-
-
-def portalnews(*args, db_url=None, check=True, **env) -> subprocess.CompletedProcess:
-    environment = dict(os.environ, **env)
-    if db_url:
-        environment["DATABASE_URL"] = db_url
-    result = subprocess.run([sys.executable, "-m", "portalnews.cli", *args], env=environment,
-                            capture_output=True, text=True, timeout=600)
-    if check:
-        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return result
+from tests.support.cli import portalnews
+from tests.support.database import query
 
 
 def test_run_loads_the_given_portals_and_prints_a_summary_per_portal(db_url, serve_site):

@@ -14,7 +14,7 @@ import pytest
 from portalnews import jobs
 from portalnews.registry import Portal
 from portalnews.store.schema import MIGRATIONS_DIR, migrate
-from tests.conftest import query
+from tests.support.database import query
 
 DANANG = Portal(id="danang", name="Đà Nẵng", base_url="https://danang.dcs.vn/",
                 start_urls=("https://danang.dcs.vn/",), article_url_pattern=r"chi-tiet")
@@ -37,7 +37,7 @@ def _start_run_in_a_process(db_url: str, airflow_run_id: str) -> subprocess.Pope
     code = textwrap.dedent(f"""
         import sys, time
         from portalnews import jobs
-        from tests.test_crawl_runs import DANANG
+        from tests.integration.test_crawl_runs import DANANG
         jobs.start_run({db_url!r}, DANANG, trigger="airflow", airflow_run_id={airflow_run_id!r})
         print("started", flush=True)
         time.sleep(600)

@@ -22,7 +22,7 @@ from portalnews.cli import main
 from portalnews.store import embedded as embedded_db
 from portalnews.store import server_placement
 from portalnews.store.db import database_url
-from tests.conftest import query
+from tests.support.database import query
 
 AS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 NEEDS_ROOT = pytest.mark.skipif(not AS_ROOT, reason="running a client as another OS user (nobody) needs root")

@@ -16,7 +16,7 @@ from portalnews.cli import main
 from portalnews.store import embedded as embedded_db
 from portalnews.store import embedded_roles
 from portalnews.store.db import admin_database_url, database_url
-from tests.conftest import query
+from tests.support.database import query
 
 
 @pytest.fixture

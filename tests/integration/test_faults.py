@@ -30,8 +30,8 @@ from portalnews.store.db import connect
 from portalnews.store.raw_pages import store_page
 from portalnews.store.schema import migrate, register_portals
 from portalnews.store.spool import drain_spool, spool_dir, spool_pages
-from tests.conftest import query
-from tests.hostile_site import HostileSite
+from tests.support.database import query
+from tests.support.hostile_site import HostileSite
 
 ARTICLE_SLUGS = [f"hoi-nghi-so-{n}-{100 + n}" for n in range(1, 13)]
 

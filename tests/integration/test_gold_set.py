@@ -15,7 +15,7 @@ from portalnews.extraction import extract_article
 from portalnews.mirror import SiteMirror
 from portalnews.registry import load_registry
 
-SITES_DIR = Path(__file__).parent / "fixtures" / "sites"
+SITES_DIR = Path(__file__).parents[1] / "fixtures" / "sites"
 WIDGET_TEXT = ("ĐÁNH GIÁ BÀI VIẾT", "In bài", "Chia sẻ", "Tin liên quan", "Bình luận")
 MIN_RATES = {"title": 1.0, "published_at": 1.0, "author": 1.0}
 MIN_BODY_F1 = 0.98

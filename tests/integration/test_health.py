@@ -1,5 +1,5 @@
 """Portal health: figures computed from what the pipeline stored, judged against the registry's
-thresholds, and kept in portal_health. The history (tests/portal_history.py) is written out day by
+thresholds, and kept in portal_health. The history (tests/support/portal_history.py) is written out day by
 day, so every expected figure can be counted by hand."""
 
 from __future__ import annotations
@@ -9,13 +9,13 @@ from datetime import timedelta
 import pytest
 
 from portalnews.monitoring.health import compute_health
-from tests.conftest import query
-from tests.portal_history import HISTORY_PORTALS, NOW, health_portal
+from tests.support.database import query
+from tests.support.portal_history import HISTORY_PORTALS, NOW, health_portal
 
 
 @pytest.fixture
 def four_portals(four_portal_history):
-    """The shared history (tests/portal_history.py), judged with the default thresholds."""
+    """The shared history (tests/support/portal_history.py), judged with the default thresholds."""
     return four_portal_history, [health_portal(pid) for pid in HISTORY_PORTALS]
 
 

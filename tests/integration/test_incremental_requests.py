@@ -16,9 +16,9 @@ import pytest
 from portalnews import jobs
 from portalnews.mirror import SiteMirror
 from portalnews.registry import load_registry
-from tests.conftest import query
+from tests.support.database import query
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 

@@ -9,7 +9,7 @@ import pytest
 
 from portalnews.pipelines.alongside import repeated_alongside
 from portalnews.store.db import keeping_connections, transaction
-from tests.conftest import query
+from tests.support.database import query
 
 
 def _backend(db_url: str) -> int:

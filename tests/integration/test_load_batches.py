@@ -13,7 +13,7 @@ from portalnews.pipelines import load
 from portalnews.pipelines.load import load_pending
 from portalnews.registry import Portal
 from portalnews.vietnamese.dates import VIETNAM
-from tests.conftest import query
+from tests.support.database import query
 
 PORTAL = Portal(id="hatinh", name="Hà Tĩnh", base_url="https://hatinh.test/", start_urls=("https://hatinh.test/",),
                 article_url_pattern="/tin/")

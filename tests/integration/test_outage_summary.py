@@ -16,8 +16,8 @@ from portalnews.cli import main
 from portalnews.store import embedded as embedded_db
 from portalnews.store.schema import migrate
 from portalnews.store.spool import spool_dir, spool_path
-from tests.conftest import query
-from tests.hostile_site import HostileSite
+from tests.support.database import query
+from tests.support.hostile_site import HostileSite
 
 SLUGS = [f"tiep-xuc-cu-tri-so-{n}-{200 + n}" for n in range(1, 11)]
 

@@ -7,7 +7,8 @@ import pytest
 
 from portalnews import jobs
 from portalnews.registry.urls import canonical_url
-from tests.conftest import SITE_NAMES, query
+from tests.support.database import query
+from tests.support.paths import SITE_NAMES
 
 WIDGET_TEXT = ("ĐÁNH GIÁ BÀI VIẾT", "In bài", "Chia sẻ", "Tin liên quan", "Bình luận")
 

@@ -11,7 +11,7 @@ from portalnews.store.db import connect
 from portalnews.store.raw_pages import store_page
 from portalnews.store.schema import register_portals
 from portalnews.store.spool import RawPageWriter, drain_spool
-from tests.conftest import query
+from tests.support.database import query
 
 PORTAL = Portal(id="fx_store", name="Store test", base_url="http://127.0.0.1:9/", start_urls=("http://127.0.0.1:9/",),
                 article_url_pattern="/tin-tuc/")

@@ -9,7 +9,7 @@ from portalnews import jobs
 from portalnews.extraction import EXTRACTOR_VERSION, Article
 from portalnews.registry import load_registry
 from portalnews.store.schema import SchemaNotReady, migration_names, require_current_schema
-from tests.conftest import query
+from tests.support.database import query
 
 
 def test_every_article_field_is_an_articles_column_of_the_same_name(db_url):

@@ -10,8 +10,8 @@ import pytest
 
 from portalnews import jobs
 from portalnews.registry import RegistryError, load_registry
-from tests.conftest import query
-from tests.hostile_site import HostileSite
+from tests.support.database import query
+from tests.support.hostile_site import HostileSite
 
 PASSWD_MARK = b"root:x:0:0"  # the first line of /etc/passwd on every Debian
 

@@ -1,4 +1,4 @@
-"""The host name a Celery worker of tests/test_distributed.py reports for its tasks.
+"""The host name a Celery worker of tests/system/test_distributed.py reports for its tasks.
 
 Both test workers run on one machine; Airflow's `[core] hostname_callable` pointed here gives each
 its own name (PORTALNEWS_TEST_WORKER), so the task instances show which worker ran them.

@@ -1,5 +1,5 @@
 """The four-portal history the health figures are checked against, written out day by day so every
-expected figure can be counted by hand; shared by tests/test_health.py and the UI's page test.
+expected figure can be counted by hand; shared by tests/integration/test_health.py and the UI's page test.
 Registered for every test module by `pytest_plugins` in tests/conftest.py."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import pytest
 from portalnews.registry import Portal
 from portalnews.registry.portal import HEALTH_DEFAULTS
 from portalnews.store.schema import register_portals
-from tests.conftest import query
+from tests.support.database import query
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=VN)

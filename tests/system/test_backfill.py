@@ -14,7 +14,8 @@ from portalnews import jobs
 from portalnews.config import home
 from portalnews.registry import load_registry
 from portalnews.store.locks import LOCK_SPACE, PortalStillBusy, portal_lock, wait_for_portal
-from tests.conftest import airflow_test_env, query
+from tests.support.airflow_env import airflow_test_env
+from tests.support.database import query
 
 
 def _with_settings(site, tmp_path, extra_lines: str):

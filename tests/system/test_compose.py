@@ -51,7 +51,7 @@ from portalnews.airflow_env import CONNECTION_ID, CRAWL_POOL
 from portalnews.registry import load_registry
 from portalnews.store.schema import MIGRATIONS_DIR
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = REPO / "docker-compose.yml"
 DOCKERFILE = REPO / "Dockerfile"
 ENV_EXAMPLE = REPO / ".env.example"
@@ -918,7 +918,7 @@ def test_the_alerts_connection_comes_from_env_and_is_empty_by_default():
 def test_the_alerts_connection_set_in_env_delivers_a_message_from_the_worker_and_empty_sends_none(deployment):
     from dataclasses import replace
 
-    from tests.test_alerts_delivery import WebhookReceiver
+    from tests.support.webhook import WebhookReceiver
 
     receiver = WebhookReceiver()
     try:

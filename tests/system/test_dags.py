@@ -3,7 +3,6 @@ portal DAG against a fixture portal, asserting what landed in `articles`."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,25 +11,11 @@ import pytest
 
 from portalnews.airflow_env import CONNECTION_ID, CRAWL_POOL
 from portalnews.registry import load_registry
-from tests.conftest import airflow_test_env as _airflow_env
-from tests.conftest import query
+from tests.support.airflow_env import airflow_test_env as _airflow_env
+from tests.support.airflow_env import dag_bag as _dag_bag
+from tests.support.database import query
 
-REPO = Path(__file__).resolve().parent.parent
-
-
-def _dag_bag(registry_file=None):
-    from airflow.dag_processing.dagbag import DagBag
-
-    old = os.environ.get("PORTALNEWS_REGISTRY")
-    if registry_file:
-        os.environ["PORTALNEWS_REGISTRY"] = str(registry_file)
-    try:
-        return DagBag(dag_folder=str(REPO / "dags"))
-    finally:
-        if old is None:
-            os.environ.pop("PORTALNEWS_REGISTRY", None)
-        else:
-            os.environ["PORTALNEWS_REGISTRY"] = old
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_there_is_one_dag_per_portal_with_the_pipeline_steps_in_order():

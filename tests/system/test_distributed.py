@@ -2,7 +2,7 @@
 server and DAG processor, and two Celery workers on this machine, running fixture portals' DAGs.
 
 Redis comes from Debian (`apt-get install redis-server`, done here when missing and running as root).
-Each worker runs one task at a time and names itself to Airflow (tests/distributed_worker.py), so the
+Each worker runs one task at a time and names itself to Airflow (tests/support/distributed_worker.py), so the
 task instances show where they ran. One Airflow home, metadata database and set of services serve
 every test of this module.
 """
@@ -29,10 +29,11 @@ import pytest
 
 from portalnews.airflow_env import CRAWL_POOL, airflow_environment
 from portalnews.mirror import SiteMirror
-from tests.conftest import SITES_DIR, on_server, query
+from tests.support.database import on_server, query
+from tests.support.paths import SITES_DIR
 
 pytestmark = pytest.mark.slow
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 PORTALS = {"nukeviet_province": "fx_nukeviet", "tintuc_hcm": "fx_tintuc", "liferay_danang": "fx_liferay"}
 WORKERS = ("worker-a", "worker-b")
 
@@ -124,7 +125,7 @@ def celery_airflow(redis_server, pg_server, tmp_path_factory) -> Iterator[Celery
         "AIRFLOW__CELERY__BROKER_URL": f"redis://127.0.0.1:{redis_port}/0",
         "AIRFLOW__CELERY__RESULT_BACKEND": "db+" + airflow_db,
         "AIRFLOW__CELERY__WORKER_CONCURRENCY": "1",
-        "AIRFLOW__CORE__HOSTNAME_CALLABLE": "tests.distributed_worker.worker_name",
+        "AIRFLOW__CORE__HOSTNAME_CALLABLE": "tests.support.distributed_worker.worker_name",
         "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(32),
         "AIRFLOW__API__SECRET_KEY": secrets.token_urlsafe(32),
         "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC": "2",

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 VENV_CLI = REPO / ".venv" / "bin" / "portalnews"
 
 pytestmark = [

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from portalnews.registry import load_registry
-from tests.conftest import on_server
-from tests.test_dags import _dag_bag
+from tests.support.airflow_env import dag_bag as _dag_bag
+from tests.support.database import on_server
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_every_portal_dag_is_tagged_with_its_cms_family_or_unknown_cms():
@@ -78,7 +78,8 @@ def test_portalnews_airflow_runs_airflow_commands_on_a_never_migrated_airflow_da
 @pytest.mark.slow
 def test_a_scheduled_run_skips_its_crawl_while_a_backfill_holds_the_portal(db_url, serve_site, airflow_metadata_url):
     from portalnews.store.locks import portal_lock
-    from tests.conftest import airflow_test_env, query
+    from tests.support.airflow_env import airflow_test_env
+    from tests.support.database import query
 
     site = serve_site("tintuc_hcm")
     env = airflow_test_env(db_url, airflow_metadata_url, site.registry_file)

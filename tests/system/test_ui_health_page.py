@@ -15,17 +15,18 @@ import pytest
 from portalnews.monitoring.health import compute_health
 from portalnews.registry import load_registry
 from portalnews.store.schema import register_portals
-from tests.airflow_ui import http_get, running_api_server, sign_in, wait_until
-from tests.conftest import airflow_test_env, query
-from tests.portal_history import NOW
+from tests.support.airflow_env import airflow_test_env
+from tests.support.airflow_ui import http_get, running_api_server, sign_in, wait_until
+from tests.support.database import query
+from tests.support.portal_history import NOW
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 SCREENSHOT = REPO / "docs" / "portal-health.png"
 
 
 @pytest.fixture
 def api_server(four_portal_history, make_database, serve_site, airflow_metadata_url, tmp_path):
-    """The API server (UI) over the shared four-portal history (tests/portal_history.py: hanoi went
+    """The API server (UI) over the shared four-portal history (tests/support/portal_history.py: hanoi went
     silent, danang is steady, hcm's output fell) judged by the registry's thresholds; fx_liferay
     failed a real health check run (a failed task in Airflow)."""
     db_url = four_portal_history

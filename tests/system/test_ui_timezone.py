@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.airflow_ui import (
+from tests.support.airflow_env import airflow_test_env
+from tests.support.airflow_ui import (
     BROWSER_TIMEZONE,
     http_get,
     http_post_json,
@@ -19,9 +20,8 @@ from tests.airflow_ui import (
     sign_in,
     wait_until,
 )
-from tests.conftest import airflow_test_env
 
-SCREENSHOT = Path(__file__).resolve().parent.parent / "docs" / "ui-timezone.png"
+SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "ui-timezone.png"
 # Runs at 05:38 UTC, 12:38 in Vietnam (the example of one run shown two ways); one day
 # apart, as a DAG has one run per logical date.
 RUN_DAYS = itertools.count(1)

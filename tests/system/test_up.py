@@ -19,7 +19,7 @@ import psutil
 import pytest
 
 from portalnews.store import embedded as embedded_db
-from tests.conftest import query
+from tests.support.database import query
 
 
 def _api(base: str, path: str, token: str | None = None, method: str = "GET", body: dict | None = None) -> dict:

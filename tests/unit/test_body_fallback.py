@@ -16,7 +16,7 @@ from portalnews.extraction import body
 from portalnews.extraction.body import FAST, WITH_FALLBACK, extract_body
 from portalnews.extraction.page import ParsedPage
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 RECORDED_PAGES = sorted(FIXTURES.rglob("*.html"))
 
 REPORT = [

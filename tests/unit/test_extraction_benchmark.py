@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
@@ -33,7 +33,7 @@ BODY_F1_FLOOR = 0.971  # portalnews.extraction.body.extract_body(...).paragraphs
 
 BENCHMARK_DIR = Path(
     os.environ.get("PORTALNEWS_BENCHMARK_DIR")
-    or Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "article-extraction"
+    or Path(__file__).resolve().parents[3] / "shared" / "benchmarks" / "article-extraction"
 )
 
 

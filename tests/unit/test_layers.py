@@ -22,7 +22,7 @@ import pytest
 
 import portalnews
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 LAYERS = {
     "portalnews.config": 0,

@@ -16,7 +16,7 @@ from portalnews.extraction.body import extract_body
 from portalnews.extraction.page import ParsedPage
 from portalnews.extraction.parsing import load_html
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 RECORDED_PAGES = sorted(FIXTURES.rglob("*.html"))
 
 AWKWARD_INPUTS = {

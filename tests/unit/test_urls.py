@@ -9,7 +9,7 @@ import pytest
 from portalnews.registry import Portal, load_registry
 from portalnews.registry.urls import canonical_url
 
-SITES_DIR = Path(__file__).parent / "fixtures" / "sites"
+SITES_DIR = Path(__file__).parents[1] / "fixtures" / "sites"
 
 
 def portal(**kwargs) -> Portal:
