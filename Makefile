@@ -10,7 +10,7 @@ STAMP   = $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 # Where `portalnews` is linked for the user's shell, as pipx does (its PIPX_BIN_DIR default).
 USER_BIN ?= $(HOME)/.local/bin
 
-.PHONY: install cli-link run demo test test-fast lint bench clean-state
+.PHONY: install cli-link run demo test test-fast screenshots lint bench clean-state
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -52,6 +52,11 @@ test-fast: install
 	$(BIN)/ruff check .
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -q -p no:cacheprovider --durations=8 -m "not system" \
 	  tests/unit tests/integration
+
+# Refresh the UI pictures the guides show (tests write them to a temporary directory only).
+screenshots: install
+	PORTALNEWS_SCREENSHOTS_DIR="$(CURDIR)/docs" PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -q \
+	  -p no:cacheprovider tests/system/test_ui_health_page.py tests/system/test_ui_timezone.py
 
 bench: install
 	$(BIN)/python bench/extraction.py --jobs 2 --speed

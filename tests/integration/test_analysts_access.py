@@ -35,8 +35,9 @@ def _fails(conn, sql: str) -> str:
 def test_the_analyst_reads_every_relation_analysts_need(as_analyst):
     with as_analyst.cursor() as cur:
         for relation in ANALYST_RELATIONS:
-            cur.execute(f"SELECT count(*) FROM {relation}")
-            assert cur.fetchone()[0] >= 0, relation
+            cur.execute("SELECT has_table_privilege(%s, 'SELECT')", (relation,))
+            assert cur.fetchone()[0], relation
+            cur.execute(f"SELECT * FROM {relation} LIMIT 1")  # raises when a view reads what the role cannot
 
 
 def test_sessions_of_the_analyst_are_read_only_with_a_timeout_in_vietnam_time(as_analyst):

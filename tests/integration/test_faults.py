@@ -312,21 +312,23 @@ def test_a_second_run_of_a_portal_that_is_crawling_says_so_and_fetches_nothing(d
 def test_killing_portalnews_run_mid_crawl_stops_its_scrapy_child_and_the_next_run_loses_nothing(
         db_url, site_of_twelve_articles, portalnews_home):
     site = site_of_twelve_articles
-    crawling = threading.Event()
+    crawling, killed = threading.Event(), threading.Event()
 
-    def slow_article():
+    def held_article():  # the crawl stays mid-way until the run is killed, however slow the machine
         crawling.set()
-        time.sleep(1.0)
+        killed.wait(120)
 
     for slug in ARTICLE_SLUGS[4:8]:
-        site.mirror.before[f"/bai-viet/{slug}.html"] = slow_article
+        site.mirror.before[f"/bai-viet/{slug}.html"] = held_article
     run = _portalnews_run(db_url, site)
-    assert crawling.wait(60), run.communicate(timeout=60)[0]
-    children = psutil.Process(run.pid).children(recursive=True)  # the Scrapy crawl, cleaning workers
-    assert [p for p in children if "scrapy" in " ".join(p.cmdline())]
-
-    run.kill()  # kill -9: no cleanup of its own
-    run.communicate(timeout=60)
+    try:
+        assert crawling.wait(60), run.communicate(timeout=60)[0]
+        children = psutil.Process(run.pid).children(recursive=True)  # the Scrapy crawl, cleaning workers
+        assert [p for p in children if "scrapy" in " ".join(p.cmdline())]
+        run.kill()  # kill -9: no cleanup of its own
+        run.communicate(timeout=60)
+    finally:
+        killed.set()
     _gone, alive = psutil.wait_procs(children, timeout=30)
     assert alive == [], f"outlived the killed run: {[' '.join(p.cmdline()) for p in alive]}"
     assert list((portalnews_home / "tmp").glob("crawl-*")), "expected the killed run's scratch directory"

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from bench.metric import page_score
 from portalnews.extraction import extract_article
 from portalnews.mirror import SiteMirror
 from portalnews.registry import load_registry
+from tests.support.metric import page_score
 
 SITES_DIR = Path(__file__).parents[1] / "fixtures" / "sites"
 WIDGET_TEXT = ("ĐÁNH GIÁ BÀI VIẾT", "In bài", "Chia sẻ", "Tin liên quan", "Bình luận")

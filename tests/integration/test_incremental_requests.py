@@ -1,6 +1,6 @@
 """What a quiet hour costs: a run that finds nothing new reads robots.txt once and each entry point once.
 
-The site is a generated NukeViet portal (bench/generated_portal.py) with five category listings of
+The site is a generated NukeViet portal (tests/support/generated_portal.py) with five category listings of
 two pages each, a sitemap index named by robots.txt, a news sitemap and an RSS feed. Its entry points
 are the registry's start URLs (the five listings) plus the nukeviet family's sitemap and feed paths;
 robots.txt's own Sitemap: line names one of those again.
@@ -22,7 +22,7 @@ REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from bench.generated_portal import generate  # noqa: E402
+from tests.support.generated_portal import generate  # noqa: E402
 
 START_URLS = ["/news/thoi-su/", "/news/xay-dung-dang/", "/news/kinh-te/", "/news/van-hoa-xa-hoi/",
               "/news/quoc-phong-an-ninh/"]

@@ -109,6 +109,17 @@ def sign_in(browser, base: str, token: str) -> None:
     browser.add_cookie({"name": "_token", "value": token, "path": "/"})
 
 
+def save_screenshot(browser, tmp_path: Path, name: str) -> Path:
+    """The page as a PNG in tmp_path; a test run writes no tracked file. `make screenshots` sets
+    PORTALNEWS_SCREENSHOTS_DIR to docs/ to refresh the pictures the guides show."""
+    path = tmp_path / name
+    assert browser.save_screenshot(str(path))
+    refresh = os.environ.get("PORTALNEWS_SCREENSHOTS_DIR")
+    if refresh:
+        shutil.copyfile(path, Path(refresh) / name)
+    return path
+
+
 def wait_until(browser, condition, what: str, timeout: float = 60):
     """WebDriverWait(browser, timeout).until(condition), failing with what the browser showed instead
     (its URL and the start of the page's text), so a page that never came says where it got stuck."""

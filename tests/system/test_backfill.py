@@ -84,12 +84,17 @@ def test_waiting_for_a_busy_portal_gives_up_at_its_limit_naming_the_holder(db_ur
     checks: list[str] = []
     with portal_lock(db_url, "hue"):  # what a running crawl of hue holds
         with pytest.raises(PortalStillBusy, match=r"^another run of hue is crawling, holding it since .+; still so "
-                                                  r"after waiting 1 s \(limit 1 s\): this try stops without crawling$"):
+                                                  r"after waiting \d+ s \(limit 1 s\): this try stops without crawling$"):
             wait_for_portal(db_url, "hue", limit_seconds=1, poll_seconds=0.3, log=checks.append)
-        assert wait_for_portal(db_url, "danang", limit_seconds=1, log=checks.append) < 1  # another portal is free
-    assert len(checks) >= 3 and all(line.startswith("waiting for the running crawl of hue to finish (another run of "
-                                                    "hue is crawling, holding it since ") for line in checks)
-    assert wait_for_portal(db_url, "hue", limit_seconds=1, log=checks.append) < 1  # released with the crawl
+        busy_checks = list(checks)
+        wait_for_portal(db_url, "danang", limit_seconds=1, log=checks.append)  # another portal is free
+    # A busy portal logs each check, the first at once; a free one is taken at once, logging nothing
+    # (how many checks fit in the limit depends on the machine's load, so it is not counted).
+    assert busy_checks and all(line.startswith("waiting for the running crawl of hue to finish (another run of "
+                                               "hue is crawling, holding it since ") for line in busy_checks)
+    assert checks == busy_checks
+    wait_for_portal(db_url, "hue", limit_seconds=1, log=checks.append)  # released with the crawl
+    assert checks == busy_checks
 
 
 def _held_locks(db_url: str, portal_id: str) -> int:

@@ -1,6 +1,6 @@
 """The Portal health page inside the Airflow UI: the plugin installed through the package's
 `airflow.plugins` entry point, served by a real `airflow api-server`, signed in and opened in a real
-headless Chromium (Debian's chromium + chromium-driver), with a screenshot saved for the README."""
+headless Chromium (Debian's chromium + chromium-driver), with a screenshot (`make screenshots` refreshes docs/portal-health.png)."""
 
 from __future__ import annotations
 
@@ -16,12 +16,11 @@ from portalnews.monitoring.health import compute_health
 from portalnews.registry import load_registry
 from portalnews.store.schema import register_portals
 from tests.support.airflow_env import airflow_test_env
-from tests.support.airflow_ui import http_get, running_api_server, sign_in, wait_until
+from tests.support.airflow_ui import http_get, running_api_server, save_screenshot, sign_in, wait_until
 from tests.support.database import query
 from tests.support.portal_history import NOW
 
 REPO = Path(__file__).resolve().parents[2]
-SCREENSHOT = REPO / "docs" / "portal-health.png"
 
 
 @pytest.fixture
@@ -93,7 +92,4 @@ def test_the_portal_health_page_shows_every_portal_in_a_real_browser(api_server,
 
     browser.switch_to.default_content()
     time.sleep(1)  # let the UI finish painting its navigation around the frame
-    SCREENSHOT.parent.mkdir(exist_ok=True)
-    for path in (tmp_path / "portal-health.png", SCREENSHOT):
-        assert browser.save_screenshot(str(path))
-    assert (tmp_path / "portal-health.png").stat().st_size > 20_000
+    assert save_screenshot(browser, tmp_path, "portal-health.png").stat().st_size > 20_000

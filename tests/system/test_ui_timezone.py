@@ -7,7 +7,6 @@ from __future__ import annotations
 import itertools
 import subprocess
 import uuid
-from pathlib import Path
 
 import pytest
 
@@ -17,11 +16,11 @@ from tests.support.airflow_ui import (
     http_get,
     http_post_json,
     running_api_server,
+    save_screenshot,
     sign_in,
     wait_until,
 )
 
-SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "ui-timezone.png"
 # Runs at 05:38 UTC, 12:38 in Vietnam (the example of one run shown two ways); one day
 # apart, as a DAG has one run per logical date.
 RUN_DAYS = itertools.count(1)
@@ -83,9 +82,7 @@ def test_the_ui_shows_a_runs_time_in_vietnam_time_in_a_browser_set_to_utc(ui_wit
     assert "05:38:00" not in text
     assert "+07:00" in text  # the navigation's clock names the zone shown
     assert _shown_timezone(browser) == '"Asia/Ho_Chi_Minh"'  # JSON, as the UI's useLocalStorage hook keeps it
-    SCREENSHOT.parent.mkdir(exist_ok=True)
-    for path in (tmp_path / "ui-timezone.png", SCREENSHOT):
-        assert browser.save_screenshot(str(path))
+    save_screenshot(browser, tmp_path, "ui-timezone.png")
 
 
 @pytest.mark.slow

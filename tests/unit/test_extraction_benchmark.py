@@ -25,7 +25,7 @@ REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from bench.metric import PageScore, aggregate, page_score, score, shingles  # noqa: E402
+from tests.support.metric import PageScore, aggregate, page_score, score, shingles  # noqa: E402
 
 F1_FLOOR = 0.971  # extract_article(...).body, whole set
 HELD_BACK_F1_FLOOR = 0.971  # extract_article(...).body, held-back part only
@@ -98,7 +98,7 @@ def test_extract_article_on_public_benchmark():
             f"article-extraction benchmark not found in {BENCHMARK_DIR}: put shared/ next to the "
             "repository or set PORTALNEWS_BENCHMARK_DIR"
         )
-    from bench.extraction import load_pages, run
+    from tests.support.extraction_benchmark import load_pages, run
 
     pages = load_pages(BENCHMARK_DIR)
     assert len(pages) == 181

@@ -156,3 +156,15 @@ def test_scrapy_finds_the_project_and_both_spiders_from_the_repo_and_from_anywhe
                                env=dict(os.environ, SCRAPY_SETTINGS_MODULE=SCRAPY_SETTINGS_MODULE))
     for listed in (in_repo, elsewhere):
         assert listed.stdout.split() == ["portal", "portal_check"], listed.stderr[-2000:]
+
+
+def test_tests_import_nothing_from_bench():
+    """bench/ measures; what tests and benchmarks share lives in tests/support (bench imports it)."""
+    offenders = []
+    for path in sorted((REPO / "tests").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names = [node.module]
+            offenders += [f"{path.relative_to(REPO)}: {n}" for n in names if n == "bench" or n.startswith("bench.")]
+    assert not offenders

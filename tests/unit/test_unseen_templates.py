@@ -12,7 +12,15 @@ from __future__ import annotations
 
 import pytest
 
-from bench.unseen import FIELDS, Fields, load_cases, page_checks, project_fields, totals, trafilatura_fields
+from tests.support.unseen_templates import (
+    FIELDS,
+    Fields,
+    load_cases,
+    page_checks,
+    project_fields,
+    totals,
+    trafilatura_fields,
+)
 
 WIDGET_TEXT = ("In bài", "Chia sẻ", "Tin liên quan", "Gửi email", "Lượt xem", "Từ khóa")
 

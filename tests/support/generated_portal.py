@@ -1,6 +1,6 @@
 """A generated NukeViet-style party-committee portal of N articles, with the gold answer of each page.
 
-    python bench/generated_portal.py DIR [--articles N] [--portals K] [--serve]
+    python tests/support/generated_portal.py DIR [--articles N] [--portals K] [--serve]
 
 Writes a site directory that `portalnews.mirror.SiteMirror` serves on 127.0.0.1 (`www/`,
 `routes.toml`, `portal.toml`) plus `gold.json` (path -> title, published_at, author as the page
@@ -218,7 +218,7 @@ def main() -> None:
     parser.add_argument("--portals", type=int, default=1, help="K sites DIR/p01..pK, ids gen_p01..")
     parser.add_argument("--serve", action="store_true", help="serve on 127.0.0.1 until interrupted")
     args = parser.parse_args()
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
     from portalnews.mirror import SiteMirror
 
     sites = [args.directory] if args.portals == 1 else [args.directory / f"p{k:02d}" for k in range(1, args.portals + 1)]
