@@ -1,4 +1,4 @@
-# portalnews: two commands on a fresh machine (Python 3.10-3.13, no Docker, no root needed).
+# portalnews: two commands on a fresh machine (Python 3.11-3.13, no Docker, no root needed).
 #   make run    embedded PostgreSQL + Airflow with one DAG per portal, UI on http://127.0.0.1:8080
 #   make test   lint + the whole test suite (real PostgreSQL, Scrapy, trafilatura, Airflow)
 #   make test-fast  lint + tests/unit and tests/integration (no Airflow, browser, make or Compose)

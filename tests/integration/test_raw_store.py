@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gzip
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from portalnews.registry import Portal
 from portalnews.store import embedded as embedded_db
@@ -33,7 +33,7 @@ def test_a_fetched_page_is_stored_compressed_with_url_status_headers_and_time(db
     (row,) = query(db_url, "SELECT * FROM raw_pages")
     assert gzip.decompress(bytes(row["html_gz"])) == HTML
     assert row["status"] == 200 and row["headers"]["Content-Type"] == ["text/html; charset=utf-8"]
-    assert row["fetched_at"] == datetime(2026, 1, 1, 20, 4, 5, tzinfo=timezone.utc)
+    assert row["fetched_at"] == datetime(2026, 1, 1, 20, 4, 5, tzinfo=UTC)
     # analysts' sessions show Vietnam time by default
     assert row["fetched_at"].utcoffset() == timedelta(hours=7)
 

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import re
 import shlex
+import tomllib
 from pathlib import Path
 
 import pytest
+from packaging.specifiers import SpecifierSet
 
 from portalnews.cli import build_parser
 from tests.support.docs import DOCUMENTS, portalnews_commands
@@ -87,3 +89,15 @@ def test_every_documented_command_is_accepted_by_the_command_line(command, args)
 
 def test_the_readme_stays_short():
     assert len((REPO / "README.md").read_text(encoding="utf-8").splitlines()) <= 250
+
+
+def test_the_python_versions_the_readme_and_makefile_promise_are_the_ones_pyproject_requires():
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    accepted = SpecifierSet(project["project"]["requires-python"])
+    readme = re.search(r"Python 3\.(\d+)–3\.(\d+)", (REPO / "README.md").read_text(encoding="utf-8"))
+    makefile = re.search(r"Python 3\.(\d+)-3\.(\d+)", (REPO / "Makefile").read_text(encoding="utf-8"))
+    assert readme and makefile and readme.groups() == makefile.groups()
+    lowest, highest = map(int, readme.groups())
+    assert all(f"3.{minor}" in accepted for minor in range(lowest, highest + 1))
+    assert f"3.{lowest - 1}" not in accepted and f"3.{highest + 1}" not in accepted
+    assert project["tool"]["ruff"]["target-version"] == f"py3{lowest}"
