@@ -43,13 +43,16 @@ demo: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/python .ci/lint_imports.py --no-logo
 
 test: install
 	$(BIN)/ruff check .
+	$(BIN)/python .ci/lint_imports.py --no-logo
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -q -p no:cacheprovider --durations=8 tests
 
 test-fast: install
 	$(BIN)/ruff check .
+	$(BIN)/python .ci/lint_imports.py --no-logo
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -q -p no:cacheprovider --durations=8 -m "not system" \
 	  tests/unit tests/integration
 

@@ -1,21 +1,19 @@
 """The architecture, checked: one import namespace, and layers whose imports point one way.
 
-    top      portalnews.jobs, .cli, .airflow_env, .mirror, .airflow_tasks, dags/  (run the steps, for people and Airflow)
-    stages   portalnews.pipelines   (raw page kept -> clean -> dedupe -> load)
-    crawl    portalnews.spiders     (Scrapy: discovery and fetch)
-    base     portalnews.store | portalnews.extraction   (PostgreSQL | HTML -> Article, pure)
-    domain   portalnews.registry, portalnews.vietnamese
-    config   portalnews.config
-
-A module may import from its own package and from lower layers only; the two halves of `base`
-never import each other, and extraction imports no database, Scrapy or Airflow code.
+The layers are import-linter contracts in pyproject.toml ([tool.importlinter]; README.md, "Layers"),
+checked by .ci/lint_imports.py on the package as installed: every import counts, relative and
+function-level ones too. What import-linter cannot see is checked here: every part of the package is in
+a layer, and the dotted paths Scrapy's settings name by string import and respect the layers.
 """
 
 from __future__ import annotations
 
 import ast
+import importlib.util
+import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -23,61 +21,36 @@ import pytest
 import portalnews
 
 REPO = Path(__file__).resolve().parents[2]
-
-LAYERS = {
-    "portalnews.config": 0,
-    "portalnews.registry": 1,
-    "portalnews.vietnamese": 1,
-    "portalnews.store": 2,
-    "portalnews.extraction": 2,
-    "portalnews.spiders": 3,
-    "portalnews.pipelines": 4,
-    "portalnews.jobs": 5,
-    "portalnews.airflow_env": 5,
-    "portalnews.mirror": 5,
-    "portalnews.monitoring": 5,
-    "portalnews.cli": 6,
-    "portalnews.airflow_tasks": 6,  # the TaskFlow tasks the DAG files share
-    "dags": 7,
-}
-PURE = {"portalnews.extraction": ("psycopg2", "scrapy", "twisted", "airflow", "portalnews.store")}
+PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+(LAYERS_CONTRACT,) = [c for c in PYPROJECT["tool"]["importlinter"]["contracts"] if c["type"] == "layers"]
+# Top first, as import-linter lists them; the parts of one layer are separated by "|".
+LAYERS = [[part.strip() for part in layer.split("|")] for layer in LAYERS_CONTRACT["layers"]]
 
 
-def part_of(module: str) -> str:
-    """The layered part a module belongs to; every module of the package must belong to one."""
-    parts = [name for name in LAYERS if module == name or module.startswith(name + ".")]
-    assert parts, f"{module} is in no layer: add it to LAYERS (and to the README's flow section)"
-    return max(parts, key=len)
+def layer_of(module: str) -> int:
+    """The index of the module's layer in LAYERS (0 is the top); every module must be in one."""
+    found = [(len(part), i) for i, layer in enumerate(LAYERS) for part in layer
+             if module == part or module.startswith(part + ".")]
+    assert found, f"{module} is in no layer: add it to [tool.importlinter] in pyproject.toml and to README's Layers"
+    return max(found)[1]
+
+
+def lint_imports_script():
+    spec = importlib.util.spec_from_file_location("lint_imports", REPO / ".ci" / "lint_imports.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def source_files() -> dict[str, Path]:
-    """Every module of the installed namespace (found the way Python finds it) and the DAG files."""
-    import importlib.util
-
+    """Every module of the installed namespace, found the way Python finds it."""
     files: dict[str, Path] = {}
-    for package in ("portalnews", *(name for name in LAYERS if name.count(".") == 1)):
+    for package in PYPROJECT["tool"]["setuptools"]["packages"]:
         spec = importlib.util.find_spec(package)
-        if spec is None or not spec.submodule_search_locations:
-            continue
-        for folder in spec.submodule_search_locations:
+        for folder in spec.submodule_search_locations or []:
             for path in Path(folder).glob("*.py"):
-                name = package if path.stem == "__init__" else f"{package}.{path.stem}"
-                files[name] = path
-    for path in (REPO / "dags").glob("*.py"):
-        files[f"dags.{path.stem}"] = path
+                files[package if path.stem == "__init__" else f"{package}.{path.stem}"] = path
     return files
-
-
-def imports_of(path: Path) -> set[str]:
-    """Absolute module names imported anywhere in the file (function-level imports included)."""
-    found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            found |= {alias.name for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            found.add(node.module)
-            found |= {f"{node.module}.{alias.name}" for alias in node.names}
-    return found
 
 
 def test_the_repo_folders_install_under_the_one_namespace():
@@ -96,32 +69,67 @@ def test_no_top_level_spiders_or_pipelines_package_is_importable_outside_the_rep
     assert ok.returncode == 0, ok.stderr
 
 
-def test_imports_point_down_the_layers_only():
-    wrong = []
-    for module, path in source_files().items():
-        if module == "portalnews":  # the package's own __init__: a docstring
-            continue
-        mine = part_of(module)
-        for imported in imports_of(path):
-            # (`from portalnews import jobs` is recorded as portalnews.jobs too)
-            if not imported.startswith("portalnews."):
-                continue
-            theirs = part_of(imported)
-            if theirs != mine and LAYERS[theirs] >= LAYERS[mine]:
-                wrong.append(f"{module} ({mine}, layer {LAYERS[mine]}) imports {imported} (layer {LAYERS[theirs]})")
-    assert not wrong, "\n".join(sorted(wrong))
+def test_the_import_contracts_hold():
+    result = subprocess.run([sys.executable, str(REPO / ".ci" / "lint_imports.py")], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "0 broken" in result.stdout
 
 
-def test_extraction_is_pure():
-    wrong = []
-    for module, path in source_files().items():
-        if module == "portalnews":
-            continue
-        for package, forbidden in PURE.items():
-            if part_of(module) == package:
-                wrong += [f"{module} imports {name}" for name in imports_of(path)
-                          if name.split(".")[0] in forbidden or name.startswith(forbidden)]
-    assert not wrong, "\n".join(wrong)
+@pytest.mark.parametrize(("package", "sneaky_import", "contract"), [
+    ("extraction", "from ..store import db", "never import each other"),
+    ("store", "from ..cli import pipeline", "Imports point down the layers"),
+    ("extraction", "def later():\n    import scrapy", "Extraction is pure"),
+], ids=["relative import across the base layer", "upward import", "function-level import"])
+def test_the_contracts_catch_the_imports_a_hand_written_check_missed(tmp_path, package, sneaky_import, contract):
+    root = lint_imports_script().installed_layout(tmp_path)
+    linked = root / package
+    linked.unlink()
+    for path in (REPO / "portalnews" / package).glob("*.py"):
+        (linked / path.name).parent.mkdir(exist_ok=True)
+        (linked / path.name).symlink_to(path)
+    (linked / "sneaky.py").write_text(sneaky_import + "\n", encoding="utf-8")
+    result = subprocess.run([str(Path(sys.executable).parent / "lint-imports"), "--no-cache", str(REPO / "pyproject.toml")],
+                            cwd=tmp_path, env={"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin"},
+                            capture_output=True, text=True)
+    assert result.returncode == 1 and f"portalnews.{package}.sneaky" in result.stdout, result.stdout[-3000:]
+    assert re.search(rf"{contract}.* BROKEN", result.stdout)
+
+
+def test_every_part_of_the_package_is_in_a_layer():
+    for module in source_files():
+        if module != "portalnews":  # the package's own __init__: a docstring
+            layer_of(module)
+
+
+def scrapy_dotted_paths() -> list[str]:
+    """Every string of the Scrapy settings module that names a module or an object by its dotted path."""
+    from portalnews.spiders import settings
+
+    found = []
+    for name in dir(settings):
+        value = getattr(settings, name)
+        for item in (value if isinstance(value, list | dict) else [value]):
+            if isinstance(item, str) and re.fullmatch(r"[a-z_]\w*(\.[A-Za-z_]\w*)+", item):
+                found.append(item)
+    return found
+
+
+@pytest.mark.parametrize("dotted", scrapy_dotted_paths())
+def test_every_dotted_path_in_the_scrapy_settings_imports_and_respects_the_layers(dotted):
+    from scrapy.utils.misc import load_object
+
+    try:
+        importlib.import_module(dotted)
+    except ModuleNotFoundError:
+        load_object(dotted)  # a class or function: module.attribute
+    if dotted.startswith("portalnews."):
+        assert layer_of(dotted) >= layer_of("portalnews.spiders.settings"), (
+            f"the crawl's settings name {dotted}, above the crawl layer")
+
+
+def test_scrapy_settings_name_the_projects_own_pieces():
+    assert {"portalnews.spiders.raw_store.RawPageStorePipeline", "portalnews.spiders.portal_spider"} <= set(
+        scrapy_dotted_paths())
 
 
 def test_no_module_is_a_grab_bag_over_400_lines():

@@ -21,6 +21,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import psutil
+
 PR_SET_PDEATHSIG = 1
 _LIBC = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True) if sys.platform == "linux" else None
 
@@ -29,16 +31,6 @@ def die_with_parent() -> None:
     """preexec_fn: SIGTERM this child when the parent dies. Loaded before fork; only a C call after."""
     if _LIBC is not None:
         _LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 @contextmanager
@@ -51,7 +43,7 @@ def scratch_directory(parent: Path, prefix: str) -> Iterator[Path]:
             pid = int(old.name.removeprefix(f"{prefix}{host}-").split("-", 1)[0])
         except ValueError:
             continue
-        if not _alive(pid):
+        if not psutil.pid_exists(pid):  # a pid we may not signal is alive too
             shutil.rmtree(old, ignore_errors=True)
     path = Path(tempfile.mkdtemp(prefix=f"{prefix}{host}-{os.getpid()}-", dir=parent))
     try:
