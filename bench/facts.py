@@ -23,9 +23,8 @@ import json
 import os
 import sys
 import time
-from pathlib import Path
-
 import tomllib
+from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:

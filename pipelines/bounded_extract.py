@@ -17,7 +17,7 @@ import threading
 from multiprocessing.connection import Connection
 
 from portalnews.extraction import ExtractionError, extract_article
-from portalnews.spiders.child_process import die_with_parent
+from portalnews.processes import die_with_parent
 
 log = logging.getLogger(__name__)
 
