@@ -107,8 +107,29 @@ def from_feed(body: bytes, base_url: str) -> Discovered:
     return found
 
 
+CONTEXT_CHARS = 300  # enough for a listing card's title and date
+CONTAINERS = ("li", "article", "tr", "div")
+
+
+def leading_text(element, limit: int = CONTEXT_CHARS) -> str:
+    """The first `limit` characters of an element's text, whitespace collapsed; reads no further than
+    it needs, so a container of thousands of links costs its first card, not its whole text."""
+    words: list[str] = []
+    length = -1
+    for piece in element.itertext():
+        for word in piece.split():
+            words.append(word)
+            length += len(word) + 1
+            if length >= limit:
+                return " ".join(words)[:limit]
+    return " ".join(words)
+
+
 def from_html(body: bytes | str, page_url: str, encoding: str = "utf-8") -> Discovered:
-    """Every same-site link of an HTML page (callers sort them into articles and listings)."""
+    """Every same-site link of an HTML page (callers sort them into articles and listings).
+
+    Linear in the page's size: each link's context container is found by walking up its ancestors, and
+    each container's text is read once (a listing of 20,000 links in one <div> shares one context)."""
     text = body.decode(encoding, errors="replace") if isinstance(body, bytes) else body
     sel = Selector(text=text)
     base = sel.xpath("//base/@href").get() or page_url
@@ -117,17 +138,19 @@ def from_html(body: bytes | str, page_url: str, encoding: str = "utf-8") -> Disc
         "//link[@rel='alternate' and (" + " or ".join(f"@type='{t}'" for t in FEED_TYPES) + ")]/@href"
     ).getall():
         found.indexes.append(urljoin(base, href.strip()))
-    for anchor in sel.xpath("//a[@href]"):
-        href = anchor.attrib["href"].strip()
+    contexts: dict = {}  # container element -> its leading text
+    for anchor in sel.root.xpath("//a[@href]"):
+        href = anchor.get("href").strip()
         if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
             continue
         url = urljoin(base, href)  # any scheme: the spider refuses and counts what is not http/https
         # Text around the link (its list item or card) often carries the article's date.
-        container = anchor.xpath("ancestor::*[self::li or self::article or self::tr or self::div][1]")
-        context = " ".join((container[0] if container else anchor).xpath(".//text()").getall())
-        found.article_links.append((url, " ".join(context.split())[:300]))
-        label = " ".join(anchor.xpath(".//text()").getall()).strip()
-        rel = (anchor.attrib.get("rel") or "").lower()
+        container = next(anchor.iterancestors(*CONTAINERS), anchor)
+        if container not in contexts:
+            contexts[container] = leading_text(container)
+        found.article_links.append((url, contexts[container]))
+        label = " ".join(anchor.xpath(".//text()")).strip()
+        rel = (anchor.get("rel") or "").lower()
         if "next" in rel or NEXT_TEXT.match(label) or (label.isdigit() and PAGE_PARAM.search(url)):
             found.follow.append(url)
     for href in sel.xpath("//link[@rel='next']/@href").getall():
