@@ -26,6 +26,10 @@ NEXT_TEXT = re.compile(r"^(?:trang\s+)?(?:sau|tiếp(?:\s+theo)?|kế\s+tiếp|n
 PAGE_PARAM = re.compile(r"(?:[?&](?:page|p|trang|cur|pageindex|pagenumber|_cur)=\d+|/(?:page|trang)-?\d+/?$|/\d+\.html?$)", re.I)
 
 
+class UnreadableIndex(ValueError):
+    """A sitemap or feed that cannot be read (bad gzip, over the size bound, not XML): one line saying why."""
+
+
 @dataclass
 class Discovered:
     kind: str  # "sitemap-index", "sitemap", "feed", "html", "robots", "unknown"
@@ -48,11 +52,13 @@ def sniff(body: bytes, content_type: str = "") -> str:
     return "html"
 
 
-def discover(body: bytes, url: str, content_type: str = "", encoding: str = "utf-8") -> Discovered:
-    """Links found in one fetched index, whatever its kind."""
+def discover(body: bytes, url: str, content_type: str = "", encoding: str = "utf-8",
+             max_size: int = 50 * 1024 * 1024) -> Discovered:
+    """Links found in one fetched index, whatever its kind; UnreadableIndex when it cannot be read.
+    `max_size` bounds a gzipped sitemap once uncompressed (the crawl passes DOWNLOAD_MAXSIZE)."""
     kind = sniff(body, content_type)
     if kind in ("sitemap", "gzip"):
-        return from_sitemap(body)
+        return from_sitemap(body, max_size)
     if kind == "feed":
         return from_feed(body, url)
     return from_html(body, url, encoding)
@@ -64,8 +70,20 @@ def from_robots(text: bytes, base_url: str) -> Discovered:
 
 def from_sitemap(body: bytes, max_size: int = 50 * 1024 * 1024) -> Discovered:
     if body[:2] == b"\x1f\x8b":
-        body = gunzip(body, max_size=max_size)
-    sitemap = Sitemap(body)
+        # As Scrapy's SitemapSpider reads .xml.gz: gunzip with a bound (a gzip bomb stops at max_size).
+        try:
+            body = gunzip(body, max_size=max_size)
+        except (OSError, EOFError) as err:
+            raise UnreadableIndex(f"gzipped sitemap cannot be uncompressed: {err}") from None
+        except ValueError:
+            raise UnreadableIndex(f"gzipped sitemap over {max_size} bytes once uncompressed") from None
+    try:
+        sitemap = Sitemap(body)
+        kind = sitemap.type
+    except (lxml.etree.Error, StopIteration) as err:  # Scrapy's Sitemap: StopIteration on non-XML
+        raise UnreadableIndex(f"sitemap is not XML: {err or 'no element'}") from None
+    if kind not in ("sitemapindex", "urlset"):
+        raise UnreadableIndex(f"not a sitemap: its root element is <{kind}>")
     if sitemap.type == "sitemapindex":
         return Discovered("sitemap-index", indexes=[entry["loc"] for entry in sitemap if entry.get("loc")])
     found = Discovered("sitemap")

@@ -219,7 +219,17 @@ class PortalSpider(scrapy.Spider):
             return
         self._remember_validators(response)
         content_type = response.headers.get("Content-Type", b"").decode("latin-1")
-        found = discovery.discover(response.body, response.url, content_type, response.encoding)
+        # A .xml.gz sitemap (application/x-gzip, octet-stream) is a plain Response: no encoding.
+        encoding = getattr(response, "encoding", None) or "utf-8"
+        try:
+            found = discovery.discover(response.body, response.url, content_type, encoding,
+                                       max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
+        except discovery.UnreadableIndex as unreadable:
+            self.new_validators.pop(response.request.url, None)  # read it again next run
+            stats.inc_value(stat("index_errors"))
+            self.logger.error("listing/feed/sitemap %s unreadable: %s", response.url, unreadable)
+            self.index_failed(response.url, str(unreadable))
+            return
         depth = response.meta.get("depth_in_listing", 0)
         stats.inc_value(stat(f"indexes/{found.kind}"))
         self.index_seen(response.url, found.kind, depth)

@@ -4,6 +4,7 @@ gives any client a PGPASSFILE; the real embedded server, real psql."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -17,10 +18,8 @@ def _all_command_lines() -> list[bytes]:
     lines = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
-            try:
+            with contextlib.suppress(OSError):  # ended meanwhile
                 lines.append((entry / "cmdline").read_bytes())
-            except OSError:  # ended meanwhile
-                pass
     return lines
 
 
