@@ -29,7 +29,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from portalnews.config import registry_files
 from portalnews.registry import Portal, load_registry
 from portalnews.registry.url_policy import RefusedURL, fetchable_url
-from portalnews.registry.urls import canonical_url
+from portalnews.registry.urls import canonical_url, without_tracking
 from portalnews.spiders import discovery
 from portalnews.spiders.crawl_stats import STATS_PREFIX, stat
 from portalnews.spiders.setting_names import unknown_setting_warnings
@@ -187,7 +187,8 @@ class PortalSpider(scrapy.Spider):
             return None
         self.scheduled.add(canonical)
         self.crawler.stats.inc_value(stat("article_links_new"))
-        return scrapy.Request(url, callback=self.parse_article, errback=self.on_article_error,
+        # Fetched (and stored) as linked less its tracking parameters: `url` is what the portal serves.
+        return scrapy.Request(without_tracking(url, self.portal), callback=self.parse_article, errback=self.on_article_error,
                               meta={"canonical_url": canonical}, priority=10)
 
     # ---- discovery ---------------------------------------------------------------------
