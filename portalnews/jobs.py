@@ -71,7 +71,8 @@ def close_dead_runs(db_url: str, portal_ids: list[str] | None = None, keep_run_i
 
 
 def _scrapy_crawl(spider: str, arguments: dict[str, str], settings: dict[str, str], env: dict[str, str],
-                  on_line: Callable[[str], None] | None) -> tuple[int, list[str]]:
+                  on_line: Callable[[str], None] | None,
+                  on_start: Callable[[subprocess.Popen], None] | None = None) -> tuple[int, list[str]]:
     """Run `scrapy crawl SPIDER` in its own process (Twisted's reactor cannot restart in one process).
 
     The Scrapy project is found through SCRAPY_SETTINGS_MODULE, not a scrapy.cfg, so this works from
@@ -88,6 +89,8 @@ def _scrapy_crawl(spider: str, arguments: dict[str, str], settings: dict[str, st
     with subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                           bufsize=1, preexec_fn=die_with_parent) as proc:
         assert proc.stdout is not None
+        if on_start:
+            on_start(proc)
         for line in proc.stdout:
             line = line.rstrip()
             tail = (tail + [line])[-40:]
@@ -116,13 +119,17 @@ def crawl(
 
     Pages already fetched are in raw_pages even if this raises.
     """
-    with portal_lock(db_url, portal.id):  # one crawl per portal at a time; PortalBusy otherwise
-        return _crawl_locked(db_url, portal, run_id, registry_files, backfill, since, on_line, revisit,
-                             max_listing_pages)
+    with portal_lock(db_url, portal.id) as held:  # one crawl per portal at a time; PortalBusy otherwise
+        figures = _crawl_locked(db_url, portal, run_id, registry_files, backfill, since, on_line, revisit,
+                                max_listing_pages, held)
+    if held.lost.is_set():
+        raise CrawlError(f"the database restarted mid-crawl and another run of {portal.id} took its lock: this "
+                         f"crawl stopped ({figures.get('pages_stored', 0)} pages stored); that run goes on")
+    return figures
 
 
 def _crawl_locked(db_url, portal, run_id, registry_files, backfill, since, on_line, revisit,
-                  max_listing_pages) -> dict:
+                  max_listing_pages, held) -> dict:
     spooled = drain_spool(db_url, portal.id)
     if spooled:
         log.info("stored %d pages spooled by an earlier run while the database was down", spooled)
@@ -143,7 +150,11 @@ def _crawl_locked(db_url, portal, run_id, registry_files, backfill, since, on_li
             arguments["revisit"] = "1"
         if max_listing_pages:  # how deep to page through listings (a backfill's depth)
             arguments["max_pages"] = str(max_listing_pages)
-        code, tail = _scrapy_crawl("portal", arguments, settings, {"DATABASE_URL": db_url}, on_line)
+        # Lock lost in a database restart: SIGTERM, Scrapy's clean stop (what was fetched is stored).
+        code, tail = _scrapy_crawl("portal", arguments, settings, {"DATABASE_URL": db_url}, on_line,
+                                   on_start=lambda proc: held.when_lost(proc.terminate))
+        if held.lost.is_set() and stats_file.exists():
+            return summarize_crawl(json.loads(stats_file.read_text(encoding="utf-8")))
         if code != 0 or not stats_file.exists():
             raise CrawlError(f"scrapy crawl for {portal.id} exited with {code}:\n" + "\n".join(tail))
         raw = json.loads(stats_file.read_text(encoding="utf-8"))
