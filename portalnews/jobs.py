@@ -31,7 +31,7 @@ from portalnews.store import runs
 from portalnews.store.db import transaction
 from portalnews.store.locks import portal_lock
 from portalnews.store.schema import register_portals, require_current_schema
-from portalnews.store.spool import drain_spool, spool_path
+from portalnews.store.spool import drain_spool, spool_dir, spool_path
 
 log = logging.getLogger(__name__)
 
@@ -190,11 +190,25 @@ def load(db_url: str, portal: Portal) -> dict:
     return load_pending(db_url, portal).as_dict()
 
 
+def _pages_not_stored(portal: Portal, crawl_stats: dict) -> str | None:
+    """Fetched pages that are in neither raw_pages nor the spool: never a silent success."""
+    refused, lost = crawl_stats.get("pages_quarantined", 0), crawl_stats.get("pages_lost", 0)
+    parts = []
+    if refused:
+        parts.append(f"{refused} refused by the database (kept in {spool_dir() / 'quarantine'} and recorded "
+                     "in fetch_failures with the reason: fetched again next run)")
+    if lost:
+        parts.append(f"{lost} neither stored nor spooled (see the crawl log)")
+    return f"fetched pages of {portal.id} not stored: " + "; ".join(parts) if parts else None
+
+
 def check_alerts(portal: Portal, crawl_stats: dict, clean_stats: dict) -> str | None:
     """Why this run should alert, or None. Zero yield: no article link discovered at all (or fewer
     than the portal's min_articles_per_run), which is how a template change or a dead portal shows."""
     found = crawl_stats.get("article_links_found", 0)
     not_modified = crawl_stats.get("responses_304", 0)
+    if not_stored := _pages_not_stored(portal, crawl_stats):
+        return not_stored
     if found == 0 and not_modified == 0:
         return (f"zero yield: no article links discovered on {portal.id} "
                 f"({crawl_stats.get('requests', 0)} requests, {crawl_stats.get('index_errors', 0)} listing/feed/sitemap errors); "

@@ -80,6 +80,10 @@ class PortalSpider(scrapy.Spider):
             self.max_pages = int(max_pages)
         self.scheduled: set[str] = set()  # canonical article URLs requested in this run
         self.new_validators: dict[str, tuple[str | None, str | None]] = {}
+        # A listing's or feed's validators are saved only once every new article it led to is settled:
+        # stored in raw_pages or recorded in fetch_failures (a spooled page is not yet: a cut spool loses it).
+        self.led_to: dict[str, set[str]] = {}  # index URL -> canonical URLs of the new articles it listed
+        self.settled: set[str] = set()
         self.failures: dict[str, tuple[str, str]] = {}
         self.ignored: set[str] = set()  # canonical article URLs robots.txt forbids
         self.discovered_links = 0
@@ -96,6 +100,7 @@ class PortalSpider(scrapy.Spider):
             spider.logger.warning("%s: portal %s: %s", spider.portal.registry_file, spider.portal.id, warning)
         crawler.signals.connect(spider.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(spider.robots_response, signal=signals.response_received)
+        crawler.signals.connect(spider.item_settled, signal=signals.item_scraped)
         return spider
 
     # ---- start -------------------------------------------------------------------------
@@ -249,7 +254,9 @@ class PortalSpider(scrapy.Spider):
                 continue
             # New means unknown before this run (a link the sitemap already scheduled still counts).
             canonical = canonical_url(url, self.portal)
-            new_here += canonical not in self.known
+            if canonical not in self.known:
+                new_here += 1
+                self.led_to.setdefault(response.request.url, set()).add(canonical)
             request = self._article_request(url, canonical=canonical)
             if request:
                 yield request
@@ -322,6 +329,22 @@ class PortalSpider(scrapy.Spider):
             "fetched_at": datetime.now(VIETNAM).isoformat(),
         }
 
+    def item_settled(self, item, response, spider=None) -> None:
+        """The raw-page pipeline's outcome: stored (or already stored), or refused and recorded as a failure."""
+        if item.get("stored") in ("stored", "unchanged", "failed"):
+            self.settled.add(response.meta["canonical_url"])
+
+    def settled_validators(self) -> dict[str, tuple[str | None, str | None]]:
+        """The validators of the indexes whose new articles are all settled; the others are read again."""
+        settled = self.settled | {canonical for canonical, _ in self.failures.values()} | self.ignored
+        kept = {url: v for url, v in self.new_validators.items() if self.led_to.get(url, set()) <= settled}
+        withheld = len(self.new_validators) - len(kept)
+        if withheld:
+            self.crawler.stats.set_value(stat("validators_withheld"), withheld)
+            self.logger.warning("%d listing/feed/sitemap validators not saved: some articles they led to are "
+                                "not stored yet (spooled or unfinished); those indexes are read again", withheld)
+        return kept
+
     def on_article_error(self, failure):
         request = failure.request
         if ignored_on_purpose(failure):
@@ -353,8 +376,8 @@ class PortalSpider(scrapy.Spider):
             return
         try:
             connect_once(self.db_url, connect_timeout=5).close()  # down: say so now, not after 5 retries
-            save_validators(self.db_url, self.portal.id, self.new_validators)
-            save_failures(self.db_url, self.portal.id, self.failures)
+            save_failures(self.db_url, self.portal.id, self.failures)  # before the validators that need them
+            save_validators(self.db_url, self.portal.id, self.settled_validators())
             forget_failures(self.db_url, self.portal.id, self.ignored)
         except (psycopg2.OperationalError, psycopg2.InterfaceError) as err:
             # Fetched pages are spooled; what is lost here is re-learned by the next run.
