@@ -7,10 +7,12 @@ Each step reads and writes PostgreSQL only, so any step can be retried on its ow
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -29,7 +31,7 @@ from portalnews.spiders.child_process import die_with_parent, scratch_directory
 from portalnews.spiders.crawl_stats import stat, summarize_crawl
 from portalnews.store import runs
 from portalnews.store.db import transaction
-from portalnews.store.locks import portal_lock
+from portalnews.store.locks import PortalBusy, portal_lock
 from portalnews.store.schema import register_portals, require_current_schema
 from portalnews.store.spool import drain_spool, spool_dir, spool_path
 
@@ -98,6 +100,18 @@ def _scrapy_crawl(spider: str, arguments: dict[str, str], settings: dict[str, st
     return proc.returncode, tail
 
 
+def _crawl_exit_reason(portal_id: str, code: int, tail: list[str]) -> str:
+    """One line saying why the Scrapy child ended without its figures; its last lines go to the log."""
+    log.error("last lines of the crawl of %s:\n%s", portal_id, "\n".join(tail))
+    if code < 0:
+        name = signal.Signals(-code).name if -code in signal.valid_signals() else f"signal {-code}"
+        return (f"the Scrapy crawl of {portal_id} was killed by {name} (out of memory, or stopped by someone); "
+                "pages fetched before are stored, the next run fetches the rest")
+    errors = [line for line in tail if "ERROR" in line or "Error" in line] or [line for line in tail if line.strip()]
+    last = " ".join(errors[-1].split())[:300] if errors else "no output"
+    return f"the Scrapy crawl of {portal_id} exited with code {code}: {last}"
+
+
 def _registry_argument(registry_files: list[Path] | tuple[Path, ...]) -> dict[str, str]:
     # The spider is given every registry file explicitly, so it never reads PORTALNEWS_REGISTRY itself.
     return {"registry": os.pathsep.join(str(Path(f).resolve()) for f in registry_files)} if registry_files else {}
@@ -156,7 +170,7 @@ def _crawl_locked(db_url, portal, run_id, registry_files, backfill, since, on_li
         if held.lost.is_set() and stats_file.exists():
             return summarize_crawl(json.loads(stats_file.read_text(encoding="utf-8")))
         if code != 0 or not stats_file.exists():
-            raise CrawlError(f"scrapy crawl for {portal.id} exited with {code}:\n" + "\n".join(tail))
+            raise CrawlError(_crawl_exit_reason(portal.id, code, tail))
         raw = json.loads(stats_file.read_text(encoding="utf-8"))
     fatal = raw.get(stat("fatal"))
     if fatal:
@@ -257,6 +271,13 @@ def run_portal(db_url: str, portal: Portal, registry_files=(), backfill: bool = 
         stats["load"] = loaded.result().as_dict()
     except DATABASE_DOWN as err:
         return database_unreachable(db_url, portal, run_id, stats, err)
+    except (PortalBusy, CrawlError) as err:  # expected conditions: one line naming the cause, no traceback
+        log.error("run of %s failed: %s", portal.id, err)
+        return finish_run(db_url, portal, run_id, stats, error=f"{type(err).__name__}: {err}")
+    except KeyboardInterrupt:  # Ctrl-C: close the run's row (the Scrapy child got the same signal)
+        with contextlib.suppress(*DATABASE_DOWN):
+            finish_run(db_url, portal, run_id, stats, error="interrupted (Ctrl-C or SIGINT): the next run goes on")
+        raise
     except Exception as err:
         log.exception("run of %s failed", portal.id)
         return finish_run(db_url, portal, run_id, stats, error=f"{type(err).__name__}: {err}")

@@ -23,8 +23,9 @@ from urllib.parse import urljoin, urlsplit
 import psycopg2
 import scrapy
 from scrapy import signals
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.defer import CancelledError
 
 from portalnews.config import registry_files
 from portalnews.registry import Portal, load_registry
@@ -57,7 +58,12 @@ def ignored_on_purpose(failure) -> bool:
 def failure_reason(failure) -> str:
     if failure.check(HttpError):
         return f"HTTP {failure.value.response.status}"
-    return f"{failure.type.__name__}: {failure.getErrorMessage()}"
+    message = failure.getErrorMessage().strip()
+    if not message and failure.check(CancelledError, DownloadCancelledError):
+        # Twisted's CancelledError carries no text: Scrapy cancelled the download (a response over
+        # DOWNLOAD_MAXSIZE, a stop request, the crawl closing).
+        message = "download cancelled by the crawler (over DOWNLOAD_MAXSIZE, or the crawl was stopping)"
+    return f"{failure.type.__name__}: {message or 'no message given'}"
 
 
 class PortalSpider(scrapy.Spider):

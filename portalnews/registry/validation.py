@@ -59,6 +59,8 @@ def read_entries(path: Path) -> list[dict[str, Any]]:
         size = path.stat().st_size
     except FileNotFoundError as err:
         raise RegistryError(f"registry file not found: {path}") from err
+    if path.is_dir():
+        raise RegistryError(f"{path} is a directory: --registry and PORTALNEWS_REGISTRY name TOML files")
     if size > MAX_FILE_BYTES:
         raise RegistryError(f"{path}: {size} bytes is too large for a registry file (limit {MAX_FILE_BYTES})")
     try:
