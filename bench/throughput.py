@@ -3,7 +3,7 @@
     python bench/throughput.py [--articles 2000] [--workdir DIR] [--only project|naive]
 
 Generates (once per --workdir) a NukeViet-style portal of N articles with its gold answers
-(bench/generated_portal.py), serves it from a separate process on 127.0.0.1, starts a throw-away
+(tests/support/generated_portal.py), serves it from a separate process on 127.0.0.1, starts a throw-away
 embedded PostgreSQL, then runs, one after the other, each contender as a fresh process tree on an
 empty database:
 
@@ -46,8 +46,8 @@ warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bench.generated_portal import generate  # noqa: E402
 from portalnews.store import embedded as embedded_db  # noqa: E402
+from tests.support.generated_portal import generate  # noqa: E402
 
 
 @dataclass
@@ -254,7 +254,7 @@ def main() -> None:
     if not (site / "gold.json").exists():
         generate(site, args.articles)
     gold = json.loads((site / "gold.json").read_text(encoding="utf-8"))
-    server = subprocess.Popen([sys.executable, str(REPO / "bench" / "generated_portal.py"), str(site), "--serve"],
+    server = subprocess.Popen([sys.executable, str(REPO / "tests" / "support" / "generated_portal.py"), str(site), "--serve"],
                               stdout=subprocess.PIPE, text=True)
     assert server.stdout is not None
     registry_text = "".join(iter(server.stdout.readline, "# serving; Ctrl-C stops\n"))

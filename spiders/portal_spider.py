@@ -6,7 +6,7 @@
 It reads start URLs as sitemaps, feeds or listing pages (sniffed from the response), also reads the
 Sitemap: lines of robots.txt and <link rel=alternate> feeds, follows listing pagination while pages
 still yield unseen article links, and fetches each unseen article once. Article pages go to the item
-pipeline that keeps them (portalnews.pipelines.raw_store); nothing is cleaned here.
+pipeline that keeps them (portalnews.spiders.raw_store); nothing is cleaned here.
 
 The database must already hold the current schema (`portalnews db migrate`): a crawl never migrates.
 `registry` names every extra registry file (os.pathsep-separated); without it, PORTALNEWS_REGISTRY's.
@@ -23,9 +23,6 @@ from urllib.parse import urljoin, urlsplit
 import psycopg2
 import scrapy
 from scrapy import signals
-from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
-from scrapy.spidermiddlewares.httperror import HttpError
-from twisted.internet.defer import CancelledError
 
 from portalnews.config import registry_files
 from portalnews.registry import Portal, load_registry
@@ -33,6 +30,7 @@ from portalnews.registry.url_policy import RefusedURL, fetchable_url
 from portalnews.registry.urls import canonical_url, without_tracking
 from portalnews.spiders import discovery
 from portalnews.spiders.crawl_stats import STATS_PREFIX, stat
+from portalnews.spiders.fetch_failures import failure_reason, ignored_on_purpose
 from portalnews.spiders.setting_names import unknown_setting_warnings
 from portalnews.store.crawl_state import (
     CrawlState,
@@ -46,24 +44,6 @@ from portalnews.store.crawl_state import (
 from portalnews.store.db import connect_once, database_url
 from portalnews.store.schema import SchemaNotReady, require_current_schema
 from portalnews.vietnamese.dates import VIETNAM
-
-
-def ignored_on_purpose(failure) -> bool:
-    """Forbidden by robots.txt: skipped, not a failure. Every other IgnoreRequest (a gzip bomb cut at
-    DOWNLOAD_MAXSIZE, a redirect loop, a refused scheme) is a failure with its reason."""
-    return failure.check(IgnoreRequest) is not None and failure.check(HttpError) is None \
-        and "robots.txt" in failure.getErrorMessage()
-
-
-def failure_reason(failure) -> str:
-    if failure.check(HttpError):
-        return f"HTTP {failure.value.response.status}"
-    message = failure.getErrorMessage().strip()
-    if not message and failure.check(CancelledError, DownloadCancelledError):
-        # Twisted's CancelledError carries no text: Scrapy cancelled the download (a response over
-        # DOWNLOAD_MAXSIZE, a stop request, the crawl closing).
-        message = "download cancelled by the crawler (over DOWNLOAD_MAXSIZE, or the crawl was stopping)"
-    return f"{failure.type.__name__}: {message or 'no message given'}"
 
 
 class PortalSpider(scrapy.Spider):

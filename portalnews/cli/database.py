@@ -18,12 +18,14 @@ import sys
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
+from portalnews import config
+
 
 def analyst_url(url: str, password: str | None = None) -> str:
     """`url` with the analyst role as its user (and `password`, else PORTALNEWS_ANALYST_PASSWORD's, if any)."""
     from portalnews.store.embedded_roles import ANALYST_LOGIN
 
-    password = password if password is not None else os.environ.get("PORTALNEWS_ANALYST_PASSWORD")
+    password = password if password is not None else config.analyst_password()
     parts = urlsplit(url)
     host = parts.hostname or ""
     host = f"[{host}]" if ":" in host else host
@@ -33,8 +35,8 @@ def analyst_url(url: str, password: str | None = None) -> str:
 
 
 def _current_url() -> str | None:
-    if os.environ.get("DATABASE_URL"):
-        return os.environ["DATABASE_URL"]
+    if config.external_database_url():
+        return config.external_database_url()
     from portalnews.store import embedded as embedded_db
 
     server = embedded_db.running_server()
@@ -42,7 +44,7 @@ def _current_url() -> str | None:
 
 
 def _connection_url(args) -> str | None:
-    if args.analyst and not os.environ.get("DATABASE_URL"):
+    if args.analyst and not config.external_database_url():
         from portalnews.store import embedded as embedded_db
         from portalnews.store import embedded_roles
 
@@ -50,7 +52,7 @@ def _connection_url(args) -> str | None:
         return embedded_roles.analyst_login_url(server) if server else None
     url = _current_url()
     if url and args.analyst:
-        url = analyst_url(url, os.environ.get("PORTALNEWS_ANALYST_PASSWORD"))
+        url = analyst_url(url, config.analyst_password())
     return url
 
 
@@ -122,9 +124,7 @@ def cmd_db(args) -> int:
         if args.action == "psql":
             return _psql(url, args.command)
         if args.action == "env":
-            from portalnews.config import home
-
-            passfile = home() / "secrets" / ("analyst.pgpass" if args.analyst else "client.pgpass")
+            passfile = config.home() / "secrets" / ("analyst.pgpass" if args.analyst else "client.pgpass")
             for name, value in client_environment(url, passfile).items():
                 print(f"export {name}={shlex.quote(value)}")
             return 0

@@ -8,11 +8,11 @@ registry path can come from an environment variable.
 from __future__ import annotations
 
 import math
+import tomllib
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
-import tomllib
 from croniter import croniter
 from scrapy.settings import default_settings as scrapy_defaults
 
