@@ -47,7 +47,9 @@ _ANY_TITLE = re.compile(r"Bí thư|Chủ tịch|Thủ tướng|[Ủủ]y viên|[
 _BODY_LOWER = _word_set("""hành ương trị thư chức giáo vận tra trực nhân dân tỉnh thành phố huyện quận thị xã trấn
 phường nước và ủy uỷ viên vụ sự phủ hội quốc nghiệp trường nguyên triển thôn hiệp nữ niên sản an phòng kế
 chính tế đạo binh ninh thông tin truyền hóa hoá lịch thao khoa học công nghệ dục tạo quân đội biên đầu
-tư sát toán lực đoàn kiểm xây dựng tài lâm mại thương dịch đông tịch chỉ huy mặt trận tổ lao động ban""")
+tư sát toán lực đoàn kiểm xây dựng tài lâm mại thương dịch đông tịch chỉ huy mặt trận tổ lao động ban
+đồng biểu bảo hiểm hợp tác vệ sinh giao tải thủy lợi môi ngoại nội pháp văn thể kinh doanh hoạch đô quy
+cựu chiến phụ liên khuyến""")
 # Where a body name may end when it ends in lower case ("UBND tỉnh", "Bộ Chính trị", "Thành ủy").
 _BODY_END_LOWER = {"tỉnh", "phố", "huyện", "quận", "xã", "phường", "trấn", "nước", "trị", "ủy", "uỷ", "ương",
                    "vụ", "phủ", "hội", "chức", "giáo", "vận", "tra", "trực", "sự", "an", "trường", "nữ", "niên",
@@ -63,8 +65,9 @@ _NOT_NAMES = {"Hà Nội", "Hà Tĩnh", "Hà Giang", "Hà Nam", "Cao Bằng", "L
               "Hà Đông", "Hà Tiên", "Hà Trung", "Mai Sơn", "Quan Hóa", "Quan Sơn", "Đồng Hới", "Đồng Xoài",
               "Cao Lãnh", "Cao Phong", "Văn Lâm", "Văn Giang", "Văn Yên", "Văn Chấn", "Văn Quan", "Lâm Hà",
               "Đinh Lập", "Hồng Bàng", "Phan Thiết", "Phan Rang", "Hồ Gươm", "Trần Phú", "Lê Lợi", "Tô Hiệu"}
-_POSITION_WORDS = {"Bí", "Chủ", "Phó", "Ủy", "Uỷ", "Ban", "Bộ", "Sở", "Tỉnh", "Thành", "Huyện", "Quận", "Hội",
-                   "Trưởng", "Giám", "Đảng", "Thường", "Trung", "Công", "Cục", "Viện", "Tổng", "Đại", "Ông", "Bà"}
+# Words of positions and bodies that are never a syllable of a name ("Thành", "Trung" are: Lê Trung Chinh).
+_POSITION_WORDS = {"Bí", "Chủ", "Phó", "Ủy", "Uỷ", "Ban", "Bộ", "Sở", "Tỉnh", "Huyện", "Quận", "Hội", "Trưởng",
+                   "Giám", "Đảng", "Cục", "Viện", "Tổng", "Ông", "Bà"}
 _HONORIFICS = {("đồng", "chí"): "đồng chí", ("ông",): "ông", ("bà",): "bà"}
 _RANKS = {("Đại", "tá"), ("Thượng", "tá"), ("Trung", "tá"), ("Thiếu", "tá"), ("Đại", "tướng"),
           ("Thượng", "tướng"), ("Trung", "tướng"), ("Thiếu", "tướng"), ("Tiến", "sĩ"), ("TS.",), ("PGS.TS",),
@@ -143,10 +146,13 @@ class _Position:
 
 
 def _position_at(words: list[str], i: int) -> _Position | None:
-    title = _title_at(words, i)
+    # "nguyên Bí thư Tỉnh ủy": a former position, kept as printed so it is never read as a current one.
+    former = int(words[i] in ("nguyên", "Nguyên") and i + 1 < len(words))
+    title = _title_at(words, i + former)
     if title is None:
         return None
     size, alone = title
+    size += former
     end = _body_end(words, i + size)
     # The body may run into a name: "Bí thư Thành ủy Trương Quang Nghĩa" -> body "Thành ủy".
     name = None
