@@ -169,3 +169,10 @@ def test_bodies_written_out_in_full():
 def test_a_former_position_is_kept_as_printed_never_read_as_a_current_one():
     assert pairs("Dự lễ có đồng chí Nguyễn Văn Lợi, nguyên Bí thư Tỉnh ủy; nguyên Chủ tịch UBND tỉnh Trần Văn Tư.") == {
         ("Nguyễn Văn Lợi", "nguyên Bí thư Tỉnh ủy"), ("Trần Văn Tư", "nguyên Chủ tịch UBND tỉnh")}
+
+
+def test_ethnic_minority_family_names_and_districts_named_like_people():
+    text = ("Đồng chí Giàng Seo Phử, Phó Bí thư Tỉnh ủy, dự hội nghị. Bí thư Huyện ủy Vũ Thư phát biểu."
+            " PGS.TS Thạch Phước Bình, Giám đốc Học viện Chính trị khu vực IV, trình bày tham luận.")
+    assert pairs(text) == {("Giàng Seo Phử", "Phó Bí thư Tỉnh ủy"),
+                           ("Thạch Phước Bình", "Giám đốc Học viện Chính trị khu vực IV")}
