@@ -20,6 +20,9 @@ def summarize_crawl(raw: dict) -> dict:
         "pages_fetched": raw.get(stat("articles_fetched"), 0),
         "pages_stored": raw.get(stat("raw_pages_stored"), 0),
         "pages_spooled": raw.get(stat("raw_pages_spooled"), 0),
+        # refused by the database: kept in the spool's quarantine and in fetch_failures (fetched again)
+        "pages_quarantined": raw.get(stat("raw_pages_quarantined"), 0),
+        "pages_lost": raw.get(stat("raw_pages_lost"), 0),
         "fetch_errors": raw.get(stat("article_errors"), 0),
         "index_errors": raw.get(stat("index_errors"), 0),
         "links_refused": raw.get(stat("links_refused"), 0),  # not http/https: never fetched
