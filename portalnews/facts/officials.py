@@ -49,7 +49,7 @@ phường nước và ủy uỷ viên vụ sự phủ hội quốc nghiệp trư
 chính tế đạo binh ninh thông tin truyền hóa hoá lịch thao khoa học công nghệ dục tạo quân đội biên đầu
 tư sát toán lực đoàn kiểm xây dựng tài lâm mại thương dịch đông tịch chỉ huy mặt trận tổ lao động ban
 đồng biểu bảo hiểm hợp tác vệ sinh giao tải thủy lợi môi ngoại nội pháp văn thể kinh doanh hoạch đô quy
-cựu chiến phụ liên khuyến khu vực viện""")
+cựu chiến phụ liên khuyến khu vực viện đại""")
 # Where a body name may end when it ends in lower case ("UBND tỉnh", "Bộ Chính trị", "Thành ủy").
 _BODY_END_LOWER = {"tỉnh", "phố", "huyện", "quận", "xã", "phường", "trấn", "nước", "trị", "ủy", "uỷ", "ương",
                    "vụ", "phủ", "hội", "chức", "giáo", "vận", "tra", "trực", "sự", "an", "trường", "nữ", "niên",
@@ -136,7 +136,7 @@ def _body_end(words: list[str], i: int) -> int:
     """Where a title's body starting at words[i] ends (exclusive)."""
     j = i
     while j < len(words) and (_capitalised(words[j]) or words[j] in _ABBREVIATIONS or _ROMAN.fullmatch(words[j])
-                              or (words[j] in _BODY_LOWER and j > i)):
+                              or words[j] in _BODY_LOWER):  # "Trưởng đoàn đại biểu Quốc hội tỉnh"
         j += 1
     while j > i and words[j - 1] in _BODY_LOWER and words[j - 1] not in _BODY_END_LOWER:
         j -= 1
