@@ -28,6 +28,12 @@ def registry_files() -> list[Path]:
     return [Path(p) for p in raw.split(os.pathsep) if p.strip()]
 
 
+def builtin_portals() -> bool:
+    """Whether the built-in registry's portals are loaded: PORTALNEWS_BUILTIN_PORTALS=0 leaves them out
+    (`make demo`: only the recorded portals it serves, not real portals it cannot reach offline)."""
+    return os.environ.get("PORTALNEWS_BUILTIN_PORTALS", "1").strip().lower() not in ("0", "false", "no", "off")
+
+
 def dags_folder() -> Path:
     """Airflow's DAG folder for `portalnews up`: PORTALNEWS_DAGS_FOLDER, else the checkout's dags/."""
     configured = os.environ.get("PORTALNEWS_DAGS_FOLDER")
