@@ -12,6 +12,7 @@ CONNECTION_ID = DB_CONNECTION_ID
 CRAWL_POOL = "portal_crawl"
 CRAWL_POOL_SLOTS = 2
 TIMEZONE = "Asia/Ho_Chi_Minh"
+GRAPHVIZ_WARNING = "ignore:Could not import graphviz:UserWarning"
 
 
 def airflow_url(server_url_for_airflow_db: str) -> str:
@@ -46,6 +47,9 @@ def airflow_environment(portalnews_db_url: str, airflow_db_url: str, airflow_hom
         "AIRFLOW__API__BASE_URL": f"http://{api_host}:{api_port}",
         "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://{api_host}:{api_port}/execution/",
         f"AIRFLOW_CONN_{CONNECTION_ID.upper()}": portalnews_db_url,
+        # Airflow's CLI warns on every command that graphviz (only `airflow dags show` renders with it) is
+        # missing; that is not the operator's concern.
+        "PYTHONWARNINGS": ",".join(filter(None, [env.get("PYTHONWARNINGS"), GRAPHVIZ_WARNING])),
         # `airflow standalone` starts its parts as `airflow ...` subprocesses: they must be on PATH.
         "PATH": venv_bin + os.pathsep + env.get("PATH", ""),
     })
