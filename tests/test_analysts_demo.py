@@ -131,14 +131,14 @@ def test_portalnews_search_says_how_many_match_when_it_shows_fewer(demo_db, monk
     monkeypatch.setenv("DATABASE_URL", demo_db)
     assert main(["search", "nghi quyet", "--portal", "fx_tintuc", "--limit", "2"]) == 0
     out, err = capsys.readouterr()
-    assert out.count("· fx_tintuc ·") == 2
+    assert out.count("    fx_tintuc · ") == 2
     assert err.splitlines() == ["4 match, 2 shown; --limit N shows more"]
     assert main(["search", "nghi quyet", "--portal", "fx_tintuc", "--limit", "2", "--json"]) == 0
     out, err = capsys.readouterr()
     assert len(out.splitlines()) == 2 and err.splitlines() == ["4 match, 2 shown; --limit N shows more"]
     assert main(["search", "nghi quyet", "--portal", "fx_tintuc", "--limit", "4"]) == 0
     out, err = capsys.readouterr()
-    assert out.count("· fx_tintuc ·") == 4 and err == ""
+    assert out.count("    fx_tintuc · ") == 4 and err == ""
 
 
 def test_portalnews_search_without_hits_says_so(demo_db, monkeypatch, capsys):
