@@ -4,6 +4,8 @@
     portalnews db start|stop|url|psql|migrate [--analyst]
     portalnews search QUERY [--portal ID] [--since DATE]  full-text search, with or without diacritics
     portalnews export --format csv|jsonl [--portal ID] [--since DATE]  stream articles (COPY)
+    portalnews documents [TEXT|KEY] / officials [NAME]   documents cited, officials named (docs/facts.md)
+    portalnews facts recompute [--portal ID]   derive every article's facts again after a rules change
     portalnews up                      embedded PostgreSQL + Airflow (UI on 127.0.0.1:8080)
     portalnews check PORTAL            validate a registry entry against the live (or mirrored) site
     portalnews extract [--url URL] FILE...      clean saved HTML files, one JSON object per line
@@ -18,11 +20,11 @@ import logging
 import sys
 import warnings
 
-from portalnews.cli import airflow, analysts, database, mirror, pipeline
+from portalnews.cli import airflow, analysts, database, facts, mirror, pipeline
 
 warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
 
-COMMAND_GROUPS = (pipeline, database, analysts, airflow, mirror)
+COMMAND_GROUPS = (pipeline, database, analysts, facts, airflow, mirror)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -14,6 +14,7 @@ import threading
 import time
 from pathlib import Path
 
+from portalnews import config
 from portalnews.cli.common import registry, registry_files, with_registry
 
 
@@ -25,10 +26,10 @@ def _environment(args) -> tuple[dict[str, str], str]:
     from portalnews.store.db import database_url
 
     db_url = database_url()  # the pipeline's login (Airflow's tasks get it as the portalnews_db Connection)
-    airflow_db = os.environ.get("AIRFLOW_DATABASE_URL")
+    airflow_db = config.airflow_database_url()
     if not airflow_db:
         airflow_db = embedded_roles.airflow_url(embedded_db.start())  # owned by `airflow`, no superuser
-    env = airflow_environment(db_url, airflow_db)
+    env = airflow_environment(db_url, airflow_db, api_port=getattr(args, "port", None))
     extra = registry_files(args)
     if extra:
         env["PORTALNEWS_REGISTRY"] = os.pathsep.join(str(p.resolve()) for p in extra)
@@ -55,14 +56,12 @@ def cmd_airflow(args) -> int:
 
 
 def cmd_up(args) -> int:
-    from portalnews.airflow_env import CRAWL_POOL, CRAWL_POOL_SLOTS
+    from portalnews.airflow_env import CRAWL_POOL, CRAWL_POOL_SLOTS, api_address
     from portalnews.store.db import admin_database_url
     from portalnews.store.embedded import port_free
     from portalnews.store.schema import migrate, register_portals
 
-    if args.port:
-        os.environ["AIRFLOW__API__PORT"] = str(args.port)  # the API server, its tasks and the banner follow it
-    host, port = os.environ.get("AIRFLOW__API__HOST", "127.0.0.1"), int(os.environ.get("AIRFLOW__API__PORT", "8080"))
+    host, port = api_address(args.port)
     if not port_free(port, host):
         print(f"portalnews: port {port} on {host} (the Airflow UI's) is in use; choose another with "
               f"`portalnews up --port N` (make run PORT=N)", file=sys.stderr)
