@@ -39,7 +39,7 @@ cli-link:
 	     else echo "$(USER_BIN) is not on PATH either: run $$target"; fi;; esac
 
 run: install
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/portalnews up --port $(PORT)
+	@PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/portalnews up --port $(PORT)
 
 # Airflow on the recorded fixture portals served locally: working DAGs without reaching the internet.
 # Only those portals (not the real ones, unreachable offline), their DAGs running at once, their dates
@@ -47,7 +47,7 @@ run: install
 # ago: the one portal in alert.
 demo: install
 	@mkdir -p var
-	$(BIN)/portalnews mirror tests/fixtures/sites/* --port $(MIRROR_PORT) --write-registry var/demo-registry.toml \
+	@$(BIN)/portalnews mirror tests/fixtures/sites/* --port $(MIRROR_PORT) --write-registry var/demo-registry.toml \
 	  --dates-to-today --silent-for liferay_danang=10 & \
 	  MIRROR=$$!; trap "kill $$MIRROR" EXIT INT TERM; sleep 2; kill -0 $$MIRROR || exit 1; \
 	  PATH="$(CURDIR)/$(BIN):$$PATH" PORTALNEWS_BUILTIN_PORTALS=0 AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION=False \

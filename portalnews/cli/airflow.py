@@ -93,9 +93,11 @@ def cmd_up(args) -> int:
                     "Concurrent portal crawls (politeness and memory)"], env=env, check=True,
                    stdout=subprocess.DEVNULL)
     url = f"http://{env['AIRFLOW__API__HOST']}:{env['AIRFLOW__API__PORT']}"
+    paused = env["AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION"].lower() == "true"
     print(f"Starting Airflow: UI at {url}\n"
-          "DAGs of portals start paused: unpause a portal's DAG (portalnews_<id>) in the UI to schedule it;\n"
-          "portalnews_backfill and portalnews_health run when triggered. Stop with Ctrl-C.", flush=True)
+          + ("New portal DAGs start paused: unpause one (portalnews_<id>) in the UI to schedule it;\n"
+             if paused else "New portal DAGs start unpaused (`make demo`): they run at once;\n")
+          + "portalnews_backfill and portalnews_health run when triggered. Stop with Ctrl-C.", flush=True)
     # Airflow's parts as `airflow standalone` runs them, without standalone itself and the two log
     # servers it starts (on one machine task logs are read from files; those servers also bound every
     # interface): 0.8 GiB less RSS idle on a 2-core machine (bench/idle_memory.py).
