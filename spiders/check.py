@@ -22,7 +22,8 @@ from scrapy.utils.misc import load_object
 
 from portalnews.registry.urls import canonical_url
 from portalnews.spiders.crawl_stats import stat
-from portalnews.spiders.portal_spider import PortalSpider, failure_reason
+from portalnews.spiders.fetch_failures import failure_reason
+from portalnews.spiders.portal_spider import PortalSpider
 from portalnews.store.crawl_state import CrawlState
 
 SAMPLE_ARTICLES = 5  # article pages fetched until one cleans

@@ -73,6 +73,27 @@ def test_facts_recompute_derives_again_what_other_rules_or_no_rules_derived(db_u
     assert "0 articles derived again" in capsys.readouterr().out
 
 
+def test_an_article_the_rules_fail_on_is_logged_and_left_out_while_the_others_get_their_facts(db_url, cleaned_page,  # noqa: F811
+                                                                                             caplog):
+    import psycopg2
+
+    from portalnews.extraction import Article
+    from portalnews.pipelines.facts import record_facts
+
+    cleaned_page("/tin/1", "Tổng kết Chỉ thị 05", DIRECTIVE)
+    cleaned_page("/tin/2", "Sơ kết", "Nội dung.", minutes_after=1)
+    load_pending(db_url, PORTAL)
+    first, second = (row["id"] for row in query(db_url, "SELECT id FROM articles ORDER BY id"))
+    unreadable = Article(title=b"\xff not text", body="Nội dung.")  # what no stored article can be
+    with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
+        failed = record_facts(cur, [(first, Article(title=None, body=DIRECTIVE)), (second, unreadable)])
+    conn.close()
+    assert failed == [second]
+    (error,) = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert error.startswith(f"facts of article {second} not derived: TypeError: ") and "\n" not in error
+    assert [r["article_id"] for r in _facts(db_url)[0]] == [first]
+
+
 # ---- the views, as the analyst, on the demo data ---------------------------------------------
 def test_article_documents_lists_every_mention_with_its_quote(demo_db):  # noqa: F811
     rows = query(analyst_url(demo_db), "SELECT portal, document_key, document_type, number, symbol, issuer, term,"
