@@ -120,8 +120,12 @@ def cmd_up(args) -> int:
         group[:] = group or [proc.pid]
         return proc
 
-    parts = {name: start(name, command) for name, command in AIRFLOW_PARTS}
-    threading.Thread(target=_announce_when_ready, args=(url, env["AIRFLOW_HOME"]), daemon=True).start()
+    # The scheduler and the triggerer start once the API server answers: the task processes they start
+    # report to it, and a task started before it listens fails ("Connection refused"), as unpaused DAGs'
+    # first runs did on a busy machine. The DAG processor parses meanwhile.
+    parts = {name: start(name, command) for name, command in AIRFLOW_PARTS if name not in AFTER_THE_API}
+    api_ready = threading.Event()
+    threading.Thread(target=_announce_when_ready, args=(url, env["AIRFLOW_HOME"], api_ready), daemon=True).start()
 
     stopping: list[float] = []
 
@@ -135,6 +139,8 @@ def cmd_up(args) -> int:
     failed = False
     while any(proc.poll() is None for proc in parts.values()):
         time.sleep(0.25)
+        if api_ready.is_set() and not stopping and AFTER_THE_API[0] not in parts:
+            parts.update({name: start(name, command) for name, command in AIRFLOW_PARTS if name in AFTER_THE_API})
         if not stopping and any(proc.poll() is not None for proc in parts.values()):
             died = [name for name, proc in parts.items() if proc.poll() is not None]
             print(f"portalnews: Airflow's {', '.join(died)} stopped; stopping the other parts", flush=True)
@@ -164,6 +170,7 @@ AIRFLOW_PARTS = (
     ("api-server", ["api-server"]),
     ("triggerer", ["triggerer", "--skip-serve-logs"]),
 )
+AFTER_THE_API = ("scheduler", "triggerer")
 
 
 def _signal_group(pgid: int, sig: int) -> None:
@@ -171,8 +178,9 @@ def _signal_group(pgid: int, sig: int) -> None:
         os.killpg(pgid, sig)
 
 
-def _announce_when_ready(url: str, airflow_home: str, timeout: float = 300) -> None:
-    """Once the UI answers, say where to log in (Airflow's own banner scrolls away in the logs)."""
+def _announce_when_ready(url: str, airflow_home: str, ready: threading.Event, timeout: float = 300) -> None:
+    """Once the UI answers, set `ready` and say where to log in; past `timeout`, set `ready` anyway (the
+    parts waiting for it start, and fail visibly if the API server never comes)."""
     import urllib.request
 
     deadline = time.monotonic() + timeout
@@ -183,7 +191,9 @@ def _announce_when_ready(url: str, airflow_home: str, timeout: float = 300) -> N
         except OSError:
             time.sleep(2)
     else:
+        ready.set()
         return
+    ready.set()
     password_file = Path(airflow_home) / "simple_auth_manager_passwords.json.generated"
     password = f"(the password in {password_file})"
     if password_file.exists():
