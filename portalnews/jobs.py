@@ -144,9 +144,9 @@ def crawl(
 
 def _crawl_locked(db_url, portal, run_id, registry_files, backfill, since, on_line, revisit,
                   max_listing_pages, held) -> dict:
-    spooled = drain_spool(db_url, portal.id)
-    if spooled:
-        log.info("stored %d pages spooled by an earlier run while the database was down", spooled)
+    drained = drain_spool(db_url, portal.id)
+    if drained.stored:
+        log.info("stored %d pages spooled by an earlier run while the database was down", drained.stored)
     jobdir = home() / "jobs" / f"{portal.id}-backfill"
     with scratch_directory(home() / "tmp", "crawl-") as tmp:
         stats_file = Path(tmp) / "stats.json"
@@ -168,7 +168,7 @@ def _crawl_locked(db_url, portal, run_id, registry_files, backfill, since, on_li
         code, tail = _scrapy_crawl("portal", arguments, settings, {"DATABASE_URL": db_url}, on_line,
                                    on_start=lambda proc: held.when_lost(proc.terminate))
         if held.lost.is_set() and stats_file.exists():
-            return summarize_crawl(json.loads(stats_file.read_text(encoding="utf-8")))
+            return summarize_crawl(json.loads(stats_file.read_text(encoding="utf-8")), drained.quarantined)
         if code != 0 or not stats_file.exists():
             raise CrawlError(_crawl_exit_reason(portal.id, code, tail))
         raw = json.loads(stats_file.read_text(encoding="utf-8"))
@@ -177,7 +177,7 @@ def _crawl_locked(db_url, portal, run_id, registry_files, backfill, since, on_li
         raise CrawlError(f"crawl of {portal.id} did not start: {fatal}")
     if backfill and raw.get("finish_reason") == "finished":
         shutil.rmtree(jobdir, ignore_errors=True)
-    return summarize_crawl(raw)
+    return summarize_crawl(raw, drained.quarantined)
 
 
 def check(portal: Portal, registry_files: list[Path] | tuple[Path, ...] = (), max_pages: int = 3,
@@ -207,12 +207,16 @@ def load(db_url: str, portal: Portal) -> dict:
 def _pages_not_stored(portal: Portal, crawl_stats: dict) -> str | None:
     """Fetched pages that are in neither raw_pages nor the spool: never a silent success."""
     refused, lost = crawl_stats.get("pages_quarantined", 0), crawl_stats.get("pages_lost", 0)
+    cut = crawl_stats.get("spool_lines_quarantined", 0)
     parts = []
     if refused:
         parts.append(f"{refused} refused by the database (kept in {spool_dir() / 'quarantine'} and recorded "
                      "in fetch_failures with the reason: fetched again next run)")
     if lost:
         parts.append(f"{lost} neither stored nor spooled (see the crawl log)")
+    if cut:
+        parts.append(f"{cut} spooled by an earlier run and cut by a crash (kept in {spool_dir() / 'quarantine'}; "
+                     "fetched again when their URL survived, or found again on their listings)")
     return f"fetched pages of {portal.id} not stored: " + "; ".join(parts) if parts else None
 
 

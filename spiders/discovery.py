@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from io import BytesIO
 from urllib.parse import urljoin
 
@@ -19,7 +19,7 @@ from parsel import Selector
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
-from portalnews.vietnamese.dates import VIETNAM, find_dates
+from portalnews.vietnamese.dates import find_dates, parse_iso
 
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/feed+json")
 NEXT_TEXT = re.compile(r"^(?:trang\s+)?(?:sau|tiếp(?:\s+theo)?|kế\s+tiếp|next|»|›|>|>>|»»)$", re.IGNORECASE)
@@ -114,6 +114,9 @@ def _news_publication_dates(body: bytes) -> dict[str, str]:
 
 def from_feed(body: bytes, base_url: str) -> Discovered:
     parsed = feedparser.parse(body)
+    if not parsed.get("version") and not parsed.entries:  # feedparser recognised no RSS/Atom dialect
+        root = body.lstrip()[:60].decode("utf-8", errors="replace")
+        raise UnreadableIndex(f"not an RSS/Atom feed (it starts {root!r})")
     found = Discovered("feed")
     for entry in parsed.entries:
         link = entry.get("link")
@@ -176,24 +179,12 @@ def from_html(body: bytes | str, page_url: str, encoding: str = "utf-8") -> Disc
     return found
 
 
-def iso_date(text: str) -> datetime | None:
-    """A W3C/ISO 8601 date or date-time (sitemap lastmod, feed dates); no offset means Vietnam time."""
-    text = text.strip().replace("Z", "+00:00")  # Python 3.10's fromisoformat does not read "Z"
-    try:
-        value = datetime.fromisoformat(text) if "T" in text or " " in text else date.fromisoformat(text)
-    except ValueError:
-        return None
-    if not isinstance(value, datetime):
-        value = datetime.combine(value, datetime.min.time())
-    return value if value.tzinfo else value.replace(tzinfo=VIETNAM)
-
-
 def newest_date(context: str | None):
     """The date of a sitemap or feed link, or the latest date written near an HTML link (listing cards
     show the article's date), or None."""
     if not context:
         return None
-    if value := iso_date(context):
+    if value := parse_iso(context):  # sitemap lastmod, feed dates: ISO 8601
         return value
     dates = find_dates(context)
     return max((d.value for d in dates), default=None)

@@ -25,6 +25,7 @@ import os
 import re
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg2
@@ -140,26 +141,33 @@ def _drain_file(conn, portal: str, path: Path) -> tuple[int, int]:
     return stored, quarantined
 
 
-def drain_spool(db_url: str, portal: str) -> int:
-    """Store every page spooled for `portal` (this outage's and any earlier drain's leftovers);
-    return how many were stored. Raises on a database error, leaving the rest for the next drain."""
+@dataclass
+class Drained:
+    stored: int = 0  # spooled pages now in raw_pages
+    quarantined: int = 0  # lines cut by a crash: in spool/quarantine/ (and fetch_failures when their URL survived)
+
+
+def drain_spool(db_url: str, portal: str) -> Drained:
+    """Store every page spooled for `portal` (this outage's and any earlier drain's leftovers). Raises on
+    a database error, leaving the rest for the next drain."""
     directory = spool_dir()
     live = directory / f"{portal}.jsonl"
     if live.exists():
         live.rename(directory / f"{portal}.{time.time_ns()}.draining")
     # `<portal>.draining` is what earlier versions left behind when a drain failed.
     pending = sorted(directory.glob(f"{portal}.*.draining")) + sorted(directory.glob(f"{portal}.draining"))
+    drained = Drained()
     if not pending:
-        return 0
+        return drained
     conn = connect(db_url)
-    stored = 0
     try:
         for path in pending:
-            count, _bad = _drain_file(conn, portal, path)
-            stored += count
+            stored, quarantined = _drain_file(conn, portal, path)
+            drained.stored += stored
+            drained.quarantined += quarantined
     finally:
         conn.close()
-    return stored
+    return drained
 
 
 class RawPageWriter:
