@@ -67,7 +67,7 @@ SELECT portal.id AS portal,
     (SELECT count(*) FROM fetch_failures f WHERE f.portal = portal.id) AS open_fetch_failures,
     (SELECT max(finished_at) FROM crawl_runs c WHERE c.portal = portal.id AND c.status = 'success')
         AS last_success_at,
-    (SELECT count(*) FROM crawl_runs c WHERE c.portal = portal.id) AS runs
+    (SELECT count(*) FROM crawl_runs c WHERE c.portal = portal.id AND c.finished_at IS NOT NULL) AS runs
 FROM portal LEFT JOIN recent_figures f ON f.portal = portal.id
 """
 
@@ -115,7 +115,9 @@ def _judge(portal: Portal, row: dict, now: datetime) -> PortalHealth:
         daily_counts=list(row["daily_counts"]),
     )
     if newest is None and row["runs"] == 0:
-        health.status = "no data"  # never run (a paused DAG): nothing to judge yet
+        # Never run (a paused DAG) or its first run still going (a new portal, the demo's first
+        # minutes): nothing to judge yet. A run whose process died is closed by close_dead_runs.
+        health.status = "no data"
         return health
     reasons = health.reasons
     age_limit = limits["max_article_age_hours"]

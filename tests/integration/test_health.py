@@ -66,6 +66,17 @@ def test_a_portal_that_never_ran_has_no_data_rather_than_an_alert(four_portals):
     assert cantho.daily_counts == [0] * 28
 
 
+def test_a_portal_whose_first_run_is_still_going_has_no_data_until_it_ends(db_url):
+    cantho = health_portal("cantho")
+    query(db_url, "INSERT INTO portals (id, name, base_url) VALUES ('cantho', 'x', 'x')")
+    query(db_url, "INSERT INTO crawl_runs (portal, status, started_at) VALUES ('cantho', 'running', %s)",
+          (NOW - timedelta(minutes=5),))
+    assert compute_health(db_url, [cantho], now=NOW, store=False)[0].status == "no data"
+    query(db_url, "UPDATE crawl_runs SET status = 'failed', finished_at = %s", (NOW,))
+    ended = compute_health(db_url, [cantho], now=NOW, store=False)[0]
+    assert (ended.status, ended.reasons) == ("alert", ["no article stored yet", "no successful run in 1 runs"])
+
+
 def test_each_computation_is_stored_and_the_latest_is_one_row_per_portal(four_portals):
     db_url, portals = four_portals
     compute_health(db_url, portals, now=NOW - timedelta(days=1))
