@@ -30,6 +30,7 @@ LAYERS = {
     "portalnews.vietnamese": 1,
     "portalnews.store": 2,
     "portalnews.extraction": 2,
+    "portalnews.archives": 2,  # WARC/WACZ, Parquet and CDX formats; no database (pure, below)
     "portalnews.spiders": 3,
     "portalnews.pipelines": 4,
     "portalnews.jobs": 5,
@@ -40,7 +41,8 @@ LAYERS = {
     "portalnews.airflow_tasks": 6,  # the TaskFlow tasks the DAG files share
     "dags": 7,
 }
-PURE = {"portalnews.extraction": ("psycopg2", "scrapy", "twisted", "airflow", "portalnews.store")}
+PURE = {"portalnews.extraction": ("psycopg2", "scrapy", "twisted", "airflow", "portalnews.store"),
+        "portalnews.archives": ("psycopg2", "scrapy", "twisted", "airflow", "portalnews.store")}
 
 
 def part_of(module: str) -> str:
@@ -146,7 +148,7 @@ def test_a_built_wheel_holds_only_the_portalnews_namespace_with_its_data_files(t
         assert needed in names
 
 
-def test_scrapy_finds_the_project_and_both_spiders_from_the_repo_and_from_anywhere(tmp_path):
+def test_scrapy_finds_the_project_and_its_spiders_from_the_repo_and_from_anywhere(tmp_path):
     import os
 
     from portalnews.jobs import SCRAPY_SETTINGS_MODULE
@@ -155,4 +157,4 @@ def test_scrapy_finds_the_project_and_both_spiders_from_the_repo_and_from_anywhe
     elsewhere = subprocess.run([sys.executable, "-m", "scrapy", "list"], cwd=tmp_path, capture_output=True, text=True,
                                env=dict(os.environ, SCRAPY_SETTINGS_MODULE=SCRAPY_SETTINGS_MODULE))
     for listed in (in_repo, elsewhere):
-        assert listed.stdout.split() == ["portal", "portal_check"], listed.stderr[-2000:]
+        assert listed.stdout.split() == ["archive", "portal", "portal_check"], listed.stderr[-2000:]

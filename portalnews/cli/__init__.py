@@ -1,9 +1,11 @@
 """`portalnews`: the command line for operators and developers.
 
     portalnews run [--registry FILE ...] [--portal ID ...] [--backfill --since DATE]
+    portalnews run --portal ID --backfill --from-archive URL [--since DATE] [--until DATE]
     portalnews db start|stop|url|psql|migrate [--analyst]
     portalnews search QUERY [--portal ID] [--since DATE]  full-text search, with or without diacritics
-    portalnews export --format csv|jsonl [--portal ID] [--since DATE]  stream articles (COPY)
+    portalnews export --format csv|jsonl|parquet|warc [--portal ID] [--since DATE]  articles; raw pages as WARC
+    portalnews import FILE... --portal ID   WARC/WACZ files -> raw pages -> clean -> load
     portalnews up                      embedded PostgreSQL + Airflow (UI on 127.0.0.1:8080)
     portalnews check PORTAL            validate a registry entry against the live (or mirrored) site
     portalnews extract [--url URL] FILE...      clean saved HTML files, one JSON object per line
@@ -18,11 +20,11 @@ import logging
 import sys
 import warnings
 
-from portalnews.cli import airflow, analysts, database, mirror, pipeline
+from portalnews.cli import airflow, analysts, archives, database, mirror, pipeline
 
 warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
 
-COMMAND_GROUPS = (pipeline, database, analysts, airflow, mirror)
+COMMAND_GROUPS = (pipeline, archives, database, analysts, airflow, mirror)
 
 
 def build_parser() -> argparse.ArgumentParser:
