@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import urlsplit
 
+from psycopg2.extras import RealDictCursor
+
 from portalnews.archives.warc import (
     WIRE_HEADERS,
     ArchivedResponse,
@@ -141,12 +143,10 @@ def export_warc(conn, out: BinaryIO, portals: list[str] | None, since: datetime 
     server-side cursor keeps memory flat. Returns the number of pages written."""
     exporter = WarcExporter(out, software=f"portalnews (extractor {EXTRACTOR_VERSION})")
     written = 0
-    with conn.cursor(name="portalnews_warc_export") as cur:
+    with conn.cursor(name="portalnews_warc_export", cursor_factory=RealDictCursor) as cur:
         cur.itersize = EXPORT_FETCH
         cur.execute(EXPORT_PAGES_SQL, {"portals": list(portals) if portals else None, "since": since})
-        names = [column.name for column in cur.description]
-        for values in cur:
-            row = dict(zip(names, values, strict=True))
+        for row in cur:
             exporter.write(StoredPage(
                 requested_url=row["requested_url"], url=row["url"], status=row["status"], headers=row["headers"],
                 body=gzip.decompress(bytes(row["html_gz"])), fetched_at=row["fetched_at"],

@@ -26,6 +26,7 @@ from warcio.warcwriter import WARCWriter
 
 # Headers describing the bytes on the wire, which the stored (decoded) body no longer matches.
 WIRE_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
+CHUNK = 1 << 16
 
 
 class DamagedArchive(Exception):
@@ -73,8 +74,11 @@ def _responses(stream: BinaryIO, name: str) -> Iterator[ArchivedResponse]:
     offset = 0  # where the damage is, if reading fails: the end of the last whole record
     try:
         for record in records:
-            # The body is read before the offset is asked for: warcio reads the record to its end then.
+            # Every record is read to its end before its offset is asked for (warcio would read it then),
+            # so that a record the file ends inside is seen: bytes it declares are still missing.
             body = record.content_stream().read() if record.rec_type == "response" else b""
+            while record.raw_stream.read(CHUNK):
+                pass
             missing = getattr(record.raw_stream, "limit", 0)
             record_offset = records.get_record_offset()
             if missing:
