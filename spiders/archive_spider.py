@@ -32,20 +32,24 @@ class ArchiveSpider(PortalSpider):
     name = "archive"
 
     def __init__(self, portal: str, archive: str = "", until: str = "", delay: str = "", *args, **kwargs):
-        super().__init__(portal, *args, backfill="1", **kwargs)
+        kwargs["backfill"] = "1"  # an archive's captures are a backfill whatever the caller says
+        super().__init__(portal, *args, **kwargs)
         if not archive:
             raise ValueError("the archive spider needs -a archive=URL (a Wayback-compatible replay prefix)")
         self.archive = archive.rstrip("/")
         self.until = date.fromisoformat(until) if until else None
-        self.download_delay = float(delay) if delay else ARCHIVE_DOWNLOAD_DELAY  # Scrapy's per-spider delay
+        self.archive_delay = float(delay) if delay else ARCHIVE_DOWNLOAD_DELAY
         self.allowed_domains = [urlsplit(self.archive).hostname or ""]
         self.earliest: dict[str, Capture] = {}  # canonical URL -> its earliest capture
+        self.listed: set[str] = set()  # captures seen in the CDX answers
+        self.counted_known: set[str] = set()  # matched URLs already stored, counted once
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
         # The portal's own Scrapy settings are about the portal's server; the archive gets its own limits.
         crawler.settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", ARCHIVE_CONCURRENCY, priority="spider")
+        crawler.settings.set("DOWNLOAD_DELAY", spider.archive_delay, priority="spider")
         return spider
 
     async def start(self):
@@ -60,6 +64,8 @@ class ArchiveSpider(PortalSpider):
                                  errback=self.on_index_error, dont_filter=True, priority=20)
 
     def parse_captures(self, response):
+        """One CDX answer: the earliest capture of each new article URL is fetched. The hosts' answers
+        may overlap (with and without www.); a capture is counted once, a URL fetched once."""
         stats = self.crawler.stats
         try:
             captures = parse_cdx(response.body)
@@ -67,26 +73,35 @@ class ArchiveSpider(PortalSpider):
             stats.inc_value(stat("index_errors"))
             self.logger.error("CDX answer of %s unreadable: %s", response.url, err)
             return
-        stats.inc_value(stat("captures_listed"), len(captures))
+        new_here: set[str] = set()
         for capture in captures:
+            if capture.record_id in self.listed:
+                continue
+            self.listed.add(capture.record_id)
+            stats.inc_value(stat("captures_listed"))
             if not self.portal.article_regex.search(capture.url) or not self._on_portal(capture.url) \
                     or not self._fetchable(capture.url, response.url):
                 continue
             canonical = canonical_url(capture.url, self.portal)
+            if canonical in self.scheduled or canonical in self.known:
+                new_here.add(canonical)  # counted as already stored below, once
+                continue
             earliest = self.earliest.get(canonical)
             if earliest is None or capture.timestamp < earliest.timestamp:
                 self.earliest[canonical] = capture
-        stats.set_value(stat("archive_urls_matched"), len(self.earliest))
-        stats.set_value(stat("article_links_found"), len(self.earliest))
-        for canonical, capture in sorted(self.earliest.items()):
-            if canonical in self.known or canonical in self.scheduled:
+            new_here.add(canonical)
+        for canonical in sorted(new_here - self.scheduled - self.counted_known):
+            stats.inc_value(stat("archive_urls_matched"))
+            stats.inc_value(stat("article_links_found"))
+            if canonical in self.known:
+                self.counted_known.add(canonical)
                 stats.inc_value(stat("archive_already_stored"))
                 continue
             self.scheduled.add(canonical)
             stats.inc_value(stat("article_links_new"))
-            yield scrapy.Request(replay_url(self.archive, capture), callback=self.parse_capture,
+            yield scrapy.Request(replay_url(self.archive, self.earliest[canonical]), callback=self.parse_capture,
                                  errback=self.on_capture_error, priority=10,
-                                 meta={"canonical_url": canonical, "capture": capture})
+                                 meta={"canonical_url": canonical, "capture": self.earliest[canonical]})
 
     def _on_portal(self, url: str) -> bool:
         return (urlsplit(url).hostname or "").lower() in self.site_hosts

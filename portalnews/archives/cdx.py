@@ -14,7 +14,6 @@ from datetime import UTC, date, datetime
 from urllib.parse import urlencode, urlsplit
 
 INTERNET_ARCHIVE_HOST = "web.archive.org"
-CDX_FIELDS = ("urlkey", "timestamp", "original", "mimetype", "statuscode", "digest", "length")
 
 
 @dataclass(frozen=True)
@@ -43,8 +42,9 @@ def cdx_endpoint(archive: str) -> str:
 
 def cdx_query(archive: str, host: str, since: date | None = None, until: date | None = None) -> str:
     """Successful captures of every URL of `host`, one per URL and content (collapsed on the digest)."""
-    params = [("url", f"{host}/*"), ("output", "json"), ("filter", "statuscode:200"),
-              ("collapse", "digest"), ("fl", ",".join(CDX_FIELDS))]
+    # No `fl`: the two servers name the fields differently (original/url, mimetype/mime); both
+    # answer with every field by default.
+    params = [("url", f"{host}/*"), ("output", "json"), ("filter", "statuscode:200"), ("collapse", "digest")]
     if since:
         params.append(("from", since.strftime("%Y%m%d")))
     if until:
