@@ -13,7 +13,6 @@ import io
 import json
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
@@ -72,6 +71,12 @@ def response_offsets(path: Path) -> list[tuple[int, str, str]]:
     return found
 
 
+def guide_sql(containing: str) -> list[str]:
+    """The SQL blocks of docs/web-archives.md that mention `containing` (the guide's queries are run here)."""
+    guide = (REPO / "docs" / "web-archives.md").read_text(encoding="utf-8")
+    return [block for block in re.findall(r"```sql\n(.*?)```", guide, re.S) if containing in block]
+
+
 def article_count(db_url: str) -> int:
     return query(db_url, "SELECT count(*) AS n FROM articles")[0]["n"]
 
@@ -101,6 +106,9 @@ def test_import_keeps_the_portals_articles_with_provenance_and_a_second_import_a
     (run,) = query(db_url, "SELECT id, trigger, status, stats FROM crawl_runs")
     assert run["trigger"] == "import" and run["status"] == "success" and {p["crawl_run_id"] for p in pages} == {run["id"]}
     assert run["stats"]["import"]["pages_stored"] == len(site.expected)
+    by_source, latest = (query(db_url, sql) for sql in guide_sql("FROM raw_pages"))
+    assert [(r["source"], r["pages"], r["files"]) for r in by_source] == [("archive", len(site.expected), 1)]
+    assert len(latest) == len(site.expected) and {r["archive_file"] for r in latest} == {str(warc)}
 
     again = jobs.import_archives(db_url, site.portal, [warc])
 
@@ -250,6 +258,9 @@ def test_the_parquet_export_has_typed_columns_that_duckdb_and_pandas_read(db_url
     types = dict(duckdb.sql(f"SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM '{exported}')").fetchall())
     assert types["published_at"] == "TIMESTAMP WITH TIME ZONE" and types["id"] == "BIGINT"
     assert types["images"] == "STRUCT(src VARCHAR, caption VARCHAR)[]"
+    (per_portal,) = guide_sql("FROM 'articles-2024.parquet'")
+    assert duckdb.sql(per_portal.replace("articles-2024.parquet", str(exported))).fetchall() == \
+        [(site.portal.id, len(stored), min(a["published_at"] for a in stored.values()))]
     frame = pandas.read_parquet(exported)
     assert str(frame["published_at"].dtype) == "datetime64[us, Asia/Ho_Chi_Minh]"
     assert any(len(images) for images in frame["images"])  # the fixture articles have pictures
@@ -338,11 +349,3 @@ def test_a_backfill_outside_the_captures_dates_fetches_nothing(db_url, serve_sit
                        until=until, archive_delay=0)
 
     assert crawl["captures_listed"] == 0 and crawl["pages_fetched"] == 0
-
-
-def test_the_shell_commands_of_the_guide_exist():
-    guide = (REPO / "docs" / "web-archives.md").read_text(encoding="utf-8")
-    for command in ("portalnews import", "portalnews export --format warc", "portalnews export --format parquet",
-                    "--backfill --from-archive"):
-        assert command in guide
-    assert shutil.which("warcio", path=str(WARCIO.parent))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -37,8 +38,6 @@ def test_the_backfill_dag_asks_for_portal_since_depth_source_and_wait_and_shares
     assert schema["since"]["format"] == "date" and schema["depth"]["type"] == "integer"
     assert schema["wait"]["type"] == "number" and schema["wait"]["minimum"] == 0
     assert params["source"] == "portal"  # the portal's own listings unless a web archive's URL is given
-    import re
-
     source = re.compile(schema["source"]["pattern"])
     assert source.match("portal") and source.match("https://web.archive.org/web") and not source.match("archive")
     assert [t.task_id for t in dag.topological_sort()] == ["crawl", "clean", "load", "report"]
