@@ -32,7 +32,9 @@ from warcio.warcwriter import WARCWriter
 from portalnews import jobs
 from portalnews.cli import main
 from portalnews.extraction import EXTRACTOR_VERSION
-from tests.conftest import query
+from portalnews.store.schema import register_portals
+from tests.conftest import airflow_test_env, query
+from tests.test_backfill import _with_settings
 
 REPO = Path(__file__).resolve().parent.parent
 PYWB_BIN = Path(os.environ.get("PORTALNEWS_PYWB_BIN", REPO / ".venv-pywb" / "bin"))
@@ -106,7 +108,7 @@ def test_import_keeps_the_portals_articles_with_provenance_and_a_second_import_a
     (run,) = query(db_url, "SELECT id, trigger, status, stats FROM crawl_runs")
     assert run["trigger"] == "import" and run["status"] == "success" and {p["crawl_run_id"] for p in pages} == {run["id"]}
     assert run["stats"]["import"]["pages_stored"] == len(site.expected)
-    by_source, latest = (query(db_url, sql) for sql in guide_sql("FROM raw_pages"))
+    by_source, latest = (query(db_url, sql) for sql in guide_sql("raw_pages"))
     assert [(r["source"], r["pages"], r["files"]) for r in by_source] == [("archive", len(site.expected), 1)]
     assert len(latest) == len(site.expected) and {r["archive_file"] for r in latest} == {str(warc)}
 
@@ -349,3 +351,45 @@ def test_a_backfill_outside_the_captures_dates_fetches_nothing(db_url, serve_sit
                        until=until, archive_delay=0)
 
     assert crawl["captures_listed"] == 0 and crawl["pages_fetched"] == 0
+
+
+def test_an_interrupted_archive_backfill_resumes_and_fetches_no_capture_twice(
+        db_url, serve_site, tmp_path, pywb_archive):
+    site = serve_site("liferay_danang")
+    archive = pywb_archive(record_warc(site, tmp_path / "recorded.warc.gz"))
+    site.mirror.stop()
+    # Stopped after a few responses (robots.txt, the CDX answers, some captures), as a crash would.
+    registry, portal = _with_settings(site, tmp_path, 'settings = { AUTOTHROTTLE_START_DELAY = 0.01, '
+                                                      'CLOSESPIDER_PAGECOUNT = 8, CONCURRENT_REQUESTS = 1 }')
+    register_portals(db_url, [portal])  # what jobs.start_run does before a crawl
+    first = jobs.crawl(db_url, portal, None, [registry], from_archive=archive, archive_delay=0)
+    assert first["finish_reason"] == "closespider_pagecount"
+    assert 0 < first["pages_stored"] < len(site.expected)
+
+    registry, portal = _with_settings(site, tmp_path, "")
+    second = jobs.crawl(db_url, portal, None, [registry], from_archive=archive, archive_delay=0)
+
+    assert second["finish_reason"] == "finished"
+    assert second["pages_fetched"] == len(site.expected) - first["pages_stored"]
+    assert second["archive_already_stored"] == first["pages_stored"]
+    assert query(db_url, "SELECT count(*) AS n FROM raw_pages")[0]["n"] == len(site.expected)
+
+
+def test_the_backfill_dag_backfills_from_the_archive_its_source_names(
+        db_url, serve_site, tmp_path, pywb_archive, airflow_metadata_url):
+    site = serve_site("liferay_danang")
+    archive = pywb_archive(record_warc(site, tmp_path / "recorded.warc.gz"))
+    site.mirror.stop()
+    env = airflow_test_env(db_url, airflow_metadata_url, site.registry_file)
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    conf = json.dumps({"portal": site.portal.id, "since": "2000-01-01", "depth": 10, "wait": 1, "source": archive})
+
+    done = subprocess.run(["airflow", "dags", "test", "portalnews_backfill", "-c", conf], env=env, text=True,
+                          capture_output=True, timeout=900)
+
+    output = done.stdout + done.stderr
+    (run,) = query(db_url, "SELECT trigger, status, stats FROM crawl_runs")
+    assert run["trigger"] == "backfill" and run["status"] == "success", output[-4000:]
+    assert run["stats"]["crawl"]["archive_urls_matched"] == len(site.expected)
+    assert {r["source"] for r in query(db_url, "SELECT source FROM raw_pages")} == {"archive"}
+    assert article_count(db_url) == len(site.expected)
