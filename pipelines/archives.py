@@ -66,7 +66,7 @@ class _Acceptance:
         return None
 
 
-def _page(portal: Portal, run_id: int, response: ArchivedResponse) -> dict:
+def _page(portal: Portal, run_id: int | None, response: ArchivedResponse) -> dict:
     return {
         "portal": portal.id, "crawl_run_id": run_id, "requested_url": response.url, "url": response.url,
         "canonical_url": canonical_url(response.url, portal), "status": response.status,
@@ -111,8 +111,7 @@ def store_archived(db_url: str, portal: Portal, run_id: int | None, files: list[
     finally:
         conn.close()
     return {"responses": 0, "articles": 0, "pages_stored": 0, "already_stored": 0, **counts,
-            "files": len(files), "damaged_files": len(damage),
-            "damage": damage}
+            "files": len(files), "damaged_files": len(damage), "damage": damage}
 
 
 def _store(conn, batch: list[dict], counts: Counter) -> None:

@@ -111,7 +111,7 @@ class StoredPage:
     headers: dict[str, list[str] | str]
     body: bytes
     fetched_at: datetime
-    fields: dict[str, str]  # the metadata record's fields: article id, extractor version, ...
+    fields: dict[str, object]  # the metadata record's fields (article id, extractor version...); None: left out
 
 
 class WarcExporter:
