@@ -283,10 +283,10 @@ def pywb_archive(tmp_path):
         pytest.fail(f"pywb is not installed in {PYWB_BIN}: run `make install` (it makes .venv-pywb)")
     started: list[subprocess.Popen] = []
 
-    def serve(warc: Path, collection: str = "fixture") -> str:
+    def serve(*warcs: Path, collection: str = "fixture") -> str:
         root = tmp_path / "pywb"
         root.mkdir()
-        for command in (["init", collection], ["add", collection, str(warc)]):
+        for command in (["init", collection], ["add", collection, *map(str, warcs)]):
             subprocess.run([str(PYWB_BIN / "wb-manager"), *command], cwd=root, check=True, capture_output=True)
         port = _free_port()
         log = (root / "wayback.log").open("wb")
@@ -313,7 +313,17 @@ def test_a_backfill_from_a_wayback_server_fetches_the_earliest_captures_and_resu
     site = serve_site("liferay_danang")
     warc = record_warc(site, tmp_path / "recorded.warc.gz")
     captured = {url: date for _, url, date in response_offsets(warc)}
-    archive = pywb_archive(warc)
+    # A later capture of article 101, changed since: the backfill takes the earliest one.
+    later_url = site.mirror.url("/web/guest/tin-tuc/chi-tiet?id=101&_c=3")
+    changed = urllib.request.urlopen(later_url, timeout=10).read().replace(b"<title>", b"<title>CHANGED ")
+    later = tmp_path / "later.warc.gz"
+    with later.open("wb") as out:
+        writer = WARCWriter(out, gzip=True)
+        http = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+        writer.write_record(writer.create_warc_record(later_url, "response", payload=io.BytesIO(changed),
+                                                      http_headers=http,
+                                                      warc_headers_dict={"WARC-Date": "2030-01-01T00:00:00Z"}))
+    archive = pywb_archive(warc, later)
     site.mirror.stop()  # the portal is gone; only the archive has its pages
     os.environ["DATABASE_URL"] = db_url
     try:
@@ -323,7 +333,7 @@ def test_a_backfill_from_a_wayback_server_fetches_the_earliest_captures_and_resu
         (run,) = query(db_url, "SELECT trigger, status, stats FROM crawl_runs")
         crawl = run["stats"]["crawl"]
         assert run["trigger"] == "backfill" and run["status"] == "success"
-        assert crawl["captures_listed"] == len(captured)  # every 200 capture of the host
+        assert crawl["captures_listed"] == len(captured) + 1  # every 200 capture of the host
         assert crawl["archive_urls_matched"] == crawl["pages_fetched"] == len(site.expected)
         assert sorted(r["title"] for r in query(db_url, "SELECT title FROM articles")) == \
             sorted(a["title"] for a in site.expected)
@@ -331,6 +341,8 @@ def test_a_backfill_from_a_wayback_server_fetches_the_earliest_captures_and_resu
             assert page["source"] == "archive" and page["archive_file"] == archive
             assert page["fetched_at"] == datetime.fromisoformat(captured[page["url"]].replace("Z", "+00:00"))
             assert page["archive_record_id"].endswith(" " + page["url"])
+        bodies = [gzip.decompress(r["html_gz"]) for r in query(db_url, "SELECT html_gz FROM raw_pages")]
+        assert not [body for body in bodies if b"<title>CHANGED" in body]  # fetched_at above: the 1st capture
 
         # Run again: every matched capture is already stored, nothing is fetched twice.
         assert main(["run", "--portal", site.portal.id, "--registry", str(site.registry_file), "--backfill",
