@@ -143,7 +143,7 @@ def test_a_built_wheel_holds_only_the_portalnews_namespace_with_its_data_files(t
     top_level = {name.split("/")[0] for name in names if not name.split("/")[0].endswith(".dist-info")}
     assert top_level == {"portalnews"}
     for needed in ("portalnews/spiders/portal_spider.py", "portalnews/spiders/settings.py",
-                   "portalnews/pipelines/load.py", "portalnews/registry/portals.toml",
+                   "portalnews/pipelines/load.py", "portalnews/archives/warc.py", "portalnews/registry/portals.toml",
                    "portalnews/registry/families.toml", "portalnews/store/migrations/0001_initial.sql"):
         assert needed in names
 
