@@ -1,6 +1,7 @@
-# portalnews: two commands on a fresh machine (Python 3.10-3.13, no Docker, no root needed).
+# portalnews: two commands on a fresh machine (Python 3.11-3.13, no Docker, no root needed).
 #   make run    embedded PostgreSQL + Airflow with one DAG per portal, UI on http://127.0.0.1:8080
 #   make test   lint + the whole test suite (real PostgreSQL, Scrapy, trafilatura, Airflow)
+#   make test-fast  lint + tests/unit and tests/integration (no Airflow, browser, make or Compose)
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -9,11 +10,11 @@ STAMP   = $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 # Where `portalnews` is linked for the user's shell, as pipx does (its PIPX_BIN_DIR default).
 USER_BIN ?= $(HOME)/.local/bin
 # pywb (the Wayback-compatible server the web-archive tests replay from) pins redis==2.10.6, which the
-# server extra's Celery cannot use: it lives in its own venv, found by tests/test_archives.py.
+# server extra's Celery cannot use: it lives in its own venv, found by tests/support/archives.py.
 PYWB_VENV  ?= .venv-pywb
 PYWB_STAMP  = $(PYWB_VENV)/.installed-pywb-2
 
-.PHONY: install cli-link run demo test lint bench clean-state
+.PHONY: install cli-link run demo test test-fast screenshots lint bench clean-state
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,10 +52,23 @@ demo: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/python .ci/lint_imports.py --no-logo
 
 test: install
 	$(BIN)/ruff check .
+	$(BIN)/python .ci/lint_imports.py --no-logo
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -q -p no:cacheprovider --durations=8 tests
+
+test-fast: install
+	$(BIN)/ruff check .
+	$(BIN)/python .ci/lint_imports.py --no-logo
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -q -p no:cacheprovider --durations=8 -m "not system" \
+	  tests/unit tests/integration
+
+# Refresh the UI pictures the guides show (tests write them to a temporary directory only).
+screenshots: install
+	PORTALNEWS_SCREENSHOTS_DIR="$(CURDIR)/docs" PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -q \
+	  -p no:cacheprovider tests/system/test_ui_health_page.py tests/system/test_ui_timezone.py
 
 bench: install
 	$(BIN)/python bench/extraction.py --jobs 2 --speed

@@ -3,7 +3,7 @@ Parquet exports against the JSON-lines export.
 
     python bench/archives.py [--articles 2000] [--workdir DIR] [--no-crawl]
 
-Generates (once per --workdir) the NukeViet-style portal of bench/generated_portal.py, serves it on
+Generates (once per --workdir) the NukeViet-style portal of tests/support/generated_portal.py, serves it on
 127.0.0.1 and records every article page and listing page into a WARC with warcio (capture_http, real
 HTTP fetches), starts a throw-away embedded PostgreSQL, then measures as fresh processes on empty
 databases:
@@ -36,11 +36,11 @@ warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bench.generated_portal import generate  # noqa: E402
 from bench.throughput import run_measured  # noqa: E402
 from portalnews.mirror import SiteMirror  # noqa: E402
 from portalnews.store import embedded as embedded_db  # noqa: E402
 from portalnews.store.schema import migrate  # noqa: E402
+from tests.support.generated_portal import generate  # noqa: E402
 
 PORTAL = "gen_nukeviet"
 

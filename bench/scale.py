@@ -2,7 +2,7 @@
 
     python bench/scale.py [--portals 20] [--articles 30] [--delay 0.5]
 
-Generates K NukeViet-style portals (bench/generated_portal.py) whose registry entries keep per-portal
+Generates K NukeViet-style portals (tests/support/generated_portal.py) whose registry entries keep per-portal
 politeness on (one request at a time per portal, DOWNLOAD_DELAY seconds apart, as on the real
 portals), serves them on 127.0.0.1, starts `portalnews up` (embedded PostgreSQL, Airflow with the
 LocalExecutor, pool `portal_crawl` of 2 slots) in a throw-away home, unpauses every portal DAG at once
@@ -30,9 +30,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bench.generated_portal import generate  # noqa: E402
 from portalnews.mirror import SiteMirror  # noqa: E402
 from portalnews.store import embedded as embedded_db  # noqa: E402
+from tests.support.generated_portal import generate  # noqa: E402
 
 
 class TimedMirror(SiteMirror):

@@ -3,7 +3,7 @@
     python bench/throughput.py [--articles 2000] [--workdir DIR] [--only project|naive]
 
 Generates (once per --workdir) a NukeViet-style portal of N articles with its gold answers
-(bench/generated_portal.py), serves it from a separate process on 127.0.0.1, starts a throw-away
+(tests/support/generated_portal.py), serves it from a separate process on 127.0.0.1, starts a throw-away
 embedded PostgreSQL, then runs, one after the other, each contender as a fresh process tree on an
 empty database:
 
@@ -46,8 +46,8 @@ warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bench.generated_portal import generate  # noqa: E402
 from portalnews.store import embedded as embedded_db  # noqa: E402
+from tests.support.generated_portal import generate  # noqa: E402
 
 
 @dataclass
@@ -254,7 +254,7 @@ def main() -> None:
     if not (site / "gold.json").exists():
         generate(site, args.articles)
     gold = json.loads((site / "gold.json").read_text(encoding="utf-8"))
-    server = subprocess.Popen([sys.executable, str(REPO / "bench" / "generated_portal.py"), str(site), "--serve"],
+    server = subprocess.Popen([sys.executable, str(REPO / "tests" / "support" / "generated_portal.py"), str(site), "--serve"],
                               stdout=subprocess.PIPE, text=True)
     assert server.stdout is not None
     registry_text = "".join(iter(server.stdout.readline, "# serving; Ctrl-C stops\n"))
@@ -307,6 +307,7 @@ def main() -> None:
                       f" load average {os.getloadavg()[0]:.1f}; {cpu_breakdown(by_role, db_cpu, len(gold))}", flush=True)
         if any(r.name == "portalnews run" for r in results):
             print(load_stage_alone(pg.url("bench_project"), registry, tmp, db_pid), flush=True)
+            print(facts_alone(pg.url("bench_project"), tmp, db_pid), flush=True)
         for line in breakdowns:
             print(line)
     finally:
@@ -347,6 +348,35 @@ def load_stage_alone(db_url: str, registry: Path, tmp: Path, db_pid: int) -> str
                                                   dict(os.environ, DATABASE_URL=db_url), db_pid, stdout_path=report)
     return (f"load stage alone: {report.read_text().strip()} in {wall:.1f} s (interpreter start included);"
             f" {cpu_breakdown(by_role, db_cpu, pages)}")
+
+
+RECOMPUTE_FACTS = """
+import sys
+from portalnews.pipelines.facts import recompute_facts
+print(recompute_facts(sys.argv[1]))
+"""
+
+
+def facts_alone(db_url: str, tmp: Path, db_pid: int) -> str:
+    """The facts part of the load stage (issue 19) by itself: every article's facts removed, then
+    derived and stored again (`portalnews facts recompute`'s code), so their cost per article shows
+    apart from the rest of the load stage's."""
+    conn = psycopg2.connect(db_url)
+    try:
+        with conn, conn.cursor() as cur:
+            cur.execute("TRUNCATE article_facts CASCADE")
+            cur.execute("SELECT count(*) FROM articles")
+            articles = cur.fetchone()[0]
+    finally:
+        conn.close()
+    report = tmp / "facts-again.txt"
+    wall, _, db_cpu, _, _, by_role = run_measured("facts", [sys.executable, "-c", RECOMPUTE_FACTS, db_url],
+                                                  dict(os.environ, DATABASE_URL=db_url), db_pid, stdout_path=report)
+    client = sum(seconds for role, seconds in by_role.items() if role != "rss at peak")
+    n = max(articles, 1)
+    return (f"facts alone (derive + store, as the load stage does): {report.read_text().strip()} in {wall:.1f} s;"
+            f" CPU ms/article: client {1000 * client / n:.2f} (interpreter start included),"
+            f" PostgreSQL {1000 * db_cpu / n:.2f}")
 
 
 def page_sizes(site: Path) -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import gzip
 import logging
-import os
 import queue
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
@@ -16,6 +15,7 @@ from datetime import datetime
 
 from psycopg2.extras import Json, execute_values
 
+from portalnews.config import clean_workers
 from portalnews.extraction import EXTRACTOR_VERSION, ExtractionError
 from portalnews.pipelines.alongside import repeated_alongside
 from portalnews.pipelines.bounded_extract import BoundedExtractor, extractor
@@ -25,14 +25,6 @@ from portalnews.store.db import transaction
 log = logging.getLogger(__name__)
 BATCH = 100
 _extractors: list[BoundedExtractor] = [extractor]  # one worker process each, started on first use
-
-
-def clean_workers() -> int:
-    """How many pages are cleaned at once: PORTALNEWS_CLEAN_WORKERS, else one per usable core."""
-    configured = int(os.environ.get("PORTALNEWS_CLEAN_WORKERS", "0") or 0)
-    if configured > 0:
-        return configured
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
 def _extractor_pool(size: int) -> queue.Queue:

@@ -1,7 +1,7 @@
 """The crawl -> clean -> load -> report tasks of one portal run, wired once for the portal DAGs
 (dags/portal_dags.py) and the backfill DAG (dags/portalnews_backfill.py); the steps themselves live in
 portalnews.jobs. In the package, not the DAG folder, so every way Airflow parses DAG files imports it
-(the layer just under dags/, tests/test_layers.py).
+(the layer just under dags/, tests/unit/test_layers.py).
 """
 
 from __future__ import annotations

@@ -25,8 +25,8 @@ from portalnews.config import home
 from portalnews.pipelines.archives import store_archived
 from portalnews.pipelines.clean import clean_pending, cleaning_alongside
 from portalnews.pipelines.load import load_pending, loading_alongside
+from portalnews.processes import die_with_parent, scratch_directory
 from portalnews.registry import Portal
-from portalnews.spiders.child_process import die_with_parent, scratch_directory
 from portalnews.spiders.crawl_stats import stat, summarize_crawl
 from portalnews.store import runs
 from portalnews.store.db import transaction

@@ -28,13 +28,12 @@ import gzip
 import hashlib
 import mimetypes
 import threading
+import tomllib
 from dataclasses import dataclass, field
 from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
-
-import tomllib
 
 ORIGIN_TOKEN = "{{ORIGIN}}"
 LAST_MODIFIED = 1735689600  # 2025-01-01T00:00:00Z: recorded pages do not change unless a test says so

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from io import BytesIO
 from urllib.parse import urljoin
 
@@ -102,7 +102,7 @@ def from_feed(body: bytes, base_url: str) -> Discovered:
         if link:
             # feedparser reads every dialect's date into UTC; keep it as ISO 8601 for newest_date.
             when = entry.get("published_parsed") or entry.get("updated_parsed")
-            context = datetime(*when[:6], tzinfo=timezone.utc).isoformat() if when else (entry.get("published") or entry.get("updated"))
+            context = datetime(*when[:6], tzinfo=UTC).isoformat() if when else (entry.get("published") or entry.get("updated"))
             found.article_links.append((urljoin(base_url, link), context))
     return found
 

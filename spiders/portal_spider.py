@@ -6,7 +6,7 @@
 It reads start URLs as sitemaps, feeds or listing pages (sniffed from the response), also reads the
 Sitemap: lines of robots.txt and <link rel=alternate> feeds, follows listing pagination while pages
 still yield unseen article links, and fetches each unseen article once. Article pages go to the item
-pipeline that keeps them (portalnews.pipelines.raw_store); nothing is cleaned here.
+pipeline that keeps them (portalnews.spiders.raw_store); nothing is cleaned here.
 
 The database must already hold the current schema (`portalnews db migrate`): a crawl never migrates.
 `registry` names every extra registry file (os.pathsep-separated); without it, PORTALNEWS_REGISTRY's.

@@ -38,7 +38,7 @@ DOWNLOADER_MIDDLEWARES = {
 DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
 
 ITEM_PIPELINES = {
-    "portalnews.pipelines.raw_store.RawPageStorePipeline": 300,
+    "portalnews.spiders.raw_store.RawPageStorePipeline": 300,
 }
 
 TELNETCONSOLE_ENABLED = False

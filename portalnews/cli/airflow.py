@@ -13,6 +13,7 @@ import threading
 import time
 from pathlib import Path
 
+from portalnews import config
 from portalnews.cli.common import registry, registry_files, with_registry
 
 
@@ -24,7 +25,7 @@ def _environment(args) -> tuple[dict[str, str], str]:
     from portalnews.store.db import database_url
 
     db_url = database_url()  # the pipeline's login (Airflow's tasks get it as the portalnews_db Connection)
-    airflow_db = os.environ.get("AIRFLOW_DATABASE_URL")
+    airflow_db = config.airflow_database_url()
     if not airflow_db:
         airflow_db = embedded_roles.airflow_url(embedded_db.start())  # owned by `airflow`, no superuser
     env = airflow_environment(db_url, airflow_db)

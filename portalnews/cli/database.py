@@ -7,17 +7,18 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from urllib.parse import quote, urlsplit, urlunsplit
+
+from portalnews import config
 
 
 def analyst_url(url: str, password: str | None = None) -> str:
     """`url` with the analyst role as its user (and `password`, else PORTALNEWS_ANALYST_PASSWORD's, if any)."""
     from portalnews.store.embedded_roles import ANALYST_LOGIN
 
-    password = password if password is not None else os.environ.get("PORTALNEWS_ANALYST_PASSWORD")
+    password = password if password is not None else config.analyst_password()
     parts = urlsplit(url)
     host = parts.hostname or ""
     host = f"[{host}]" if ":" in host else host
@@ -27,8 +28,8 @@ def analyst_url(url: str, password: str | None = None) -> str:
 
 
 def _current_url() -> str | None:
-    if os.environ.get("DATABASE_URL"):
-        return os.environ["DATABASE_URL"]
+    if config.external_database_url():
+        return config.external_database_url()
     from portalnews.store import embedded as embedded_db
 
     server = embedded_db.running_server()
@@ -36,7 +37,7 @@ def _current_url() -> str | None:
 
 
 def _connection_url(args) -> str | None:
-    if args.analyst and not os.environ.get("DATABASE_URL"):
+    if args.analyst and not config.external_database_url():
         from portalnews.store import embedded as embedded_db
         from portalnews.store import embedded_roles
 
@@ -44,7 +45,7 @@ def _connection_url(args) -> str | None:
         return embedded_roles.analyst_login_url(server) if server else None
     url = _current_url()
     if url and args.analyst:
-        url = analyst_url(url, os.environ.get("PORTALNEWS_ANALYST_PASSWORD"))
+        url = analyst_url(url, config.analyst_password())
     return url
 
 

@@ -151,7 +151,7 @@ def _without_page_code(page: ParsedPage):
     trafilatura never reads them (its cleaning drops them before reading any text, readability and
     its baseline drop them first; it reads JSON-LD), but its XPaths on the raw tree visit every
     element and it copies the tree several times per run: both cost less without them (a tenth
-    of the run on the benchmark, the same paragraphs: tests/test_parsed_page.py)."""
+    of the run on the benchmark, the same paragraphs: tests/unit/test_parsed_page.py)."""
     removed = []
     for node in page.body_elements("script", "style"):
         parent = node.getparent()

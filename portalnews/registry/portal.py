@@ -8,13 +8,12 @@ replaces an earlier one, so a user corrects a portal without touching code.
 from __future__ import annotations
 
 import re
+import tomllib
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
-
-import tomllib
 
 from portalnews.registry.validation import RegistryError, check_types, check_urls, read_entries
 

@@ -7,11 +7,10 @@ registry path can come from an environment variable.
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
-
-import tomllib
 
 from portalnews.registry.url_policy import refusal
 

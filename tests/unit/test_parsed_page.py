@@ -1,0 +1,127 @@
+"""The parsed page: the same tree trafilatura's own loader builds, and a tree the cleaning step
+leaves as it found it."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+import trafilatura
+from lxml import etree
+from trafilatura.utils import load_html as trafilatura_load_html
+
+from portalnews.extraction import body, extract_article
+from portalnews.extraction.body import extract_body
+from portalnews.extraction.page import ParsedPage
+from portalnews.extraction.parsing import load_html
+
+FIXTURES = Path(__file__).parents[1] / "fixtures"
+RECORDED_PAGES = sorted(FIXTURES.rglob("*.html"))
+
+AWKWARD_INPUTS = {
+    "xml declaration with an encoding (lxml refuses it as text)":
+        '<?xml version="1.0" encoding="utf-8"?><html><body><p>Xin chào Hà Nội</p></body></html>',
+    "windows-1252 bytes": "<html><head><meta charset='windows-1252'></head><body><p>café über</p></body></html>"
+                          .encode("cp1252"),
+    "utf-8 bytes with a doctype": "<!DOCTYPE html>\n<html><body><p>Đảng bộ</p></body></html>".encode(),
+    "self-closing html tag": "<html/>\n<body><p>text</p></body>",
+    "no html tag, one block": "<p>only a paragraph</p>",
+    "no html tag, two blocks": "<div><p>one</p></div><div><p>two</p></div>",
+    "plain text": "just some words, no markup",
+    "form controls": "<html><body><form action='/s'><label>Tìm</label><input name='q' value='x'>"
+                     "<select><option>a</option></select><textarea>t</textarea></form></body></html>",
+}
+
+
+def _serialized(tree) -> bytes | None:
+    return None if tree is None else etree.tostring(tree, encoding="utf-8")
+
+
+@pytest.mark.parametrize("path", RECORDED_PAGES, ids=lambda p: str(p.relative_to(FIXTURES)))
+def test_recorded_pages_parse_to_the_tree_trafilatura_builds(path):
+    html = path.read_bytes()
+    assert _serialized(load_html(html)) == _serialized(trafilatura_load_html(html))
+
+
+@pytest.mark.parametrize("document", AWKWARD_INPUTS.values(), ids=AWKWARD_INPUTS.keys())
+def test_awkward_inputs_parse_as_trafilatura_parses_them(document):
+    assert _serialized(load_html(document)) == _serialized(trafilatura_load_html(document))
+
+
+def test_text_that_is_not_html_is_refused_like_trafilatura_does():
+    assert load_html("just some words, no markup") is None
+    assert trafilatura_load_html("just some words, no markup") is None
+
+
+PAGE_WITH_ENTITY_TEXT = """<html><head><title>Tin</title></head><body><article>
+<h1>Báo cáo quý</h1>
+<p>Công ty niêm yết mã AT&amp;amp;T trên sàn, viết đúng như trang hiển thị cho người đọc.</p>
+<p>Đoạn thứ hai của bài viết có đủ chữ để bước trích văn bản chính giữ lại nó trong kết quả.</p>
+<p>Đoạn thứ ba nhắc lại &amp;copy; như một chuỗi ký tự bình thường trong câu văn của bài.</p>
+</article></body></html>"""
+
+
+def test_entity_like_text_keeps_its_shown_form_and_the_page_tree_is_left_unchanged():
+    page = ParsedPage.parse(PAGE_WITH_ENTITY_TEXT, "https://example.vn/a")
+    before = etree.tostring(page.tree, encoding="unicode")
+    paragraphs = extract_body(page).paragraphs
+    assert any("AT&amp;T" in p for p in paragraphs)
+    assert any("&copy;" in p for p in paragraphs)
+    assert etree.tostring(page.tree, encoding="unicode") == before
+
+
+def test_a_lead_before_the_title_is_not_the_sapo_but_one_after_it_is():
+    html = """<html><body><p class="sapo">Một đoạn tóm tắt của bài khác nằm phía trên tiêu đề trang.</p>
+    <h1>Tiêu đề bài viết hôm nay</h1><p class="sapo">Đoạn mở đầu của chính bài viết này, ngay dưới tiêu đề.</p>
+    <div><p>Nội dung bài viết đủ dài để có một thân bài: câu thứ nhất, câu thứ hai và câu thứ ba.</p>
+    <p>Thêm một đoạn văn nữa để trang có phần thân bài rõ ràng, nhiều chữ hơn phần còn lại của trang.</p></div>
+    </body></html>"""
+    article = extract_article(html, "https://example.vn/b")
+    assert article.sapo == "Đoạn mở đầu của chính bài viết này, ngay dưới tiêu đề."
+
+
+def test_classed_elements_are_found_whatever_the_case_of_their_class_names():
+    from portalnews.extraction.dates import DATE_CLASS
+    from portalnews.extraction.nodes import classed
+
+    page = ParsedPage.parse("""<html><body><div class="PostDate">1</div><span id="Thời-Gian TIME">2</span>
+        <p class="nothing">3</p><i class="ngày-META">4</i><b class="ſomething">5</b></body></html>""")
+    assert [node.text for node in classed(page, DATE_CLASS)] == ["1", "2", "4"]
+
+
+PAGE_WITH_SCRIPTS_BETWEEN_TEXT = """<html><head><title>Tin</title><style>p{color:red}</style>
+<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Tin"}</script></head><body>
+<article><h1>Báo cáo quý</h1><script>var a = 1 && 2;</script>Đầu bài sau một đoạn mã, ngay dưới tiêu đề của trang.
+<p>Đoạn thứ nhất của bài viết có đủ chữ<script>x()</script> để bước trích văn bản chính giữ lại nó.</p>
+<p><script>first()</script><style>.a{}</style>Đoạn thứ hai bắt đầu bằng hai đoạn mã liền nhau trong cùng thẻ.</p>
+<p>Đoạn thứ ba kết thúc bằng một đoạn mã không có chữ theo sau, như nhiều trang vẫn làm.<script>y()</script></p>
+</article></body></html>"""
+
+
+@pytest.mark.parametrize("document", [PAGE_WITH_SCRIPTS_BETWEEN_TEXT, *RECORDED_PAGES[:12]],
+                         ids=["scripts between text", *(str(p.relative_to(FIXTURES)) for p in RECORDED_PAGES[:12])])
+def test_trafilatura_reads_the_page_the_same_without_its_scripts_and_styles_and_they_are_put_back(document):
+    html = document.read_bytes() if isinstance(document, Path) else document
+    page = ParsedPage.parse(html, "https://example.vn/a")
+    before = etree.tostring(page.tree, encoding="unicode")
+    untouched = copy.deepcopy(page.tree)
+    for precise, fallback in ((True, True), (True, False), (False, False)):
+        assert body._text_of(body._run(page, precise, fallback)) == _trafilatura_paragraphs(untouched, precise, fallback)
+    assert etree.tostring(page.tree, encoding="unicode") == before
+
+
+def _trafilatura_paragraphs(tree, precise: bool, fallback: bool) -> list[str]:
+    """What body._run asks trafilatura for, on a page with every script and style in place."""
+    with body._shielded(tree) as shielded:
+        document = trafilatura.bare_extraction(
+            shielded, url="https://example.vn/a", with_metadata=False, favor_precision=precise, fast=not fallback,
+            include_comments=False, include_tables=True, include_images=False, deduplicate=False)
+    return [p.replace(body.SHIELD, "&") for p in body._paragraphs(document)]
+
+
+@pytest.mark.parametrize("path", RECORDED_PAGES[:12], ids=lambda p: str(p.relative_to(FIXTURES)))
+def test_the_page_index_lists_what_xpath_finds(path):
+    page = ParsedPage.parse(path.read_bytes())
+    for tags in (("h1", "h2", "h3"), ("meta",), ("script", "style"), ("a",), ("p", "div", "td")):
+        assert page.elements(*tags) == page.tree.xpath("|".join(f"//{tag}" for tag in tags))
