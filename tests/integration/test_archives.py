@@ -110,7 +110,7 @@ def test_a_damaged_warc_keeps_the_records_before_the_damage_and_says_where_in_on
     assert query(db_url, "SELECT status, message FROM crawl_runs")[0]["message"] == result["message"]
 
 
-def test_a_wacz_is_read_through_its_archive_folder(db_url, serve_site, tmp_path):
+def test_portalnews_import_reads_a_wacz_through_its_archive_folder(db_url, serve_site, tmp_path, monkeypatch, capsys):
     site = serve_site("tintuc_hcm")
     warc = record_warc(site, tmp_path / "data.warc.gz")
     wacz = tmp_path / "hcm.wacz"
@@ -119,9 +119,13 @@ def test_a_wacz_is_read_through_its_archive_folder(db_url, serve_site, tmp_path)
         package.writestr("pages/pages.jsonl", json.dumps({"format": "json-pages-1.0"}) + "\n")
         package.writestr("datapackage.json", json.dumps({"profile": "data-package", "wacz_version": "1.1.1"}))
 
-    result = jobs.import_archives(db_url, site.portal, [wacz])
+    monkeypatch.setenv("DATABASE_URL", db_url)
 
-    assert result["status"] == "success"
+    code = main(["import", str(wacz), "--portal", site.portal.id, "--registry", str(site.registry_file)])
+
+    assert code == 0
+    # One article is also recorded under a shared link with tracking parameters: stored once.
+    assert f"{len(site.expected)} stored, 1 already stored; articles new {len(site.expected)}" in capsys.readouterr().out
     assert article_count(db_url) == len(site.expected) > 0
     assert {r["archive_file"] for r in query(db_url, "SELECT archive_file FROM raw_pages")} == \
         {f"{wacz}#archive/data.warc.gz"}
