@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -128,4 +129,6 @@ class _Duplex:
 
 
 if __name__ == "__main__":
+    # Ctrl-C reaches the whole process group: the caller decides, and closing the pipe ends this worker.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _serve(_Duplex(Connection(int(sys.argv[1]), writable=False), Connection(int(sys.argv[2]), readable=False)))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import logging
 import queue
+import zlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
 from datetime import datetime
@@ -42,7 +43,12 @@ def _clean_page(free: queue.Queue, row: dict, hints: dict | None):
     """(row, article, error): the page cleaned by whichever worker process is free."""
     bounded = free.get()
     try:
-        html = gzip.decompress(bytes(row["html_gz"]))
+        try:
+            html = gzip.decompress(bytes(row["html_gz"]))
+        except (OSError, EOFError, zlib.error) as err:  # BadGzipFile is an OSError
+            log.warning("page %s not cleaned: its stored HTML is corrupt (%s: %s); a revisit fetches it again",
+                        row["url"], type(err).__name__, err)
+            return row, None, err
         return row, bounded.extract(html, row["url"], hints), None  # bounded in size and time
     except ExtractionError as err:
         log.warning("page %s not cleaned: %s", row["url"], err)

@@ -17,7 +17,8 @@ from pathlib import Path
 import scrapy
 
 from portalnews.spiders.crawl_stats import stat
-from portalnews.spiders.portal_spider import PortalSpider, failure_reason
+from portalnews.spiders.fetch_failures import failure_reason
+from portalnews.spiders.portal_spider import PortalSpider
 from portalnews.store.crawl_state import CrawlState
 
 SAMPLE_ARTICLES = 5  # article pages fetched until one cleans

@@ -42,6 +42,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    import psycopg2
+
     from portalnews.registry import RegistryError
 
     try:
@@ -49,3 +51,11 @@ def main(argv: list[str] | None = None) -> int:
     except RegistryError as err:
         print(f"portalnews: registry error: {err}", file=sys.stderr)
         return 2
+    except (psycopg2.OperationalError, psycopg2.InterfaceError) as err:  # expected: one line, the cause and fix
+        reason = (str(err).strip().splitlines() or [type(err).__name__])[0]
+        print(f"portalnews: database unreachable ({reason}): start it (`portalnews db start`) or fix DATABASE_URL",
+              file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("portalnews: interrupted", file=sys.stderr)
+        return 130

@@ -49,22 +49,28 @@ phường nước và ủy uỷ viên vụ sự phủ hội quốc nghiệp trư
 chính tế đạo binh ninh thông tin truyền hóa hoá lịch thao khoa học công nghệ dục tạo quân đội biên đầu
 tư sát toán lực đoàn kiểm xây dựng tài lâm mại thương dịch đông tịch chỉ huy mặt trận tổ lao động ban
 đồng biểu bảo hiểm hợp tác vệ sinh giao tải thủy lợi môi ngoại nội pháp văn thể kinh doanh hoạch đô quy
-cựu chiến phụ liên khuyến""")
+cựu chiến phụ liên khuyến khu vực viện đại""")
 # Where a body name may end when it ends in lower case ("UBND tỉnh", "Bộ Chính trị", "Thành ủy").
 _BODY_END_LOWER = {"tỉnh", "phố", "huyện", "quận", "xã", "phường", "trấn", "nước", "trị", "ủy", "uỷ", "ương",
                    "vụ", "phủ", "hội", "chức", "giáo", "vận", "tra", "trực", "sự", "an", "trường", "nữ", "niên",
-                   "dân", "thôn", "tư"}
+                   "dân", "thôn", "tư", "vực", "viện"}
 _ABBREVIATIONS = {"UBND", "HĐND", "MTTQ", "ĐBQH", "TP", "TP.HCM", "TPHCM", "BCH", "QH", "VN", "HCM", "LĐLĐ",
                   "THPT", "BCĐ", "HTX", "CCB"}
 _SURNAMES = _word_set("""Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Trương Đinh Lâm Mai
 Lương Tô Hà Đoàn Trịnh Đào Cao Lưu Châu Tạ Thái Quách Đàm Khúc Chu Vương Hứa Âu La Lò Triệu Thân Kiều Doãn
-Khổng Giáp Mạc Lục Nông Bế Tống Quan Phùng Đồng Từ Kha Hầu Lại Tăng Vi""")
+Khổng Giáp Mạc Lục Nông Bế Tống Quan Phùng Đồng Từ Kha Hầu Lại Tăng Vi
+Giàng Sùng Thào Vàng Mùa Lầu Sầm Lành Đèo Cầm Quàng Tòng Điêu Ksor Rơ Nay Siu Bạch Phí Cù Khuất Nghiêm
+Thạch Danh Mẫn Ứng Lạc Lã Biện Diệp Tôn""")
 # Places (and a historical name) written like a person's name after a title's body.
 _NOT_NAMES = {"Hà Nội", "Hà Tĩnh", "Hà Giang", "Hà Nam", "Cao Bằng", "Lâm Đồng", "Hồ Chí Minh", "Thái Bình",
               "Thái Nguyên", "Võ Nhai", "Hoàng Mai", "Lê Chân", "Ngô Quyền", "Đồng Tháp", "Đồng Nai", "Lý Sơn",
               "Hà Đông", "Hà Tiên", "Hà Trung", "Mai Sơn", "Quan Hóa", "Quan Sơn", "Đồng Hới", "Đồng Xoài",
               "Cao Lãnh", "Cao Phong", "Văn Lâm", "Văn Giang", "Văn Yên", "Văn Chấn", "Văn Quan", "Lâm Hà",
-              "Đinh Lập", "Hồng Bàng", "Phan Thiết", "Phan Rang", "Hồ Gươm", "Trần Phú", "Lê Lợi", "Tô Hiệu"}
+              "Đinh Lập", "Hồng Bàng", "Phan Thiết", "Phan Rang", "Hồ Gươm", "Trần Phú", "Lê Lợi", "Tô Hiệu",
+              "Vũ Thư", "Lương Sơn", "Cao Lộc", "Lục Ngạn", "Lục Nam", "Lục Yên", "Hoàng Su Phì", "Đinh Hóa",
+              "Đồng Hỷ", "Mai Châu", "Lâm Thao", "Triệu Phong", "Triệu Sơn", "Hoàng Hóa", "Hà Quảng",
+              "Thái Thụy", "Thạch Hà", "Thạch Thất", "Thạch Thành", "Bạch Long Vĩ", "Bạch Thông", "Cầm Thủy",
+              "Hà Hòa", "Hà Quang", "Lý Nhân", "Đồng Xuân", "Đồng Phú", "Đồng Hòa"}
 # Words of positions and bodies that are never a syllable of a name ("Thành", "Trung" are: Lê Trung Chinh).
 _POSITION_WORDS = {"Bí", "Chủ", "Phó", "Ủy", "Uỷ", "Ban", "Bộ", "Sở", "Tỉnh", "Huyện", "Quận", "Hội", "Trưởng",
                    "Giám", "Đảng", "Cục", "Viện", "Tổng", "Ông", "Bà"}
@@ -72,6 +78,7 @@ _HONORIFICS = {("đồng", "chí"): "đồng chí", ("ông",): "ông", ("bà",):
 _RANKS = {("Đại", "tá"), ("Thượng", "tá"), ("Trung", "tá"), ("Thiếu", "tá"), ("Đại", "tướng"),
           ("Thượng", "tướng"), ("Trung", "tướng"), ("Thiếu", "tướng"), ("Tiến", "sĩ"), ("TS.",), ("PGS.TS",),
           ("GS.TS",), ("ThS.",)}
+_ROMAN = re.compile(r"[IVX]{2,5}")  # "Học viện Chính trị khu vực IV", "Quân khu VII"
 _SEGMENTS = re.compile(r"\s*([,;:()]|\s[-–—]\s)\s*")
 _EDGE_PUNCTUATION = ".!?…\"“”'‘’"
 
@@ -128,8 +135,8 @@ def _name_ending(words: list[str], end: int) -> int | None:
 def _body_end(words: list[str], i: int) -> int:
     """Where a title's body starting at words[i] ends (exclusive)."""
     j = i
-    while j < len(words) and (_capitalised(words[j]) or words[j] in _ABBREVIATIONS
-                              or (words[j] in _BODY_LOWER and j > i)):
+    while j < len(words) and (_capitalised(words[j]) or words[j] in _ABBREVIATIONS or _ROMAN.fullmatch(words[j])
+                              or words[j] in _BODY_LOWER):  # "Trưởng đoàn đại biểu Quốc hội tỉnh"
         j += 1
     while j > i and words[j - 1] in _BODY_LOWER and words[j - 1] not in _BODY_END_LOWER:
         j -= 1

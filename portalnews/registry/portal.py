@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from portalnews.registry.validation import RegistryError, check_types, check_urls, read_entries
+from portalnews.registry.validation import RegistryError, check_types, check_urls, check_values, read_entries
 
 BUILTIN_REGISTRY = Path(__file__).with_name("portals.toml")  # portalnews/registry/portals.toml
 FAMILIES_FILE = Path(__file__).with_name("families.toml")
@@ -139,8 +139,6 @@ def _portal_from_entry(entry: dict[str, Any], registry_file: str, families: dict
     unknown = set(health) - set(HEALTH_DEFAULTS)
     if unknown:
         raise RegistryError(f"{where}: unknown health keys {sorted(unknown)}; use {sorted(HEALTH_DEFAULTS)}")
-    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in health.values()):
-        raise RegistryError(f"{where}: health thresholds must be numbers, got {health!r}")
     known = set(Portal.__dataclass_fields__) - {"registry_file"}
     unknown = set(merged) - known
     if unknown:
@@ -149,6 +147,7 @@ def _portal_from_entry(entry: dict[str, Any], registry_file: str, families: dict
     if not start_urls:
         raise RegistryError(f"{where}: start_urls is empty")
     check_types(merged, where)
+    check_values(merged, where)
     check_urls(merged["base_url"], start_urls, _as_tuple(merged.get("sitemap_paths"), where)
                + _as_tuple(merged.get("feed_paths"), where), where)
     keep = merged.get("canonical_query_keep")

@@ -65,7 +65,7 @@ def test_a_spool_line_cut_by_a_crash_is_quarantined_and_the_pages_after_it_are_l
     spool_pages([_page("cut", 3), _page("cut", 4)])  # ...and the next outage appended after it
 
     with caplog.at_level(logging.ERROR):
-        assert drain_spool(db_url, "cut") == 3
+        assert drain_spool(db_url, "cut").stored == 3
 
     urls = [r["url"] for r in query(db_url, "SELECT url FROM raw_pages ORDER BY url")]
     assert urls == [f"http://127.0.0.1:9/bai-viet/trang-{n}.html" for n in (1, 3, 4)]
@@ -84,9 +84,9 @@ def test_a_drain_interrupted_by_another_outage_is_finished_by_the_next_one(db_ur
     spool_path.rename(leftover)
     spool_pages([_page("again", 3)])
 
-    assert drain_spool(db_url, "again") == 3
+    assert drain_spool(db_url, "again").stored == 3
     assert query(db_url, "SELECT count(*) AS n FROM raw_pages")[0]["n"] == 3
-    assert drain_spool(db_url, "again") == 0
+    assert drain_spool(db_url, "again").stored == 0
 
 
 # ---- 5. the database stops in the middle of a crawl -------------------------------------------------

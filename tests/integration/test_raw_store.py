@@ -46,6 +46,6 @@ def test_pages_fetched_while_the_database_is_down_are_spooled_then_loaded(db_url
     assert writer.write([_item()]) == ["spooled"]
     assert query(db_url, "SELECT count(*) AS n FROM raw_pages")[0]["n"] == 0
 
-    assert drain_spool(db_url, PORTAL.id) == 1
+    assert drain_spool(db_url, PORTAL.id).stored == 1
     assert query(db_url, "SELECT url FROM raw_pages")[0]["url"] == "http://127.0.0.1:9/tin-tuc/bai-1"
-    assert drain_spool(db_url, PORTAL.id) == 0
+    assert drain_spool(db_url, PORTAL.id).stored == 0

@@ -65,3 +65,22 @@ def test_an_html_page_advertises_feeds_and_pagination_and_lists_links_with_their
     link, context = found.article_links[0]
     assert link == "https://hcmcpv.org.vn/tin-tuc/bai-mot-1491881281"
     assert discovery.newest_date(context).isoformat() == "2020-02-13T09:06:00+07:00"
+
+
+def test_twenty_thousand_links_in_one_div_all_get_the_div_s_leading_text_as_context():
+    # The page of issue 17, ten times over: every link in one <div>, each card with its date.
+    cards = "".join(f'<a href="/bai-viet/bai-{n}-{n}.html">Bài {n}</a> <span>02/05/2025</span>' for n in range(20000))
+    found = discovery.from_html(f"<html><body><div>{cards}</div></body></html>", "http://127.0.0.1:9/")
+    assert len(found.article_links) == 20000
+    (context,) = {context for _, context in found.article_links}
+    assert context.startswith("Bài 0 02/05/2025 Bài 1 02/05/2025") and len(context) == 300
+
+
+def test_each_card_s_own_text_is_its_link_s_context_and_a_bare_link_has_its_own_label():
+    html = ('<html><body><ul><li><a href="/a-1.html">Hội nghị A</a> <i>03/05/2025</i></li>'
+            '<li><a href="/b-2.html">Hội nghị B</a>\n\n  <i>04/05/2025</i></li></ul>'
+            '<a href="/c-3.html">  Tin   C </a></body></html>')
+    found = discovery.from_html(html, "http://127.0.0.1:9/")
+    assert found.article_links == [("http://127.0.0.1:9/a-1.html", "Hội nghị A 03/05/2025"),
+                                   ("http://127.0.0.1:9/b-2.html", "Hội nghị B 04/05/2025"),
+                                   ("http://127.0.0.1:9/c-3.html", "Tin C")]

@@ -160,12 +160,19 @@ def test_chains_of_several_people_in_one_sentence_and_middle_names_that_are_body
 
 def test_bodies_written_out_in_full():
     text = ("có đồng chí Đỗ Thành Nam - Bí thư Tỉnh ủy, Chủ tịch Hội đồng nhân dân tỉnh; đồng chí Vũ Văn Khải -"
-            " Trưởng đoàn Đại biểu Quốc hội tỉnh. Ông Đoàn Minh Hiếu, Phó Giám đốc Sở Kế hoạch và Đầu tư phát biểu.")
+            " Trưởng đoàn đại biểu Quốc hội tỉnh. Ông Đoàn Minh Hiếu, Phó Giám đốc Sở Kế hoạch và Đầu tư phát biểu.")
     assert pairs(text) == {("Đỗ Thành Nam", "Bí thư Tỉnh ủy"), ("Đỗ Thành Nam", "Chủ tịch Hội đồng nhân dân tỉnh"),
-                           ("Vũ Văn Khải", "Trưởng đoàn Đại biểu Quốc hội tỉnh"),
+                           ("Vũ Văn Khải", "Trưởng đoàn đại biểu Quốc hội tỉnh"),
                            ("Đoàn Minh Hiếu", "Phó Giám đốc Sở Kế hoạch và Đầu tư")}
 
 
 def test_a_former_position_is_kept_as_printed_never_read_as_a_current_one():
     assert pairs("Dự lễ có đồng chí Nguyễn Văn Lợi, nguyên Bí thư Tỉnh ủy; nguyên Chủ tịch UBND tỉnh Trần Văn Tư.") == {
         ("Nguyễn Văn Lợi", "nguyên Bí thư Tỉnh ủy"), ("Trần Văn Tư", "nguyên Chủ tịch UBND tỉnh")}
+
+
+def test_ethnic_minority_family_names_and_districts_named_like_people():
+    text = ("Đồng chí Giàng Seo Phử, Phó Bí thư Tỉnh ủy, dự hội nghị. Bí thư Huyện ủy Vũ Thư phát biểu."
+            " PGS.TS Thạch Phước Bình, Giám đốc Học viện Chính trị khu vực IV, trình bày tham luận.")
+    assert pairs(text) == {("Giàng Seo Phử", "Phó Bí thư Tỉnh ủy"),
+                           ("Thạch Phước Bình", "Giám đốc Học viện Chính trị khu vực IV")}
