@@ -297,6 +297,26 @@ def import_archives(db_url: str, portal: Portal, files: list[Path] | list[str],
     return {"portal": portal.id, "run_id": run_id, "status": status, "message": message, **stats}
 
 
+def crawl_clean_load(db_url: str, portal: Portal, run_id: int | None, stats: dict,
+                     registry_files: list[Path] | tuple[Path, ...] = (), **crawl_options) -> dict:
+    """Crawl with the clean stage running alongside (pages cleaned as the crawl stores them) and the
+    load stage alongside it (extractions loaded as they are cleaned): the crawl waits on the network,
+    cleaning on the CPU and loading on the database, so together they keep the cores busy where one
+    after the other each would leave them idle. Fills `stats` ("crawl", "clean", "load") as each stage
+    ends, so a caller catching an exception still has what finished; returns it."""
+    with loading_alongside(db_url, portal) as loaded:
+        with cleaning_alongside(db_url, portal) as cleaned:
+            stats["crawl"] = crawl(db_url, portal, run_id, registry_files, **crawl_options)
+        stats["clean"] = cleaned.result().as_dict()
+    stats["load"] = loaded.result().as_dict()
+    return stats
+
+
+def added(first: dict, second: dict) -> dict:
+    """Two stage summaries (CleanStats / LoadStats as dicts) counted together."""
+    return {key: first.get(key, 0) + second.get(key, 0) for key in {**first, **second}}
+
+
 def run_portal(db_url: str, portal: Portal, registry_files=(), backfill: bool = False, since: str | None = None,
                trigger: str = "cli", on_line: Callable[[str], None] | None = None, revisit: bool = False,
                **archive) -> dict:
@@ -306,12 +326,8 @@ def run_portal(db_url: str, portal: Portal, registry_files=(), backfill: bool = 
     stats: dict = {}
     try:
         # Pages are cleaned as the crawl stores them, and loaded as they are cleaned.
-        with loading_alongside(db_url, portal) as loaded:
-            with cleaning_alongside(db_url, portal) as cleaned:
-                stats["crawl"] = crawl(db_url, portal, run_id, registry_files, backfill=backfill, since=since,
-                                       on_line=on_line, revisit=revisit, **archive)
-            stats["clean"] = cleaned.result().as_dict()
-        stats["load"] = loaded.result().as_dict()
+        crawl_clean_load(db_url, portal, run_id, stats, registry_files, backfill=backfill, since=since,
+                         on_line=on_line, revisit=revisit, **archive)
     except DATABASE_DOWN as err:
         return database_unreachable(db_url, portal, run_id, stats, err)
     except (PortalBusy, CrawlError) as err:  # expected conditions: one line naming the cause, no traceback

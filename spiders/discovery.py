@@ -114,6 +114,9 @@ def _news_publication_dates(body: bytes) -> dict[str, str]:
 
 def from_feed(body: bytes, base_url: str) -> Discovered:
     parsed = feedparser.parse(body)
+    if not parsed.get("version") and not parsed.entries:  # feedparser recognised no RSS/Atom dialect
+        root = body.lstrip()[:60].decode("utf-8", errors="replace")
+        raise UnreadableIndex(f"not an RSS/Atom feed (it starts {root!r})")
     found = Discovered("feed")
     for entry in parsed.entries:
         link = entry.get("link")

@@ -178,8 +178,7 @@ class PortalSpider(scrapy.Spider):
             return None
         self.scheduled.add(canonical)
         self.crawler.stats.inc_value(stat("article_links_new"))
-        # Fetched (and stored) as linked less its tracking parameters: `url` is what the portal serves.
-        return scrapy.Request(without_tracking(url, self.portal), callback=self.parse_article, errback=self.on_article_error,
+        return scrapy.Request(url, callback=self.parse_article, errback=self.on_article_error,
                               meta={"canonical_url": canonical}, priority=10)
 
     # ---- discovery ---------------------------------------------------------------------
@@ -306,7 +305,8 @@ class PortalSpider(scrapy.Spider):
             "portal": self.portal.id,
             "crawl_run_id": self.run_id,
             "requested_url": response.request.url,
-            "url": response.url,
+            # Fetched as linked (a portal may not serve a form it never linked); kept without tracking parameters.
+            "url": without_tracking(response.url, self.portal),
             "canonical_url": canonical_url(response.url, self.portal),
             "requested_canonical_url": response.meta["canonical_url"],
             "status": response.status,

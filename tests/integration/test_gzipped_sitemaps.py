@@ -59,3 +59,11 @@ def test_a_gzipped_sitemap_over_the_size_bound_is_refused_not_inflated():
 def test_a_sitemap_that_is_not_one_says_why(body, why):
     with pytest.raises(discovery.UnreadableIndex, match=why):
         discovery.from_sitemap(body)
+
+
+def test_an_xml_index_that_is_neither_sitemap_nor_feed_says_why():
+    with pytest.raises(discovery.UnreadableIndex, match="not an RSS/Atom feed"):
+        discovery.discover(b'<?xml version="1.0"?><error>quota exceeded</error>', "http://127.0.0.1:9/rss.xml",
+                           "application/xml")
+    empty = b'<?xml version="1.0"?><rss version="2.0"><channel><title>Tin</title></channel></rss>'
+    assert discovery.discover(empty, "http://127.0.0.1:9/rss.xml").article_links == []  # empty, not unreadable

@@ -51,6 +51,7 @@ def test_canonical_query_keep_decides_even_for_a_name_that_looks_like_tracking()
 
 
 def test_thirty_tracking_variants_of_one_article_cost_one_fetch_and_store_the_clean_url(db_url, tmp_path):
+    """Fetched once, as first linked (a portal may not serve a form it never linked), stored without them."""
     slug = "hoi-nghi-chia-se-101"
     site = HostileSite(tmp_path, "chiase").article(slug)
     site.listing([f"/bai-viet/{slug}.html?{name}={value}" for name, value in TRACKERS])
@@ -63,6 +64,6 @@ def test_thirty_tracking_variants_of_one_article_cost_one_fetch_and_store_the_cl
     finally:
         served.stop()
     assert summary["status"] == "success", summary
-    assert fetched == [f"/bai-viet/{slug}.html"]
+    assert len(fetched) == 1 and fetched[0].startswith(f"/bai-viet/{slug}.html?")  # once, as first linked
     assert [r["url"] for r in query(db_url, "SELECT url FROM raw_pages")] == [served.url(f"/bai-viet/{slug}.html")]
     assert [r["url"] for r in query(db_url, "SELECT url FROM articles")] == [served.url(f"/bai-viet/{slug}.html")]
