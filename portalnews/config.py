@@ -36,6 +36,8 @@ ENVIRONMENT = (
     Variable("PORTALNEWS_HOME", "the per-user data directory (`~/.local/share/portalnews`)",
              "state: embedded database, secrets, Airflow home, spool, scratch directories"),
     Variable("PORTALNEWS_REGISTRY", "none", "extra registry files, separated by `:` (`--registry FILE` adds more)"),
+    Variable("PORTALNEWS_BUILTIN_PORTALS", "1",
+             "`0` leaves the built-in registry's portals out (`make demo`: only the recorded portals it serves)"),
     Variable("PORTALNEWS_DAGS_FOLDER", "the checkout's `dags/`", "Airflow's DAG folder for `portalnews up`"),
     Variable("DATABASE_URL", "the embedded server", "a libpq URL of another PostgreSQL server for everything"),
     Variable("PORTALNEWS_DB_PORT", str(EMBEDDED_DB_PORT), "the embedded server's port (any free one if taken)"),
@@ -68,6 +70,12 @@ def registry_files() -> list[Path]:
     """Extra registry files named in PORTALNEWS_REGISTRY (os.pathsep-separated)."""
     raw = _read("PORTALNEWS_REGISTRY") or ""
     return [Path(p) for p in raw.split(os.pathsep) if p.strip()]
+
+
+def builtin_portals() -> bool:
+    """Whether the built-in registry's portals are loaded: PORTALNEWS_BUILTIN_PORTALS=0 leaves them out
+    (`make demo`: only the recorded portals it serves, not real portals it cannot reach offline)."""
+    return (_read("PORTALNEWS_BUILTIN_PORTALS") or "1").strip().lower() not in ("0", "false", "no", "off")
 
 
 def dags_folder() -> Path:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 
+from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
 from twisted.internet.threads import deferToThread
 from twisted.python.failure import Failure
@@ -43,11 +44,12 @@ class RawPageStorePipeline:
         self.db_url = (spider or self.crawler.spider).db_url
         self.writer = RawPageWriter(self.db_url)
 
-    def process_item(self, item, spider=None) -> Deferred:
+    async def process_item(self, item, spider=None) -> dict:
+        # Scrapy's coroutine API (a returned Deferred is deprecated); the batching below stays in Deferreds.
         done: Deferred = Deferred()
         self.waiting.append((item, done))
         self._write_next()
-        return done
+        return await maybe_deferred_to_future(done)
 
     def _write_next(self) -> None:
         if self.writing:
@@ -76,12 +78,12 @@ class RawPageStorePipeline:
             done.callback({"url": item["url"], "canonical_url": item["canonical_url"], "stored": result})
         self._write_next()
 
-    def close_spider(self, spider=None) -> Deferred:
+    async def close_spider(self, spider=None) -> None:
         finished: Deferred = Deferred()
         self.idle.append(finished)
         finished.addCallback(self._closed)
         self._write_next()
-        return finished
+        await maybe_deferred_to_future(finished)
 
     def _closed(self, _ignored) -> None:
         if self.writer is None:

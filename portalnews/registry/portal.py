@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from portalnews.config import builtin_portals
 from portalnews.registry.validation import RegistryError, check_types, check_urls, check_values, read_entries
 
 BUILTIN_REGISTRY = Path(__file__).with_name("portals.toml")  # portalnews/registry/portals.toml
@@ -176,9 +177,12 @@ def _portal_from_entry(entry: dict[str, Any], registry_file: str, families: dict
     )
 
 
-def load_registry(extra_files: list[Path] | tuple[Path, ...] = (), include_builtin: bool = True) -> dict[str, Portal]:
-    """All portals by id: the built-in registry, then each extra file in order."""
+def load_registry(extra_files: list[Path] | tuple[Path, ...] = (),
+                  include_builtin: bool | None = None) -> dict[str, Portal]:
+    """All portals by id: the built-in registry (unless left out, by default as
+    PORTALNEWS_BUILTIN_PORTALS says), then each extra file in order."""
     families = _load_families()
+    include_builtin = builtin_portals() if include_builtin is None else include_builtin
     files = ([BUILTIN_REGISTRY] if include_builtin else []) + [Path(f) for f in extra_files]
     portals: dict[str, Portal] = {}
     for path in files:

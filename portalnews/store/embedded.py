@@ -108,11 +108,12 @@ def _run(binary: str, args: list[str], **kwargs) -> subprocess.CompletedProcess:
     )
 
 
-def _port_free(port: int) -> bool:
+def port_free(port: int, host: str = "127.0.0.1") -> bool:
+    """Whether a server could listen on host:port now (as servers bind: SO_REUSEADDR)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
-            sock.bind(("127.0.0.1", port))
+            sock.bind((host, port))
         except OSError:
             return False
     return True
@@ -231,7 +232,7 @@ def start(pgdata: Path | None = None, port: int | None = None) -> EmbeddedServer
         _require_passwords(datadir, password, None)
     if port is None:
         wanted = config.embedded_db_port()
-        port = wanted if _port_free(wanted) else _free_port()
+        port = wanted if port_free(wanted) else _free_port()
     # The socket stays in the data directory (0700, the server's user): other users cannot even reach it.
     options = f"-h 127.0.0.1 -p {port} -k {datadir} -c max_connections=200"
     log_file = datadir / "server.log"

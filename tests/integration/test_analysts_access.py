@@ -83,6 +83,22 @@ def test_a_runaway_analyst_query_is_cancelled_by_the_statement_timeout(as_analys
     assert _fails(as_analyst, "SELECT pg_sleep(5)") == "57014"  # query_canceled
 
 
+def test_the_analyst_cannot_create_temporary_tables_even_after_switching_the_session_to_read_write(as_analyst):
+    with as_analyst.cursor() as cur:
+        cur.execute("SET default_transaction_read_only = off")
+    assert _fails(as_analyst, "CREATE TEMP TABLE scratch (n int)") == "42501"  # insufficient_privilege
+
+
+def test_the_statement_limit_is_a_default_the_analysts_session_can_lift_as_the_docs_say(as_analyst):
+    # PostgreSQL lets any session set its own statement_timeout: the 2 minutes guard against accidents.
+    with as_analyst.cursor() as cur:
+        cur.execute("SHOW statement_timeout")
+        assert cur.fetchone()[0] == "2min"
+        cur.execute("SET statement_timeout = 0")
+        cur.execute("SHOW statement_timeout")
+        assert cur.fetchone()[0] == "0"
+
+
 def test_migrating_twice_on_the_same_server_keeps_one_analyst_role(make_database):
     first, second = make_database(), make_database()
     for url in (first, second):

@@ -130,6 +130,22 @@ def test_portalnews_search_prints_ranked_hits_with_portal_time_and_snippet(demo_
     assert all(h["published_at"] >= "2020-02-01" and h["published_at"].endswith("+07:00") for h in hits)
 
 
+def test_portalnews_search_says_how_many_match_when_it_shows_fewer(demo_db, monkeypatch, capsys):
+    # Four fx_tintuc articles have both words (tintuc_hcm/expected: go-vap-cai-cach-hanh-chinh,
+    # hoi-nghi-can-bo-chu-chot, tan-binh-dan-van-chinh-quyen, trien-khai-nghi-quyet-35).
+    monkeypatch.setenv("DATABASE_URL", demo_db)
+    assert main(["search", "nghi quyet", "--portal", "fx_tintuc", "--limit", "2"]) == 0
+    out, err = capsys.readouterr()
+    assert out.count("    fx_tintuc · ") == 2
+    assert err.splitlines() == ["4 match, 2 shown; --limit N shows more"]
+    assert main(["search", "nghi quyet", "--portal", "fx_tintuc", "--limit", "2", "--json"]) == 0
+    out, err = capsys.readouterr()
+    assert len(out.splitlines()) == 2 and err.splitlines() == ["4 match, 2 shown; --limit N shows more"]
+    assert main(["search", "nghi quyet", "--portal", "fx_tintuc", "--limit", "4"]) == 0
+    out, err = capsys.readouterr()
+    assert out.count("    fx_tintuc · ") == 4 and err == ""
+
+
 def test_portalnews_search_without_hits_says_so(demo_db, monkeypatch, capsys):
     monkeypatch.setenv("DATABASE_URL", demo_db)
     assert main(["search", "xyzzy plugh"]) == 1

@@ -40,6 +40,20 @@ def test_check_shows_what_a_registry_entry_discovers_and_one_cleaned_article(ser
     assert report["sample_article"]["title"] in titles
 
 
+def test_check_marks_tracking_parameter_copies_and_links_robots_txt_forbids(serve_site):
+    # nukeviet_province's feed links one article with ?utm_source=rss&utm_medium=feed, its listing links
+    # an internal document under /news/tai-lieu-noi-bo/, which its robots.txt disallows.
+    site = serve_site("nukeviet_province")
+    report = json.loads(portalnews("check", site.portal.id, "--registry", str(site.registry_file)).stdout)
+    copy = site.mirror.url("/news/thoi-su/ra-mat-mo-hinh-dan-van-kheo-1839.html?utm_source=rss&utm_medium=feed")
+    forbidden = site.mirror.url("/news/tai-lieu-noi-bo/ke-hoach-cong-tac-noi-bo-quy-ii-1799.html")
+    assert {copy, forbidden} <= set(report["article_links"])
+    assert report["link_notes"] == {
+        copy: f"copy of {site.mirror.url('/news/thoi-su/ra-mat-mo-hinh-dan-van-kheo-1839.html')} (same canonical"
+              " URL: tracking parameters or a print view)",
+        forbidden: "disallowed by robots.txt: never fetched"}
+
+
 def test_check_fails_when_nothing_is_discovered(serve_site):
     site = serve_site("tintuc_hcm")
     for url in site.portal.start_urls:

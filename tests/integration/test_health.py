@@ -66,6 +66,17 @@ def test_a_portal_that_never_ran_has_no_data_rather_than_an_alert(four_portals):
     assert cantho.daily_counts == [0] * 28
 
 
+def test_a_portal_whose_first_run_is_still_going_has_no_data_until_it_ends(db_url):
+    cantho = health_portal("cantho")
+    query(db_url, "INSERT INTO portals (id, name, base_url) VALUES ('cantho', 'x', 'x')")
+    query(db_url, "INSERT INTO crawl_runs (portal, status, started_at) VALUES ('cantho', 'running', %s)",
+          (NOW - timedelta(minutes=5),))
+    assert compute_health(db_url, [cantho], now=NOW, store=False)[0].status == "no data"
+    query(db_url, "UPDATE crawl_runs SET status = 'failed', finished_at = %s", (NOW,))
+    ended = compute_health(db_url, [cantho], now=NOW, store=False)[0]
+    assert (ended.status, ended.reasons) == ("alert", ["no article stored yet", "no successful run in 1 runs"])
+
+
 def test_each_computation_is_stored_and_the_latest_is_one_row_per_portal(four_portals):
     db_url, portals = four_portals
     compute_health(db_url, portals, now=NOW - timedelta(days=1))
@@ -76,3 +87,21 @@ def test_each_computation_is_stored_and_the_latest_is_one_row_per_portal(four_po
         ("cantho", "no data"), ("danang", "ok"), ("hanoi", "alert"), ("hcm", "alert")]
     assert {r["computed_at"] for r in latest} == {NOW}
     assert len(latest[2]["reasons"]) == 5
+
+
+def test_an_undated_article_counts_when_first_seen_and_a_later_one_today_only_in_the_day(four_portals):
+    """cantho's articles: three undated (first seen 2 h ago, 3 days ago, 40 days ago), one published this
+    evening (after NOW, a portal's clock ahead) and one a year ago."""
+    db_url, portals = four_portals
+    query(db_url, "INSERT INTO articles (portal, url, canonical_url, body, body_fingerprint, extractor_version,"
+                  " published_at, first_seen_at) SELECT 'cantho', 'https://c/' || i, 'c/' || i, 'x', 'fp' || i, 'v',"
+                  " published, seen FROM unnest(%s::timestamptz[], %s::timestamptz[]) WITH ORDINALITY AS t(published,"
+                  " seen, i)",
+          ([None, None, None, NOW + timedelta(hours=8), NOW - timedelta(days=365)],
+           [NOW - timedelta(hours=2), NOW - timedelta(days=3), NOW - timedelta(days=40), NOW, NOW]))
+    cantho = compute_health(db_url, portals, now=NOW)[3]
+    assert cantho.newest_article_at == NOW - timedelta(hours=2)  # the undated one; not the evening's
+    assert cantho.articles_last_24h == 1
+    assert cantho.articles_per_day == round(1 / 28, 2)  # the one of 3 days ago; 40 days is outside
+    # Local days 31 Oct .. 27 Nov: 3 days ago (24 Nov) one, today two (2 h ago and this evening).
+    assert cantho.daily_counts == [0] * 24 + [1, 0, 0, 2]

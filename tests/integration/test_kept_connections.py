@@ -32,7 +32,8 @@ def test_each_transaction_outside_keeping_connections_has_its_own_session(db_url
 def test_a_kept_session_the_server_ended_is_replaced_before_the_next_transaction(db_url):
     with keeping_connections():
         ended = _backend(db_url)
-        query(db_url, "SELECT pg_terminate_backend(%s)", (ended,))
+        # With a timeout the call returns once the session is gone (without, it races the next transaction).
+        query(db_url, "SELECT pg_terminate_backend(%s, 30000)", (ended,))
         replacement = _backend(db_url)
         assert _backend(db_url) == replacement  # kept in its turn
     assert replacement != ended

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 
+import psycopg2
 import pytest
 
 from portalnews.pipelines import load
@@ -111,3 +112,49 @@ def test_a_batch_ends_where_a_page_could_match_one_before_it(db_url, cleaned_pag
 
     assert load_pending(db_url, PORTAL).as_dict() == {"new": 1, "updated": 1, "unchanged": 0, "duplicate": 1,
                                                       "failed": 0}
+
+
+def test_a_batch_looks_its_dedupe_candidates_up_through_indexes_not_the_portals_articles(db_url):
+    """The candidates of a batch (same fingerprint, or same title within the portal) are read through the
+    fingerprint index and the portal's title index (migration 0016): of the portal's 3,000 articles only the
+    30 sharing a title are read, none is read and thrown away, and other portals' copies of the title are
+    never visited, so the load stage's cost does not grow with the portals' articles."""
+    from portalnews.pipelines import dedupe
+
+    for portal in (PORTAL.id, "other"):
+        query(db_url, "INSERT INTO portals (id, name, base_url) VALUES (%s, %s, %s)", (portal, portal, PORTAL.base_url))
+    query(db_url, "INSERT INTO articles (portal, url, canonical_url, title, body, body_fingerprint, body_simhash,"
+                  " extractor_version) SELECT CASE WHEN i <= 3000 THEN %s ELSE 'other' END, 'u' || i, 'u' || i,"
+                  " 'Tin số ' || (i %% 100), 'x', 'fp' || i, 'ff', 'v' FROM generate_series(1, 20000) AS i;"
+                  " ANALYZE articles", (PORTAL.id,))
+
+    class Explaining:
+        """A cursor that runs each statement under EXPLAIN ANALYZE and keeps the plans."""
+
+        def __init__(self, cur):
+            self.cur, self.plans = cur, []
+
+        def execute(self, sql, params):
+            self.cur.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, params)
+            self.plans.append(self.cur.fetchone()[0][0]["Plan"])
+
+        def fetchall(self):
+            return []
+
+    def nodes(plan: dict):
+        yield plan
+        for child in plan.get("Plans", []):
+            yield from nodes(child)
+
+    conn = psycopg2.connect(db_url)
+    try:
+        with conn, conn.cursor() as cur:
+            explaining = Explaining(cur)
+            dedupe.candidates(explaining, PORTAL.id, ["https://hatinh.test/tin/moi"], ["fp7", "fp-new"],
+                              ["Tin số 12", "Tin mới"], columns="a.id")
+    finally:
+        conn.close()
+    by_content = list(nodes(explaining.plans[1]))
+    assert by_content[0]["Actual Rows"] == 30 + 1  # "Tin số 12" 30 times in the portal, and fp7
+    assert sum(n.get("Rows Removed by Filter", 0) + n.get("Rows Removed by Index Recheck", 0) for n in by_content) == 0
+    assert "articles_portal_title_md5" in {n.get("Index Name") for n in by_content}

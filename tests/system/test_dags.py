@@ -46,9 +46,15 @@ def test_airflow_dags_test_loads_a_fixture_portal_into_articles(db_url, serve_si
 
     rows = query(db_url, "SELECT title, published_at, body FROM articles WHERE portal = %s", (site.portal.id,))
     assert len(rows) == len(site.expected)
-    runs = query(db_url, "SELECT status, trigger, airflow_run_id FROM crawl_runs")
+    # The crawl task cleaned and loaded every page as it went (as `portalnews run` does); the clean and
+    # load tasks found nothing left, and the run's figures count each page once.
+    n = len(site.expected)
+    assert f"while crawling, clean {{'cleaned': {n}, 'failed': 0," in output
+    assert f"load {{'new': {n}," in output
+    runs = query(db_url, "SELECT status, trigger, airflow_run_id, stats FROM crawl_runs")
     assert [(r["status"], r["trigger"]) for r in runs] == [("success", "airflow")]
     assert runs[0]["airflow_run_id"]
+    assert (runs[0]["stats"]["clean"]["cleaned"], runs[0]["stats"]["load"]["new"]) == (n, n)
 
     # The same DAG run again (a retry, a manual re-run) never creates a second row.
     again = subprocess.run(["airflow", "dags", "test", f"portalnews_{site.portal.id}"], env=env,

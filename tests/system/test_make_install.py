@@ -59,7 +59,23 @@ def test_another_programs_file_named_portalnews_is_left_as_it_is(home):
     theirs.write_text("#!/bin/sh\necho another portalnews\n", encoding="utf-8")
     result = make_cli_link(home, path=f"{home}/.local/bin:{SYSTEM_PATH}")
     assert theirs.read_text(encoding="utf-8") == "#!/bin/sh\necho another portalnews\n" and not theirs.is_symlink()
-    assert "exists and is not a link to" in result.stdout and str(VENV_CLI) in result.stdout
+    assert result.stdout.splitlines() == [
+        f"{theirs} is another program's file: left as it is; this checkout's is {VENV_CLI}"]
+
+
+def test_a_link_to_another_checkout_is_kept_and_the_message_names_the_checkout_it_runs(home):
+    other = home / "other-checkout" / ".venv" / "bin" / "portalnews"
+    other.parent.mkdir(parents=True)
+    other.write_text("#!/bin/sh\n", encoding="utf-8")
+    link = home / ".local" / "bin" / "portalnews"
+    link.parent.mkdir(parents=True)
+    link.symlink_to(other)
+    result = make_cli_link(home)
+    assert link.resolve() == other.resolve()
+    # No "portalnews is linked in ...": it is not this checkout's link.
+    assert result.stdout.splitlines() == [
+        f"{link} runs another checkout ({other}): left as it is; this checkout's is {VENV_CLI}",
+        f"{home}/.local/bin is not on PATH either: run {VENV_CLI}"]
 
 
 def test_a_link_left_by_a_removed_checkout_is_replaced(home):

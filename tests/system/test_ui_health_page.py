@@ -63,7 +63,7 @@ def test_the_portal_health_page_shows_every_portal_in_a_real_browser(api_server,
     base, token, failed_portal = api_server
     assert http_get(base + "/portalnews/health")[0] in (401, 403)  # not without signing in
     status, html = http_get(base + "/portalnews/health", token)
-    assert status == 200 and "<script" not in html  # no JavaScript, from the internet or anywhere
+    assert status == 200 and "<script src" not in html  # no JavaScript from elsewhere: one inline script
 
     sign_in(browser, base, token)
     browser.get(base + "/plugin/portal-health")  # the page as the UI's navigation shows it
@@ -93,3 +93,25 @@ def test_the_portal_health_page_shows_every_portal_in_a_real_browser(api_server,
     browser.switch_to.default_content()
     time.sleep(1)  # let the UI finish painting its navigation around the frame
     assert save_screenshot(browser, tmp_path, "portal-health.png").stat().st_size > 20_000
+
+    # Every link on the page, clicked inside the UI's sandboxed frame, lands the UI itself on its target.
+    links = {"DAG": ("danang", "DAG", "portalnews_danang"),
+             "failed log": (failed_portal, "last failed task log", f"check_{failed_portal}"),
+             "health DAG": (None, "portalnews_health", "portalnews_health")}
+    for what, (portal, text, shown) in links.items():
+        browser.get(base + "/plugin/portal-health")
+        frame = wait_until(browser, expected_conditions.presence_of_element_located(
+            (By.CSS_SELECTOR, "iframe[src*='/portalnews/health']")), "the plugin page's frame")
+        browser.switch_to.frame(frame)
+        scope = wait_until(browser, expected_conditions.presence_of_element_located(
+            (By.CSS_SELECTOR, f"tr.portal[data-portal='{portal}']" if portal else "div.meta")), what)
+        link = scope.find_element(By.PARTIAL_LINK_TEXT, text)
+        target = link.get_attribute("href")
+        link.click()
+        browser.switch_to.default_content()
+        wait_until(browser, expected_conditions.url_to_be(target), f"the {what} link's target")
+        wait_until(browser, expected_conditions.text_to_be_present_in_element((By.TAG_NAME, "body"), shown),
+                   f"the UI's page for the {what} link")
+        # The UI itself moved (its router), not a UI nested in the plugin's frame.
+        assert not browser.find_elements(By.CSS_SELECTOR, "iframe[src*='/portalnews/health']")
+        assert browser.execute_script("return window.top === window && !!document.getElementById('root')")
