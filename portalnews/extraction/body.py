@@ -11,11 +11,11 @@ trafilatura only turns to jusText for a short (under its MIN_EXTRACTED_SIZE) or 
 (SANITIZED_XPATH elements left in it), and only takes readability's text when its own has no
 paragraph text, more tables than paragraphs, or less than half of readability's; readability could
 only find twice a result holding FAST_SHARE of the container's prose words by taking text from outside
-the article (page furniture). The fallback
-costs a fifth of a page's extraction (a tree copy, trafilatura's discard XPaths once more, and
-readability); on the 181 benchmark pages, every fixture page and 210 generated portal pages this
-gives the same bodies as running it every time. Otherwise the precise pass runs again with its
-fallback, as it always did.
+the article (page furniture), and a result that ran away (over RUNAWAY_RATIO times the container's
+prose) all the more. The fallback costs a fifth of a page's extraction (a tree copy, trafilatura's
+discard XPaths once more, and readability); on the 181 benchmark pages, every fixture page and 210
+generated portal pages this gives the same bodies as running it every time. Otherwise the precise
+pass runs again with its fallback, as it always did.
 
 Only when that precise result looks wrong is trafilatura run once more, in its plain mode (default
 focus, no fallback), and the plain result taken when the precise one:
@@ -245,31 +245,35 @@ def _text_of(document) -> list[str]:
 def _fallback_cannot_improve(document, sizes: tuple[int, int], container_words: int) -> bool:
     """Whether trafilatura's readability/jusText fallback would keep this fast precise result: none of
     the conditions under which trafilatura's compare step replaces its own text holds (see the module
-    docstring), and the result is neither lost nor runaway against the article container."""
+    docstring), and the result has not lost the article against its container. (A result that ran
+    away, over RUNAWAY_RATIO times the container's prose, holds more than FAST_SHARE of it all the
+    more: the fallback could not double it either; whether the plain pass is better is decided after.)"""
     if document is None or document.body is None or not container_words:
         return False
     body = document.body
     short = len(document.raw_text or "") < MIN_EXTRACTED_SIZE
     unclean = bool(body.xpath(SANITIZED_XPATH))
     structurally_deficient = not body.xpath(".//p//text()") or len(body.findall(".//table")) > len(body.findall(".//p"))
-    words, _ = sizes
-    return (not (short or unclean or structurally_deficient) and words >= FAST_SHARE * container_words
-            and not _looks_wrong(sizes, container_words, container_words))
+    words, paragraph_words = sizes
+    lost = paragraph_words < LOST_RATIO * container_words
+    return not (short or unclean or structurally_deficient or lost) and words >= FAST_SHARE * container_words
 
 
 def _main_text(page: ParsedPage) -> BodyResult:
     """The fast precise pass when the fallback could not change it, else the precise pass with its
-    fallback, and the plain one only when that looks wrong against the container."""
+    fallback, and the plain one only when the precise text looks wrong against the container."""
     runs: list[str] = []
     container_words = prose_words(page)
+    precise = None
     if container_words:
         runs.append(FAST)
         fast = _run(page, precise=True, fallback=False)
         fast_text = _text_of(fast)
         if _fallback_cannot_improve(fast, _sizes(fast_text), container_words):
-            return BodyResult(fast_text, runs=tuple(runs))
-    runs.append(WITH_FALLBACK)
-    precise = _text_of(_run(page, precise=True, fallback=True))
+            precise = fast_text
+    if precise is None:
+        runs.append(WITH_FALLBACK)
+        precise = _text_of(_run(page, precise=True, fallback=True))
     precise_sizes = _sizes(precise)
     if precise and (not container_words or not _looks_wrong(precise_sizes, container_words, container_words)):
         return BodyResult(precise, runs=tuple(runs))
