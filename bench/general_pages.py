@@ -55,13 +55,15 @@ def fetch_pages(directory: Path, source: dict) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     sdist = directory / f"{prefix}.tar.gz"
     if not sdist.exists():
+        requirement = f"{source['package']}=={source['version']}"
         subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary", ":all:",
-                        f"{source['package']}=={source['version']}", "-d", str(directory)], check=True)
+                        requirement, "-d", str(directory)], check=True)
     digest = hashlib.sha256(sdist.read_bytes()).hexdigest()
     if digest != source["sha256"]:
         raise SystemExit(f"{sdist}: sha256 {digest}, expected {source['sha256']}")
     with tarfile.open(sdist) as tar:
-        wanted = [m for m in tar.getmembers() if m.name.startswith(f"{prefix}/{source['folder']}/") and m.isfile()]
+        inside = f"{prefix}/{source['folder']}/"
+        wanted = [m for m in tar.getmembers() if m.name.startswith(inside) and m.isfile()]
         tar.extractall(directory, members=wanted, filter="data")
     return folder
 
@@ -70,7 +72,8 @@ def names(author: str | None) -> frozenset[str]:
     """The set of names in a byline, in a comparison form (case and spacing aside)."""
     if not author:
         return frozenset()
-    return frozenset(" ".join(name.split()).casefold() for name in _NAME_SEPARATORS.split(author) if name.strip())
+    return frozenset(" ".join(name.split()).casefold()
+                     for name in _NAME_SEPARATORS.split(author) if name.strip())
 
 
 def project(html: bytes) -> tuple[str | None, str | None]:
@@ -134,7 +137,8 @@ def format_table(totals: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--dir", type=Path, default=DEFAULT_DIR, help="where the sdist and its pages are kept")
+    parser.add_argument("--dir", type=Path, default=DEFAULT_DIR,
+                        help="where the sdist and its pages are kept (default var/general-pages)")
     parser.add_argument("--pages", action="store_true", help="list every page's expected and found answers")
     args = parser.parse_args(argv)
     annotations = load_annotations()
