@@ -11,7 +11,7 @@ import trafilatura
 from lxml import etree
 from trafilatura.utils import load_html as trafilatura_load_html
 
-from portalnews.extraction import body, extract_article
+from portalnews.extraction import body, extract_article, parsing
 from portalnews.extraction.body import extract_body
 from portalnews.extraction.page import ParsedPage
 from portalnews.extraction.parsing import load_html
@@ -145,3 +145,29 @@ def test_the_page_index_lists_what_xpath_finds(path):
     page = ParsedPage.parse(path.read_bytes())
     for tags in (("h1", "h2", "h3"), ("meta",), ("script", "style"), ("a",), ("p", "div", "td")):
         assert page.elements(*tags) == page.tree.xpath("|".join(f"//{tag}" for tag in tags))
+
+
+def test_the_characters_looked_for_are_those_trafilaturas_repair_deletes():
+    from trafilatura.utils import INVALID_XML_CHARS
+
+    deleted = {chr(c) for c in range(0x10000) if INVALID_XML_CHARS.match(chr(c))}
+    assert deleted == set(parsing.INVALID_XML_CHARS)
+
+
+REPAIR_CASES = {
+    "control characters": "<html><body><p>a\x00b\x0bc\x1fd\ufffe</p></body></html>",
+    "doctype with a slash": '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0//EN" "x.dtd"/>\n<html><body>x',
+    "self-closing html": '<!doctype html>\n<html lang="vi"/>\n<body><p>x</p></body>',
+    "both, and a control character": '<!DOCTYPE html/>\n<html/>\n<body>\x08</body>',
+    "plain page": "<html><head><title>t</title></head><body><p>Hà Nội</p></body></html>",
+}
+
+
+@pytest.mark.parametrize("text", [*REPAIR_CASES.values(), *RECORDED_PAGES[:20]],
+                         ids=[*REPAIR_CASES, *(str(p.relative_to(FIXTURES)) for p in RECORDED_PAGES[:20])])
+def test_repair_gives_what_trafilaturas_repair_gives(text):
+    from trafilatura.utils import decode_file, repair_faulty_html
+
+    text = decode_file(text.read_bytes()) if isinstance(text, Path) else text
+    beginning = text[:50].lower()
+    assert parsing.repaired(text, beginning) == repair_faulty_html(text, beginning)
