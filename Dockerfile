@@ -13,7 +13,7 @@
 #   /opt/airflow/portalnews  PORTALNEWS_HOME: spool of pages kept while the database was down and
 #                            resumable backfill state (a named volume in docker-compose.yml)
 #
-# Keep AIRFLOW_VERSION within pyproject.toml's apache-airflow range (tests/test_compose.py checks).
+# Keep AIRFLOW_VERSION within pyproject.toml's apache-airflow range (tests/system/test_compose.py checks).
 ARG AIRFLOW_VERSION=3.3.2
 ARG PYTHON_VERSION=3.11
 FROM apache/airflow:${AIRFLOW_VERSION}-python${PYTHON_VERSION}

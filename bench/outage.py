@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from portalnews import jobs  # noqa: E402
 from portalnews.store import embedded as embedded_db  # noqa: E402
 from portalnews.store.schema import migrate  # noqa: E402
-from tests.hostile_site import HostileSite  # noqa: E402
+from tests.support.hostile_site import HostileSite  # noqa: E402
 
 
 def crawl_once(root: Path, name: str, pages: int, delay: float, stop_database: bool) -> str:

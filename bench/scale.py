@@ -2,7 +2,7 @@
 
     python bench/scale.py [--portals 20] [--articles 30] [--delay 0.5]
 
-Generates K NukeViet-style portals (bench/generated_portal.py) whose registry entries keep per-portal
+Generates K NukeViet-style portals (tests/support/generated_portal.py) whose registry entries keep per-portal
 politeness on (one request at a time per portal, DOWNLOAD_DELAY seconds apart, as on the real
 portals), serves them on 127.0.0.1, starts `portalnews up` (embedded PostgreSQL, Airflow with the
 LocalExecutor, pool `portal_crawl` of 2 slots) in a throw-away home, unpauses every portal DAG at once
@@ -15,24 +15,23 @@ Figures only: nothing is asserted.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from datetime import datetime
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bench.generated_portal import generate  # noqa: E402
+import psycopg2  # noqa: E402
+
+from bench.airflow_up import airflow_up  # noqa: E402
 from portalnews.mirror import SiteMirror  # noqa: E402
 from portalnews.store import embedded as embedded_db  # noqa: E402
+from tests.support.generated_portal import generate  # noqa: E402
 
 
 class TimedMirror(SiteMirror):
@@ -49,14 +48,6 @@ class TimedMirror(SiteMirror):
         finally:
             with self._lock:
                 self.timeline.append((started, time.monotonic()))
-
-
-def _api(base: str, path: str, token: str | None = None, method: str = "GET", body: dict | None = None) -> dict:
-    request = urllib.request.Request(base + path, method=method, data=json.dumps(body).encode() if body else None,
-                                     headers={"Content-Type": "application/json",
-                                              **({"Authorization": f"Bearer {token}"} if token else {})})
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.loads(response.read() or b"{}")
 
 
 def most_at_once(intervals: list[tuple[float, float]]) -> int:
@@ -89,87 +80,68 @@ def main() -> None:
     registry = home / "registry.toml"
     registry.write_text("\n".join(m.registry_text() for m in mirrors), encoding="utf-8")
     api_port, db_port = embedded_db._free_port(), embedded_db._free_port()
-    env = dict(os.environ, PORTALNEWS_HOME=str(home), PORTALNEWS_DB_PORT=str(db_port),
-               AIRFLOW__API__PORT=str(api_port), AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION="True")
+    env = dict(os.environ, PORTALNEWS_DB_PORT=str(db_port))
     env.pop("DATABASE_URL", None)
-    log_path = home / "up.log"
-    log = log_path.open("w")
-    up = subprocess.Popen([sys.executable, "-m", "portalnews.cli", "up", "--registry", str(registry)], env=env,
-                          stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://127.0.0.1:{api_port}"
     try:
-        deadline = time.monotonic() + 300
-        while "Airflow is up" not in log_path.read_text() and time.monotonic() < deadline:
-            if up.poll() is not None:
-                sys.exit(log_path.read_text()[-3000:])
-            time.sleep(1)
-        banner = next(line for line in log_path.read_text().splitlines() if "Airflow is up" in line)
-        password = banner.split("admin / ")[1].split()[0]
-        token = _api(base, "/auth/token", method="POST", body={"username": "admin", "password": password})["access_token"]
-        wanted = [f"portalnews_gen_p{k:02d}" for k in range(1, args.portals + 1)]
-        while not set(wanted) <= {d["dag_id"] for d in _api(base, "/api/v2/dags?limit=1000", token)["dags"]}:
-            time.sleep(2)
-        for mirror in mirrors:
-            mirror.reset_log()
-            mirror.timeline.clear()
-        started = time.monotonic()
-        for dag_id in wanted:  # unpaused together: each starts its latest hourly run
-            _api(base, f"/api/v2/dags/{dag_id}", token, "PATCH", {"is_paused": False})
-        states: dict[str, str] = {}
-        while time.monotonic() - started < args.timeout:
-            states = {}
-            for dag_id in wanted:
-                runs = _api(base, f"/api/v2/dags/{dag_id}/dagRuns", token)["dag_runs"]
-                states[dag_id] = runs[0]["state"] if runs else "none"
-            if all(s in ("success", "failed") for s in states.values()):
-                break
-            time.sleep(3)
-        wall = time.monotonic() - started
-        db_url = embedded_db.running_server(home / "pgdata").url("portalnews")
-        import psycopg2
-
-        with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
-            cur.execute("SELECT count(*) FROM articles")
-            articles = cur.fetchone()[0]
-        crawls = [(min(s for s, _ in m.timeline), max(e for _, e in m.timeline)) for m in mirrors if m.timeline]
-        crawl_tasks = []  # the crawl tasks as Airflow ran them (what pool portal_crawl limits)
-        for dag_id in wanted:
-            run = _api(base, f"/api/v2/dags/{dag_id}/dagRuns", token)["dag_runs"][0]
-            task = _api(base, f"/api/v2/dags/{dag_id}/dagRuns/{run['dag_run_id']}/taskInstances/crawl", token)
-            if task.get("start_date") and task.get("end_date"):
-                crawl_tasks.append((datetime.fromisoformat(task["start_date"]).timestamp(),
-                                    datetime.fromisoformat(task["end_date"]).timestamp()))
-        gaps = []
-        in_flight = []
-        for mirror in mirrors:
-            starts = sorted(s for s, _ in mirror.timeline)
-            gaps.append(min((b - a for a, b in zip(starts, starts[1:], strict=False)), default=float("nan")))
-            in_flight.append(most_at_once(mirror.timeline))
-        print(f"{args.portals} portals x {args.articles} articles, DOWNLOAD_DELAY {args.delay} s, one request at a"
-              f" time per portal, pool portal_crawl 2 slots, LocalExecutor, {os.cpu_count()} CPUs")
-        print(f"runs: {sorted(set(states.values()))} ({sum(s == 'success' for s in states.values())} success)")
-        print(f"wall {wall:.0f} s from unpausing to the last run's end; {articles} articles loaded,"
-              f" {3600 * articles / wall:.0f} articles/hour, {3600 * len(crawls) / wall:.0f} portal runs/hour")
-        print(f"crawl tasks running at the same time, at most: {most_at_once(crawl_tasks)} (Airflow's task"
-              f" start/end); portals being requested at the same time, at most: {most_at_once(crawls)}"
-              " (first to last request seen by each portal's server)")
-        longest = max(crawl_tasks, key=lambda t: t[1] - t[0]) if crawl_tasks else (0, 0)
-        print(f"crawl task duration: longest {longest[1] - longest[0]:.0f} s, mean"
-              f" {sum(e - s for s, e in crawl_tasks) / max(len(crawl_tasks), 1):.0f} s")
-        print(f"per portal: smallest gap between two requests {min(gaps):.2f} s (Scrapy randomises the delay"
-              f" 0.5-1.5x); most requests in flight at once {max(in_flight)}")
-        print(f"requests served: {sum(len(m.timeline) for m in mirrors)}")
+        with airflow_up(registry, home, env, api_port) as airflow:
+            measure(args, airflow, mirrors, home)
     finally:
-        up.send_signal(signal.SIGTERM)
-        try:
-            up.wait(timeout=120)
-        finally:
-            log.close()
-            for mirror in mirrors:
-                mirror.stop()
-            embedded_db.stop(home / "pgdata")
-            embedded_db.remove_cluster(home / "pgdata")  # as root it may live in /var/lib/portalnews
-            shutil.rmtree(home, ignore_errors=True)
+        for mirror in mirrors:
+            mirror.stop()
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def measure(args, airflow, mirrors: list[TimedMirror], home: Path) -> None:
+    wanted = [f"portalnews_gen_p{k:02d}" for k in range(1, args.portals + 1)]
+    airflow.wait_for_dags(wanted)
+    for mirror in mirrors:
+        mirror.reset_log()
+        mirror.timeline.clear()
+    started = time.monotonic()
+    for dag_id in wanted:  # unpaused together: each starts its latest hourly run
+        airflow.api(f"/api/v2/dags/{dag_id}", "PATCH", {"is_paused": False})
+    states: dict[str, str] = {}
+    while time.monotonic() - started < args.timeout:
+        states = {}
+        for dag_id in wanted:
+            runs = airflow.api(f"/api/v2/dags/{dag_id}/dagRuns")["dag_runs"]
+            states[dag_id] = runs[0]["state"] if runs else "none"
+        if all(s in ("success", "failed") for s in states.values()):
+            break
+        time.sleep(3)
+    wall = time.monotonic() - started
+    db_url = embedded_db.running_server(home / "pgdata").url("portalnews")
+    with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
+        cur.execute("SELECT count(*) FROM articles")
+        articles = cur.fetchone()[0]
+    crawls = [(min(s for s, _ in m.timeline), max(e for _, e in m.timeline)) for m in mirrors if m.timeline]
+    crawl_tasks = []  # the crawl tasks as Airflow ran them (what pool portal_crawl limits)
+    for dag_id in wanted:
+        run = airflow.api(f"/api/v2/dags/{dag_id}/dagRuns")["dag_runs"][0]
+        task = airflow.api(f"/api/v2/dags/{dag_id}/dagRuns/{run['dag_run_id']}/taskInstances/crawl")
+        if task.get("start_date") and task.get("end_date"):
+            crawl_tasks.append((datetime.fromisoformat(task["start_date"]).timestamp(),
+                                datetime.fromisoformat(task["end_date"]).timestamp()))
+    gaps = []
+    in_flight = []
+    for mirror in mirrors:
+        starts = sorted(s for s, _ in mirror.timeline)
+        gaps.append(min((b - a for a, b in zip(starts, starts[1:], strict=False)), default=float("nan")))
+        in_flight.append(most_at_once(mirror.timeline))
+    print(f"{args.portals} portals x {args.articles} articles, DOWNLOAD_DELAY {args.delay} s, one request at a"
+          f" time per portal, pool portal_crawl 2 slots, LocalExecutor, {os.cpu_count()} CPUs")
+    print(f"runs: {sorted(set(states.values()))} ({sum(s == 'success' for s in states.values())} success)")
+    print(f"wall {wall:.0f} s from unpausing to the last run's end; {articles} articles loaded,"
+          f" {3600 * articles / wall:.0f} articles/hour, {3600 * len(crawls) / wall:.0f} portal runs/hour")
+    print(f"crawl tasks running at the same time, at most: {most_at_once(crawl_tasks)} (Airflow's task"
+          f" start/end); portals being requested at the same time, at most: {most_at_once(crawls)}"
+          " (first to last request seen by each portal's server)")
+    longest = max(crawl_tasks, key=lambda t: t[1] - t[0]) if crawl_tasks else (0, 0)
+    print(f"crawl task duration: longest {longest[1] - longest[0]:.0f} s, mean"
+          f" {sum(e - s for s, e in crawl_tasks) / max(len(crawl_tasks), 1):.0f} s")
+    print(f"per portal: smallest gap between two requests {min(gaps):.2f} s (Scrapy randomises the delay"
+          f" 0.5-1.5x); most requests in flight at once {max(in_flight)}")
+    print(f"requests served: {sum(len(m.timeline) for m in mirrors)}")
 
 
 if __name__ == "__main__":

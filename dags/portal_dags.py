@@ -44,8 +44,9 @@ OPERATOR_DOC = """
 `{base_url}` · CMS family `{family}` · schedule `{schedule}` · registry `{registry_file}`
 
 **crawl** fetches listing pages, feeds and sitemaps and every unseen article (Scrapy, own process),
-keeping raw pages in `raw_pages`; **clean** extracts text and metadata into `extractions`;
-**load** merges them into `articles` (deduplicated); **report** records the run in `crawl_runs`
+keeping raw pages in `raw_pages`, and cleans and loads them while it crawls; **clean** extracts text and
+metadata into `extractions` and **load** merges them into `articles` (deduplicated) for any page left,
+and count the run's figures; **report** records the run in `crawl_runs`
 and fails (red) on a zero-yield or drift alert, with the reason in its log. A task failing after its
 last retry, or a red report, sends one message per incident through the `portalnews_alerts` Connection.
 A crawl never runs while another crawl of the same portal (a backfill) holds the portal's lock: this

@@ -58,6 +58,7 @@ def _crawl_options() -> dict:
     start_date=datetime(2026, 1, 1),
     catchup=False,
     max_active_runs=2,
+    is_paused_upon_creation=False,  # an operator's tool: a triggered run runs (portal DAGs start paused)
     dagrun_timeout=timedelta(hours=24),
     default_args={"owner": "portalnews", "retries": 2, "retry_delay": timedelta(minutes=2),
                   "retry_exponential_backoff": True, "on_failure_callback": run_failure_callbacks(None, CONNECTION_ID)},

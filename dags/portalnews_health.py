@@ -42,6 +42,7 @@ History: `SELECT * FROM portal_health ORDER BY computed_at DESC`; latest: `porta
     start_date=pendulum.datetime(2026, 1, 1, tz="Asia/Ho_Chi_Minh"),
     catchup=False,
     max_active_runs=1,
+    is_paused_upon_creation=False,  # an operator's tool: a triggered run runs (portal DAGs start paused)
     default_args={"owner": "portalnews", "retries": 1, "retry_delay": timedelta(minutes=5)},
     tags=["portalnews", "operations"],
     doc_md=DOC,

@@ -11,18 +11,18 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import subprocess
 import sys
 import threading
 from multiprocessing.connection import Connection
 
+from portalnews.config import clean_limits
 from portalnews.extraction import ExtractionError, extract_article
-from portalnews.spiders.child_process import die_with_parent
+from portalnews.processes import die_with_parent
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MAX_BYTES = 3 * 1024 * 1024  # article pages are far smaller; DOWNLOAD_WARNSIZE is 2 MB
-DEFAULT_TIMEOUT = 30.0
 
 
 class PageTooLarge(ExtractionError):
@@ -31,11 +31,6 @@ class PageTooLarge(ExtractionError):
 
 class CleaningTimeout(ExtractionError):
     """The extractor did not finish within the time limit: stopped."""
-
-
-def limits() -> tuple[int, float]:
-    return (int(os.environ.get("PORTALNEWS_CLEAN_MAX_BYTES", DEFAULT_MAX_BYTES)),
-            float(os.environ.get("PORTALNEWS_CLEAN_TIMEOUT", DEFAULT_TIMEOUT)))
 
 
 def _serve(conn) -> None:
@@ -101,7 +96,7 @@ class BoundedExtractor:
         self._worker = None
 
     def extract(self, html: bytes, url: str, hints: dict | None = None):
-        max_bytes, timeout = limits()
+        max_bytes, timeout = clean_limits()
         if len(html) > max_bytes:
             raise PageTooLarge(f"{len(html)} bytes of HTML, over the cleaning limit of {max_bytes}")
         with self._lock:
@@ -134,4 +129,6 @@ class _Duplex:
 
 
 if __name__ == "__main__":
+    # Ctrl-C reaches the whole process group: the caller decides, and closing the pipe ends this worker.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _serve(_Duplex(Connection(int(sys.argv[1]), writable=False), Connection(int(sys.argv[2]), readable=False)))

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import gzip
 import logging
-import os
 import queue
+import zlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
 from datetime import datetime
 
 from psycopg2.extras import Json, execute_values
 
+from portalnews.config import clean_workers
 from portalnews.extraction import EXTRACTOR_VERSION, ExtractionError
 from portalnews.pipelines.alongside import repeated_alongside
 from portalnews.pipelines.bounded_extract import BoundedExtractor, extractor
@@ -25,14 +26,6 @@ from portalnews.store.db import transaction
 log = logging.getLogger(__name__)
 BATCH = 100
 _extractors: list[BoundedExtractor] = [extractor]  # one worker process each, started on first use
-
-
-def clean_workers() -> int:
-    """How many pages are cleaned at once: PORTALNEWS_CLEAN_WORKERS, else one per usable core."""
-    configured = int(os.environ.get("PORTALNEWS_CLEAN_WORKERS", "0") or 0)
-    if configured > 0:
-        return configured
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
 def _extractor_pool(size: int) -> queue.Queue:
@@ -50,7 +43,12 @@ def _clean_page(free: queue.Queue, row: dict, hints: dict | None):
     """(row, article, error): the page cleaned by whichever worker process is free."""
     bounded = free.get()
     try:
-        html = gzip.decompress(bytes(row["html_gz"]))
+        try:
+            html = gzip.decompress(bytes(row["html_gz"]))
+        except (OSError, EOFError, zlib.error) as err:  # BadGzipFile is an OSError
+            log.warning("page %s not cleaned: its stored HTML is corrupt (%s: %s); a revisit fetches it again",
+                        row["url"], type(err).__name__, err)
+            return row, None, err
         return row, bounded.extract(html, row["url"], hints), None  # bounded in size and time
     except ExtractionError as err:
         log.warning("page %s not cleaned: %s", row["url"], err)

@@ -50,9 +50,11 @@ def candidates(cur, portal: str, urls: list[str], fingerprints: list[str], title
                 (portal, urls))
     for row in cur.fetchall():
         found.by_url[row["matched_url"]] = row
+    # Titles are looked up by their md5 (migration 0016's index: a title may be too long for a btree key).
     cur.execute(f"SELECT {columns} FROM articles a WHERE a.portal = %s AND (a.body_fingerprint = ANY(%s)"
-                " OR (a.title = ANY(%s) AND a.body_simhash IS NOT NULL)) ORDER BY a.id",
-                (portal, fingerprints, titles))
+                " OR (md5(a.title)::uuid = ANY(ARRAY(SELECT md5(t)::uuid FROM unnest(%s::text[]) AS t))"
+                " AND a.title = ANY(%s) AND a.body_simhash IS NOT NULL)) ORDER BY a.id",
+                (portal, fingerprints, titles, titles))
     for row in cur.fetchall():
         found.by_fingerprint.setdefault(row["body_fingerprint"], row)
         if row["body_simhash"] is not None:

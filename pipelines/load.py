@@ -7,7 +7,9 @@ change here. Loading is idempotent: re-loading the same extraction changes nothi
 
 A newly fetched page that changes a stored article keeps the replaced content in article_versions
 (pipelines/versions.py); re-extracting the same page updates in place, and an older page never
-replaces a newer one. Every new article joins a story across portals (pipelines/stories.py).
+replaces a newer one. Every new article joins a story across portals (pipelines/stories.py); the facts
+of every new or changed article (documents cited, officials named: pipelines/facts.py) are derived
+again in the same batch.
 
 Pages are merged in batches on one connection, set-based: the dedupe candidates of a whole batch in
 two queries, new articles inserted with their story in one statement (never inserted, then updated),
@@ -29,7 +31,7 @@ from psycopg2.extras import Json, execute_values
 from trafilatura.deduplication import Simhash
 
 from portalnews.extraction import Article
-from portalnews.pipelines import dedupe, stories, versions
+from portalnews.pipelines import dedupe, facts, stories, versions
 from portalnews.pipelines.alongside import repeated_alongside
 from portalnews.registry import Portal
 from portalnews.registry.urls import canonical_url
@@ -203,6 +205,7 @@ def _merge(cur, portal: Portal, pages: list[_Page], matches: list[tuple[dict | N
     new: list[_Page] = []
     aliases: list[tuple[str, str, int]] = []
     replaced_versions: list[dict] = []
+    changed_articles: list[tuple[int, Article]] = []  # their facts are derived again
     for page, (existing, matched_by) in zip(pages, matches, strict=True):
         if existing is None:
             new.append(page)
@@ -225,10 +228,12 @@ def _merge(cur, portal: Portal, pages: list[_Page], matches: list[tuple[dict | N
             cur.execute(f"UPDATE articles SET {', '.join(f'{k} = %({k})s' for k in values)}, updated_at = now()"
                         " WHERE id = %(id)s", {**values, "id": existing["id"]})
         if changed:
+            changed_articles.append((existing["id"], page.article))
             stats.updated += 1
         else:
             stats.unchanged += 1
     versions.record_versions(cur, replaced_versions)
+    facts.record_facts(cur, changed_articles)
     if new:
         aliases += _insert_new(cur, portal, new)
         stats.new += len(new)
@@ -251,5 +256,7 @@ def _insert_new(cur, portal: Portal, new: list[_Page]) -> list[tuple[str, str, i
             for newcomer, page in zip(newcomers, new, strict=True)]
     insert_rows(cur, "articles", rows)
     stories.record_stories(cur, newcomers)
+    facts.record_facts(cur, [(newcomer.article_id, page.article)
+                             for newcomer, page in zip(newcomers, new, strict=True)])
     return [(portal.id, url, newcomer.article_id) for newcomer, page in zip(newcomers, new, strict=True)
             for url in page.urls]

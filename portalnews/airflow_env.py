@@ -12,6 +12,7 @@ CONNECTION_ID = DB_CONNECTION_ID
 CRAWL_POOL = "portal_crawl"
 CRAWL_POOL_SLOTS = 2
 TIMEZONE = "Asia/Ho_Chi_Minh"
+GRAPHVIZ_WARNING = "ignore:Could not import graphviz:UserWarning"
 
 
 def airflow_url(server_url_for_airflow_db: str) -> str:
@@ -19,13 +20,20 @@ def airflow_url(server_url_for_airflow_db: str) -> str:
     return server_url_for_airflow_db.replace("postgresql://", "postgresql+psycopg2://", 1)
 
 
-def airflow_environment(portalnews_db_url: str, airflow_db_url: str, airflow_home: Path | None = None) -> dict[str, str]:
+def api_address(port: int | None = None) -> tuple[str, int]:
+    """Where the API server (the UI) listens: `port` (`portalnews up --port`), else AIRFLOW__API__PORT, else
+    8080; on AIRFLOW__API__HOST, else 127.0.0.1."""
+    return (os.environ.get("AIRFLOW__API__HOST", "127.0.0.1"),
+            port or int(os.environ.get("AIRFLOW__API__PORT", "8080")))
+
+
+def airflow_environment(portalnews_db_url: str, airflow_db_url: str, airflow_home: Path | None = None,
+                        api_port: int | None = None) -> dict[str, str]:
     airflow_home = airflow_home or home() / "airflow"
     airflow_home.mkdir(parents=True, exist_ok=True)
     venv_bin = str(Path(sys.executable).parent)
     env = dict(os.environ)
-    api_host = os.environ.get("AIRFLOW__API__HOST", "127.0.0.1")
-    api_port = os.environ.get("AIRFLOW__API__PORT", "8080")
+    api_host, api_port = api_address(api_port)
     env.update({
         "AIRFLOW_HOME": str(airflow_home),
         "AIRFLOW__CORE__DAGS_FOLDER": str(dags_folder()),
@@ -41,11 +49,14 @@ def airflow_environment(portalnews_db_url: str, airflow_db_url: str, airflow_hom
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": os.environ.get("AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION", "True"),
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": airflow_url(airflow_db_url),
         "AIRFLOW__API__HOST": api_host,
-        "AIRFLOW__API__PORT": api_port,
+        "AIRFLOW__API__PORT": str(api_port),
         # Task processes report to the API server: follow its port (Airflow's default assumes 8080).
         "AIRFLOW__API__BASE_URL": f"http://{api_host}:{api_port}",
         "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://{api_host}:{api_port}/execution/",
         f"AIRFLOW_CONN_{CONNECTION_ID.upper()}": portalnews_db_url,
+        # Airflow's CLI warns on every command that graphviz (only `airflow dags show` renders with it) is
+        # missing; that is not the operator's concern.
+        "PYTHONWARNINGS": ",".join(filter(None, [env.get("PYTHONWARNINGS"), GRAPHVIZ_WARNING])),
         # `airflow standalone` starts its parts as `airflow ...` subprocesses: they must be on PATH.
         "PATH": venv_bin + os.pathsep + env.get("PATH", ""),
     })

@@ -1,7 +1,7 @@
 """The crawl -> clean -> load -> report tasks of one portal run, wired once for the portal DAGs
 (dags/portal_dags.py) and the backfill DAG (dags/portalnews_backfill.py); the steps themselves live in
 portalnews.jobs. In the package, not the DAG folder, so every way Airflow parses DAG files imports it
-(the layer just under dags/, tests/test_layers.py).
+(the layer just under dags/, tests/unit/test_layers.py).
 """
 
 from __future__ import annotations
@@ -48,21 +48,27 @@ def crawl_clean_load_report(spec: PortalRun) -> None:
         portal, url = spec.portal(), portalnews_db_url()
         spec.before_crawl(url, portal)
         run_id = jobs.start_run(url, portal, trigger=spec.trigger, airflow_run_id=get_current_context()["run_id"])
+        stats: dict = {}
         try:  # jobs.crawl holds the portal's lock for the crawl's length
-            stats = jobs.crawl(url, portal, run_id, registry_files(), **spec.crawl_options())
+            # Cleaned and loaded while crawling, as `portalnews run` does: three tasks one after the
+            # other left a core idle for most of the run (bench/throughput.py measures both).
+            jobs.crawl_clean_load(url, portal, run_id, stats, registry_files(), **spec.crawl_options())
         except Exception as err:
-            jobs.finish_run(url, portal, run_id, {}, error=f"crawl: {type(err).__name__}: {err}")
+            jobs.finish_run(url, portal, run_id, stats, error=f"crawl: {type(err).__name__}: {err}")
             raise
         release_run(url, run_id)  # clean and load may run in other processes
-        print(f"crawl statistics for {portal.id} ({spec.trigger}): {stats}")
-        return {"run_id": run_id, "crawl": stats}
+        print(f"crawl statistics for {portal.id} ({spec.trigger}): {stats['crawl']}; while crawling,"
+              f" clean {stats['clean']}, load {stats['load']}")
+        return {"run_id": run_id, **stats}
 
+    # clean and load finish what the crawl task left (a page stored after its last pass, a retried
+    # task's pages) and report the run's whole figures.
     @task(execution_timeout=spec.timeouts["clean"])
     def clean(run: dict) -> dict:
         from portalnews import jobs
 
         portal = spec.portal()
-        stats = jobs.clean(portalnews_db_url(), portal)
+        stats = jobs.added(run.get("clean", {}), jobs.clean(portalnews_db_url(), portal))
         print(f"clean statistics for {portal.id}: {stats}")
         return stats
 
@@ -71,7 +77,7 @@ def crawl_clean_load_report(spec: PortalRun) -> None:
         from portalnews import jobs
 
         portal = spec.portal()
-        stats = jobs.load(portalnews_db_url(), portal)
+        stats = jobs.added(run.get("load", {}), jobs.load(portalnews_db_url(), portal))
         print(f"load statistics for {portal.id}: {stats}")
         return stats
 

@@ -7,10 +7,12 @@ Each step reads and writes PostgreSQL only, so any step can be retried on its ow
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -24,14 +26,14 @@ from psycopg2.extras import Json
 from portalnews.config import home
 from portalnews.pipelines.clean import clean_pending, cleaning_alongside
 from portalnews.pipelines.load import load_pending, loading_alongside
+from portalnews.processes import die_with_parent, scratch_directory
 from portalnews.registry import Portal
-from portalnews.spiders.child_process import die_with_parent, scratch_directory
 from portalnews.spiders.crawl_stats import stat, summarize_crawl
 from portalnews.store import runs
 from portalnews.store.db import transaction
-from portalnews.store.locks import portal_lock
+from portalnews.store.locks import PortalBusy, portal_lock
 from portalnews.store.schema import register_portals, require_current_schema
-from portalnews.store.spool import drain_spool, spool_path
+from portalnews.store.spool import drain_spool, spool_dir, spool_path
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +73,8 @@ def close_dead_runs(db_url: str, portal_ids: list[str] | None = None, keep_run_i
 
 
 def _scrapy_crawl(spider: str, arguments: dict[str, str], settings: dict[str, str], env: dict[str, str],
-                  on_line: Callable[[str], None] | None) -> tuple[int, list[str]]:
+                  on_line: Callable[[str], None] | None,
+                  on_start: Callable[[subprocess.Popen], None] | None = None) -> tuple[int, list[str]]:
     """Run `scrapy crawl SPIDER` in its own process (Twisted's reactor cannot restart in one process).
 
     The Scrapy project is found through SCRAPY_SETTINGS_MODULE, not a scrapy.cfg, so this works from
@@ -88,11 +91,25 @@ def _scrapy_crawl(spider: str, arguments: dict[str, str], settings: dict[str, st
     with subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                           bufsize=1, preexec_fn=die_with_parent) as proc:
         assert proc.stdout is not None
+        if on_start:
+            on_start(proc)
         for line in proc.stdout:
             line = line.rstrip()
             tail = (tail + [line])[-40:]
             (on_line or log.info)(line)
     return proc.returncode, tail
+
+
+def _crawl_exit_reason(portal_id: str, code: int, tail: list[str]) -> str:
+    """One line saying why the Scrapy child ended without its figures; its last lines go to the log."""
+    log.error("last lines of the crawl of %s:\n%s", portal_id, "\n".join(tail))
+    if code < 0:
+        name = signal.Signals(-code).name if -code in signal.valid_signals() else f"signal {-code}"
+        return (f"the Scrapy crawl of {portal_id} was killed by {name} (out of memory, or stopped by someone); "
+                "pages fetched before are stored, the next run fetches the rest")
+    errors = [line for line in tail if "ERROR" in line or "Error" in line] or [line for line in tail if line.strip()]
+    last = " ".join(errors[-1].split())[:300] if errors else "no output"
+    return f"the Scrapy crawl of {portal_id} exited with code {code}: {last}"
 
 
 def _registry_argument(registry_files: list[Path] | tuple[Path, ...]) -> dict[str, str]:
@@ -116,16 +133,20 @@ def crawl(
 
     Pages already fetched are in raw_pages even if this raises.
     """
-    with portal_lock(db_url, portal.id):  # one crawl per portal at a time; PortalBusy otherwise
-        return _crawl_locked(db_url, portal, run_id, registry_files, backfill, since, on_line, revisit,
-                             max_listing_pages)
+    with portal_lock(db_url, portal.id) as held:  # one crawl per portal at a time; PortalBusy otherwise
+        figures = _crawl_locked(db_url, portal, run_id, registry_files, backfill, since, on_line, revisit,
+                                max_listing_pages, held)
+    if held.lost.is_set():
+        raise CrawlError(f"the database restarted mid-crawl and another run of {portal.id} took its lock: this "
+                         f"crawl stopped ({figures.get('pages_stored', 0)} pages stored); that run goes on")
+    return figures
 
 
 def _crawl_locked(db_url, portal, run_id, registry_files, backfill, since, on_line, revisit,
-                  max_listing_pages) -> dict:
-    spooled = drain_spool(db_url, portal.id)
-    if spooled:
-        log.info("stored %d pages spooled by an earlier run while the database was down", spooled)
+                  max_listing_pages, held) -> dict:
+    drained = drain_spool(db_url, portal.id)
+    if drained.stored:
+        log.info("stored %d pages spooled by an earlier run while the database was down", drained.stored)
     jobdir = home() / "jobs" / f"{portal.id}-backfill"
     with scratch_directory(home() / "tmp", "crawl-") as tmp:
         stats_file = Path(tmp) / "stats.json"
@@ -143,16 +164,20 @@ def _crawl_locked(db_url, portal, run_id, registry_files, backfill, since, on_li
             arguments["revisit"] = "1"
         if max_listing_pages:  # how deep to page through listings (a backfill's depth)
             arguments["max_pages"] = str(max_listing_pages)
-        code, tail = _scrapy_crawl("portal", arguments, settings, {"DATABASE_URL": db_url}, on_line)
+        # Lock lost in a database restart: SIGTERM, Scrapy's clean stop (what was fetched is stored).
+        code, tail = _scrapy_crawl("portal", arguments, settings, {"DATABASE_URL": db_url}, on_line,
+                                   on_start=lambda proc: held.when_lost(proc.terminate))
+        if held.lost.is_set() and stats_file.exists():
+            return summarize_crawl(json.loads(stats_file.read_text(encoding="utf-8")), drained.quarantined)
         if code != 0 or not stats_file.exists():
-            raise CrawlError(f"scrapy crawl for {portal.id} exited with {code}:\n" + "\n".join(tail))
+            raise CrawlError(_crawl_exit_reason(portal.id, code, tail))
         raw = json.loads(stats_file.read_text(encoding="utf-8"))
     fatal = raw.get(stat("fatal"))
     if fatal:
         raise CrawlError(f"crawl of {portal.id} did not start: {fatal}")
     if backfill and raw.get("finish_reason") == "finished":
         shutil.rmtree(jobdir, ignore_errors=True)
-    return summarize_crawl(raw)
+    return summarize_crawl(raw, drained.quarantined)
 
 
 def check(portal: Portal, registry_files: list[Path] | tuple[Path, ...] = (), max_pages: int = 3,
@@ -179,11 +204,29 @@ def load(db_url: str, portal: Portal) -> dict:
     return load_pending(db_url, portal).as_dict()
 
 
+def _pages_not_stored(portal: Portal, crawl_stats: dict) -> str | None:
+    """Fetched pages that are in neither raw_pages nor the spool: never a silent success."""
+    refused, lost = crawl_stats.get("pages_quarantined", 0), crawl_stats.get("pages_lost", 0)
+    cut = crawl_stats.get("spool_lines_quarantined", 0)
+    parts = []
+    if refused:
+        parts.append(f"{refused} refused by the database (kept in {spool_dir() / 'quarantine'} and recorded "
+                     "in fetch_failures with the reason: fetched again next run)")
+    if lost:
+        parts.append(f"{lost} neither stored nor spooled (see the crawl log)")
+    if cut:
+        parts.append(f"{cut} spooled by an earlier run and cut by a crash (kept in {spool_dir() / 'quarantine'}; "
+                     "fetched again when their URL survived, or found again on their listings)")
+    return f"fetched pages of {portal.id} not stored: " + "; ".join(parts) if parts else None
+
+
 def check_alerts(portal: Portal, crawl_stats: dict, clean_stats: dict) -> str | None:
     """Why this run should alert, or None. Zero yield: no article link discovered at all (or fewer
     than the portal's min_articles_per_run), which is how a template change or a dead portal shows."""
     found = crawl_stats.get("article_links_found", 0)
     not_modified = crawl_stats.get("responses_304", 0)
+    if not_stored := _pages_not_stored(portal, crawl_stats):
+        return not_stored
     if found == 0 and not_modified == 0:
         return (f"zero yield: no article links discovered on {portal.id} "
                 f"({crawl_stats.get('requests', 0)} requests, {crawl_stats.get('index_errors', 0)} listing/feed/sitemap errors); "
@@ -217,21 +260,43 @@ def finish_run(db_url: str, portal: Portal, run_id: int, stats: dict, error: str
     return summary
 
 
+def crawl_clean_load(db_url: str, portal: Portal, run_id: int | None, stats: dict,
+                     registry_files: list[Path] | tuple[Path, ...] = (), **crawl_options) -> dict:
+    """Crawl with the clean stage running alongside (pages cleaned as the crawl stores them) and the
+    load stage alongside it (extractions loaded as they are cleaned): the crawl waits on the network,
+    cleaning on the CPU and loading on the database, so together they keep the cores busy where one
+    after the other each would leave them idle. Fills `stats` ("crawl", "clean", "load") as each stage
+    ends, so a caller catching an exception still has what finished; returns it."""
+    with loading_alongside(db_url, portal) as loaded:
+        with cleaning_alongside(db_url, portal) as cleaned:
+            stats["crawl"] = crawl(db_url, portal, run_id, registry_files, **crawl_options)
+        stats["clean"] = cleaned.result().as_dict()
+    stats["load"] = loaded.result().as_dict()
+    return stats
+
+
+def added(first: dict, second: dict) -> dict:
+    """Two stage summaries (CleanStats / LoadStats as dicts) counted together."""
+    return {key: first.get(key, 0) + second.get(key, 0) for key in {**first, **second}}
+
+
 def run_portal(db_url: str, portal: Portal, registry_files=(), backfill: bool = False, since: str | None = None,
                trigger: str = "cli", on_line: Callable[[str], None] | None = None, revisit: bool = False) -> dict:
     """One full pass for one portal, as the DAG runs it. Never raises for page-level problems."""
     run_id = start_run(db_url, portal, trigger="backfill" if backfill else trigger)
     stats: dict = {}
     try:
-        # Pages are cleaned as the crawl stores them, and loaded as they are cleaned.
-        with loading_alongside(db_url, portal) as loaded:
-            with cleaning_alongside(db_url, portal) as cleaned:
-                stats["crawl"] = crawl(db_url, portal, run_id, registry_files, backfill=backfill, since=since,
-                                       on_line=on_line, revisit=revisit)
-            stats["clean"] = cleaned.result().as_dict()
-        stats["load"] = loaded.result().as_dict()
+        crawl_clean_load(db_url, portal, run_id, stats, registry_files, backfill=backfill, since=since,
+                         on_line=on_line, revisit=revisit)
     except DATABASE_DOWN as err:
         return database_unreachable(db_url, portal, run_id, stats, err)
+    except (PortalBusy, CrawlError) as err:  # expected conditions: one line naming the cause, no traceback
+        log.error("run of %s failed: %s", portal.id, err)
+        return finish_run(db_url, portal, run_id, stats, error=f"{type(err).__name__}: {err}")
+    except KeyboardInterrupt:  # Ctrl-C: close the run's row (the Scrapy child got the same signal)
+        with contextlib.suppress(*DATABASE_DOWN):
+            finish_run(db_url, portal, run_id, stats, error="interrupted (Ctrl-C or SIGINT): the next run goes on")
+        raise
     except Exception as err:
         log.exception("run of %s failed", portal.id)
         return finish_run(db_url, portal, run_id, stats, error=f"{type(err).__name__}: {err}")

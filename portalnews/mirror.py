@@ -18,7 +18,10 @@ Tests and offline demos crawl these exactly as they would crawl a real portal. A
     expected/        expected cleaned result per article page (JSON)
 
 Text responses have `{{ORIGIN}}` replaced by the mirror's origin, so recorded pages can hold absolute
-links. Every response carries an ETag and a Last-Modified and honours conditional requests with 304,
+links. A mirror made with `shift_days` moves every date its text responses show (`13/02/2020`,
+`2020-02-13T09:06`, `13-2-2020`, `ngày 13 tháng 2 năm 2020`, RFC 822 feed dates) that many days later
+(`days_to_today`: the site's newest recorded article published yesterday, as a live portal would
+be); dates inside URLs are left alone, since the files are served by their recorded paths. Every response carries an ETag and a Last-Modified and honours conditional requests with 304,
 like a well-behaved CMS; tests can inject failures and replace pages while the server runs.
 """
 
@@ -26,20 +29,83 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import json
 import mimetypes
+import re
 import threading
+import tomllib
 from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
-import tomllib
-
 ORIGIN_TOKEN = "{{ORIGIN}}"
 LAST_MODIFIED = 1735689600  # 2025-01-01T00:00:00Z: recorded pages do not change unless a test says so
 REVISED_LAST_MODIFIED = LAST_MODIFIED + 86400  # a revision (revisions.toml) is a day newer
 TEXT_TYPES = ("text/", "application/xml", "application/rss+xml", "application/atom+xml", "application/json")
+
+
+# Dates as recorded portal pages write them; not preceded by a URL's "/" or a word, nor followed by
+# "-" (a slug such as /res/news/13-02-2020-toa-dam.jpg).
+_NOT_IN_URL = r"(?<![\w/.%-])"
+DATE_FORMS = (
+    (re.compile(_NOT_IN_URL + r"(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?![\d-])"), "{y:04d}-{m:02d}-{d:02d}"),
+    (re.compile(_NOT_IN_URL + r"(?P<d>\d{1,2})(?P<sep>[/-])(?P<m>\d{1,2})(?P=sep)(?P<y>\d{4})(?![\w/-])"), None),
+    (re.compile(r"(?P<pre>ngày\s+)(?P<d>\d{1,2})(?P<a>\s+tháng\s+)(?P<m>\d{1,2})(?P<b>\s+năm\s+)(?P<y>\d{4})"),
+     "{pre}{d}{a}{m}{b}{y}"),
+)
+RFC822_DATE = re.compile(r"\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (?P<d>\d{1,2}) (?P<mon>[A-Z][a-z]{2}) (?P<y>\d{4})\b")
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def shift_dates(text: str, days: int) -> str:
+    """`text` with every date it shows `days` later, each written as it was (padding, separator)."""
+    if not days:
+        return text
+
+    def moved(m: re.Match, month: int) -> date | None:
+        try:
+            return date(int(m["y"]), month, int(m["d"])) + timedelta(days=days)
+        except ValueError:  # not a date after all (31/02/2020)
+            return None
+
+    def numeric(fmt):
+        def replace(m: re.Match) -> str:
+            new = moved(m, int(m["m"]))
+            if new is None:
+                return m[0]
+            if fmt:
+                return fmt.format(y=new.year, m=new.month, d=new.day, **{k: m[k] for k in ("pre", "a", "b")
+                                                                          if k in m.groupdict()})
+            width_d, width_m = len(m["d"]), len(m["m"])
+            return f"{new.day:0{width_d}d}{m['sep']}{new.month:0{width_m}d}{m['sep']}{new.year}"
+        return replace
+
+    for pattern, fmt in DATE_FORMS:
+        text = pattern.sub(numeric(fmt), text)
+
+    def rfc822(m: re.Match) -> str:
+        new = moved(m, MONTHS.index(m["mon"]) + 1) if m["mon"] in MONTHS else None
+        return f"{WEEKDAYS[new.weekday()]}, {new.day:02d} {MONTHS[new.month - 1]} {new.year}" if new else m[0]
+
+    return RFC822_DATE.sub(rfc822, text)
+
+
+def days_to_today(site_dir: Path, days_ago: int = 1, today: date | None = None) -> int:
+    """The shift that puts the site's newest recorded article (expected/*.json) `days_ago` days
+    before today (Asia/Ho_Chi_Minh)."""
+    from zoneinfo import ZoneInfo
+
+    dates = [json.loads(f.read_text(encoding="utf-8")).get("published_at")
+             for f in sorted((Path(site_dir) / "expected").glob("*.json"))]
+    newest = max((datetime.fromisoformat(d).date() for d in dates if d), default=None)
+    if newest is None:
+        return 0
+    today = today or datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+    return (today - newest).days - days_ago
 
 
 def _route_key(path_and_query: str) -> tuple[str, tuple[tuple[str, str], ...]]:
@@ -59,8 +125,9 @@ class Response:
 class SiteMirror:
     """One recorded site served on 127.0.0.1:<port> (port 0 picks a free one)."""
 
-    def __init__(self, site_dir: Path | str, port: int = 0):
+    def __init__(self, site_dir: Path | str, port: int = 0, shift_days: int = 0):
         self.site_dir = Path(site_dir)
+        self.shift_days = shift_days  # every date the site's text shows moves this many days (demos)
         self.routes: dict[tuple, dict] = {}
         routes_file = self.site_dir / "routes.toml"
         if routes_file.exists():
@@ -175,6 +242,10 @@ class SiteMirror:
                 ctype += "; charset=utf-8"
         if ctype.startswith(TEXT_TYPES) or ctype.startswith("text/"):
             body = body.replace(ORIGIN_TOKEN.encode(), self.origin.encode())
+            if self.shift_days:
+                charset = ctype.split("charset=")[-1] if "charset=" in ctype else "utf-8"
+                body = shift_dates(body.decode(charset, errors="surrogateescape"), self.shift_days).encode(
+                    charset, errors="surrogateescape")
         if file_path is not None and file_path.suffix == ".gz":
             ctype = "application/x-gzip"
         return Response(status, body, ctype, last_modified=REVISED_LAST_MODIFIED if revised else LAST_MODIFIED)
@@ -223,9 +294,20 @@ class SiteMirror:
         return False
 
 
-def serve(site_dirs: list[Path], first_port: int = 0) -> list[SiteMirror]:
-    """Start one mirror per site directory (consecutive ports from `first_port`, or free ones)."""
+def serve(site_dirs: list[Path], first_port: int = 0, shift_days: dict[str, int] | None = None) -> list[SiteMirror]:
+    """Start one mirror per site directory (consecutive ports from `first_port`, or free ones), each
+    site's dates moved by `shift_days[site name]` days. A port in use raises OSError naming it."""
     mirrors = []
-    for offset, site in enumerate(site_dirs):
-        mirrors.append(SiteMirror(site, first_port + offset if first_port else 0).start())
+    try:
+        for offset, site in enumerate(site_dirs):
+            port = first_port + offset if first_port else 0
+            try:
+                mirror = SiteMirror(site, port, (shift_days or {}).get(Path(site).name, 0))
+            except OSError as err:
+                raise OSError(err.errno, f"port {port} on 127.0.0.1 (for {Path(site).name}): {err.strerror}") from err
+            mirrors.append(mirror.start())
+    except OSError:
+        for mirror in mirrors:
+            mirror.stop()
+        raise
     return mirrors

@@ -6,18 +6,24 @@ The crawl spider itself with three changes: it keeps no state (nothing is read f
 the database, every link counts as unseen), it follows at most `max_pages` levels of listing pages,
 and instead of storing article pages it cleans a few of them (and the entry's `test_url` pages)
 and writes a JSON report. Discovery, robots.txt, retries, the User-Agent and the portal's own
-Scrapy settings are exactly the crawl's.
+Scrapy settings are exactly the crawl's. `link_notes` marks the article links the crawl will not
+store as articles of their own: copies of another listed link under its canonical URL (tracking
+parameters, print views: registry/urls.py) and links robots.txt forbids.
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import scrapy
+from scrapy.utils.misc import load_object
 
+from portalnews.registry.urls import canonical_url
 from portalnews.spiders.crawl_stats import stat
-from portalnews.spiders.portal_spider import PortalSpider, failure_reason
+from portalnews.spiders.fetch_failures import failure_reason
+from portalnews.spiders.portal_spider import PortalSpider
 from portalnews.store.crawl_state import CrawlState
 
 SAMPLE_ARTICLES = 5  # article pages fetched until one cleans
@@ -44,7 +50,8 @@ class PortalCheckSpider(PortalSpider):
         self.report_file = report_file
         self.sampled = 0
         self.report: dict = {"portal": self.portal.id, "indexes": [], "listing_pages": [], "article_links": [],
-                             "errors": [], "sample_article": None, "test_urls": []}
+                             "link_notes": {}, "errors": [], "sample_article": None, "test_urls": []}
+        self.robots_rules = None  # robots.txt as Scrapy's RobotsTxtMiddleware reads it, when obeyed
 
     def load_crawl_state(self) -> CrawlState:
         return CrawlState()
@@ -64,6 +71,27 @@ class PortalCheckSpider(PortalSpider):
     def article_link_seen(self, url: str) -> None:
         if url not in self.report["article_links"]:
             self.report["article_links"].append(url)
+
+    def robots_response(self, response, request, spider=None):
+        super().robots_response(response, request, spider)
+        if request.meta.get("dont_obey_robotstxt") and urlsplit(request.url).path == "/robots.txt" \
+                and self._on_site(request.url) and response.status == 200:
+            parser = load_object(self.crawler.settings["ROBOTSTXT_PARSER"])
+            self.robots_rules = parser.from_crawler(self.crawler, response.body)
+
+    def link_notes(self) -> dict[str, str]:
+        """Why a listed article link is not an article of its own: a copy, or forbidden by robots.txt."""
+        notes, first = {}, {}
+        agent = self.crawler.settings["ROBOTSTXT_USER_AGENT"] or self.crawler.settings["USER_AGENT"]
+        for url in self.report["article_links"]:
+            canonical = canonical_url(url, self.portal)
+            if canonical in first:
+                notes[url] = f"copy of {first[canonical]} (same canonical URL: tracking parameters or a print view)"
+            else:
+                first[canonical] = url
+            if self.robots_rules is not None and not self.robots_rules.allowed(url, agent):
+                notes[url] = "disallowed by robots.txt: never fetched"
+        return notes
 
     def index_failed(self, url: str, reason: str) -> None:
         self.report["errors"].append(f"{url}: {reason}")
@@ -122,6 +150,7 @@ class PortalCheckSpider(PortalSpider):
         super().spider_closed(spider, reason)
         if not self.report["article_links"]:
             self.report["errors"].append("no article links found: check start_urls and article_url_pattern")
+        self.report["link_notes"] = self.link_notes()
         self.report["requests"] = self.crawler.stats.get_value("downloader/request_count", 0)
         if self.report_file:
             Path(self.report_file).write_text(json.dumps(self.report, ensure_ascii=False, indent=2, default=str),

@@ -10,8 +10,8 @@ def stat(name: str) -> str:
     return STATS_PREFIX + name
 
 
-def summarize_crawl(raw: dict) -> dict:
-    """The crawl figures operators care about, from Scrapy's stats dump."""
+def summarize_crawl(raw: dict, spool_lines_quarantined: int = 0) -> dict:
+    """The crawl figures operators care about, from Scrapy's stats dump (and the spool drained before it)."""
     return {
         "requests": raw.get("downloader/request_count", 0),
         "responses_304": raw.get("downloader/response_status_count/304", 0),
@@ -20,6 +20,10 @@ def summarize_crawl(raw: dict) -> dict:
         "pages_fetched": raw.get(stat("articles_fetched"), 0),
         "pages_stored": raw.get(stat("raw_pages_stored"), 0),
         "pages_spooled": raw.get(stat("raw_pages_spooled"), 0),
+        # refused by the database: kept in the spool's quarantine and in fetch_failures (fetched again)
+        "pages_quarantined": raw.get(stat("raw_pages_quarantined"), 0),
+        "pages_lost": raw.get(stat("raw_pages_lost"), 0),
+        "spool_lines_quarantined": spool_lines_quarantined,  # an earlier run's spool lines cut by a crash
         "fetch_errors": raw.get(stat("article_errors"), 0),
         "index_errors": raw.get(stat("index_errors"), 0),
         "links_refused": raw.get(stat("links_refused"), 0),  # not http/https: never fetched

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, datetime
 from io import BytesIO
 from urllib.parse import urljoin
 
@@ -19,11 +19,15 @@ from parsel import Selector
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
-from portalnews.vietnamese.dates import VIETNAM, find_dates
+from portalnews.vietnamese.dates import find_dates, parse_iso
 
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/feed+json")
 NEXT_TEXT = re.compile(r"^(?:trang\s+)?(?:sau|tiếp(?:\s+theo)?|kế\s+tiếp|next|»|›|>|>>|»»)$", re.IGNORECASE)
 PAGE_PARAM = re.compile(r"(?:[?&](?:page|p|trang|cur|pageindex|pagenumber|_cur)=\d+|/(?:page|trang)-?\d+/?$|/\d+\.html?$)", re.I)
+
+
+class UnreadableIndex(ValueError):
+    """A sitemap or feed that cannot be read (bad gzip, over the size bound, not XML): one line saying why."""
 
 
 @dataclass
@@ -48,11 +52,13 @@ def sniff(body: bytes, content_type: str = "") -> str:
     return "html"
 
 
-def discover(body: bytes, url: str, content_type: str = "", encoding: str = "utf-8") -> Discovered:
-    """Links found in one fetched index, whatever its kind."""
+def discover(body: bytes, url: str, content_type: str = "", encoding: str = "utf-8",
+             max_size: int = 50 * 1024 * 1024) -> Discovered:
+    """Links found in one fetched index, whatever its kind; UnreadableIndex when it cannot be read.
+    `max_size` bounds a gzipped sitemap once uncompressed (the crawl passes DOWNLOAD_MAXSIZE)."""
     kind = sniff(body, content_type)
     if kind in ("sitemap", "gzip"):
-        return from_sitemap(body)
+        return from_sitemap(body, max_size)
     if kind == "feed":
         return from_feed(body, url)
     return from_html(body, url, encoding)
@@ -64,8 +70,20 @@ def from_robots(text: bytes, base_url: str) -> Discovered:
 
 def from_sitemap(body: bytes, max_size: int = 50 * 1024 * 1024) -> Discovered:
     if body[:2] == b"\x1f\x8b":
-        body = gunzip(body, max_size=max_size)
-    sitemap = Sitemap(body)
+        # As Scrapy's SitemapSpider reads .xml.gz: gunzip with a bound (a gzip bomb stops at max_size).
+        try:
+            body = gunzip(body, max_size=max_size)
+        except (OSError, EOFError) as err:
+            raise UnreadableIndex(f"gzipped sitemap cannot be uncompressed: {err}") from None
+        except ValueError:
+            raise UnreadableIndex(f"gzipped sitemap over {max_size} bytes once uncompressed") from None
+    try:
+        sitemap = Sitemap(body)
+        kind = sitemap.type
+    except (lxml.etree.Error, StopIteration) as err:  # Scrapy's Sitemap: StopIteration on non-XML
+        raise UnreadableIndex(f"sitemap is not XML: {err or 'no element'}") from None
+    if kind not in ("sitemapindex", "urlset"):
+        raise UnreadableIndex(f"not a sitemap: its root element is <{kind}>")
     if sitemap.type == "sitemapindex":
         return Discovered("sitemap-index", indexes=[entry["loc"] for entry in sitemap if entry.get("loc")])
     found = Discovered("sitemap")
@@ -96,19 +114,43 @@ def _news_publication_dates(body: bytes) -> dict[str, str]:
 
 def from_feed(body: bytes, base_url: str) -> Discovered:
     parsed = feedparser.parse(body)
+    if not parsed.get("version") and not parsed.entries:  # feedparser recognised no RSS/Atom dialect
+        root = body.lstrip()[:60].decode("utf-8", errors="replace")
+        raise UnreadableIndex(f"not an RSS/Atom feed (it starts {root!r})")
     found = Discovered("feed")
     for entry in parsed.entries:
         link = entry.get("link")
         if link:
             # feedparser reads every dialect's date into UTC; keep it as ISO 8601 for newest_date.
             when = entry.get("published_parsed") or entry.get("updated_parsed")
-            context = datetime(*when[:6], tzinfo=timezone.utc).isoformat() if when else (entry.get("published") or entry.get("updated"))
+            context = datetime(*when[:6], tzinfo=UTC).isoformat() if when else (entry.get("published") or entry.get("updated"))
             found.article_links.append((urljoin(base_url, link), context))
     return found
 
 
+CONTEXT_CHARS = 300  # enough for a listing card's title and date
+CONTAINERS = ("li", "article", "tr", "div")
+
+
+def leading_text(element, limit: int = CONTEXT_CHARS) -> str:
+    """The first `limit` characters of an element's text, whitespace collapsed; reads no further than
+    it needs, so a container of thousands of links costs its first card, not its whole text."""
+    words: list[str] = []
+    length = -1
+    for piece in element.itertext():
+        for word in piece.split():
+            words.append(word)
+            length += len(word) + 1
+            if length >= limit:
+                return " ".join(words)[:limit]
+    return " ".join(words)
+
+
 def from_html(body: bytes | str, page_url: str, encoding: str = "utf-8") -> Discovered:
-    """Every same-site link of an HTML page (callers sort them into articles and listings)."""
+    """Every same-site link of an HTML page (callers sort them into articles and listings).
+
+    Linear in the page's size: each link's context container is found by walking up its ancestors, and
+    each container's text is read once (a listing of 20,000 links in one <div> shares one context)."""
     text = body.decode(encoding, errors="replace") if isinstance(body, bytes) else body
     sel = Selector(text=text)
     base = sel.xpath("//base/@href").get() or page_url
@@ -117,17 +159,19 @@ def from_html(body: bytes | str, page_url: str, encoding: str = "utf-8") -> Disc
         "//link[@rel='alternate' and (" + " or ".join(f"@type='{t}'" for t in FEED_TYPES) + ")]/@href"
     ).getall():
         found.indexes.append(urljoin(base, href.strip()))
-    for anchor in sel.xpath("//a[@href]"):
-        href = anchor.attrib["href"].strip()
+    contexts: dict = {}  # container element -> its leading text
+    for anchor in sel.root.xpath("//a[@href]"):
+        href = anchor.get("href").strip()
         if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
             continue
         url = urljoin(base, href)  # any scheme: the spider refuses and counts what is not http/https
         # Text around the link (its list item or card) often carries the article's date.
-        container = anchor.xpath("ancestor::*[self::li or self::article or self::tr or self::div][1]")
-        context = " ".join((container[0] if container else anchor).xpath(".//text()").getall())
-        found.article_links.append((url, " ".join(context.split())[:300]))
-        label = " ".join(anchor.xpath(".//text()").getall()).strip()
-        rel = (anchor.attrib.get("rel") or "").lower()
+        container = next(anchor.iterancestors(*CONTAINERS), anchor)
+        if container not in contexts:
+            contexts[container] = leading_text(container)
+        found.article_links.append((url, contexts[container]))
+        label = " ".join(anchor.xpath(".//text()")).strip()
+        rel = (anchor.get("rel") or "").lower()
         if "next" in rel or NEXT_TEXT.match(label) or (label.isdigit() and PAGE_PARAM.search(url)):
             found.follow.append(url)
     for href in sel.xpath("//link[@rel='next']/@href").getall():
@@ -135,24 +179,12 @@ def from_html(body: bytes | str, page_url: str, encoding: str = "utf-8") -> Disc
     return found
 
 
-def iso_date(text: str) -> datetime | None:
-    """A W3C/ISO 8601 date or date-time (sitemap lastmod, feed dates); no offset means Vietnam time."""
-    text = text.strip().replace("Z", "+00:00")  # Python 3.10's fromisoformat does not read "Z"
-    try:
-        value = datetime.fromisoformat(text) if "T" in text or " " in text else date.fromisoformat(text)
-    except ValueError:
-        return None
-    if not isinstance(value, datetime):
-        value = datetime.combine(value, datetime.min.time())
-    return value if value.tzinfo else value.replace(tzinfo=VIETNAM)
-
-
 def newest_date(context: str | None):
     """The date of a sitemap or feed link, or the latest date written near an HTML link (listing cards
     show the article's date), or None."""
     if not context:
         return None
-    if value := iso_date(context):
+    if value := parse_iso(context):  # sitemap lastmod, feed dates: ISO 8601
         return value
     dates = find_dates(context)
     return max((d.value for d in dates), default=None)

@@ -6,7 +6,7 @@
 It reads start URLs as sitemaps, feeds or listing pages (sniffed from the response), also reads the
 Sitemap: lines of robots.txt and <link rel=alternate> feeds, follows listing pagination while pages
 still yield unseen article links, and fetches each unseen article once. Article pages go to the item
-pipeline that keeps them (portalnews.pipelines.raw_store); nothing is cleaned here.
+pipeline that keeps them (portalnews.spiders.raw_store); nothing is cleaned here.
 
 The database must already hold the current schema (`portalnews db migrate`): a crawl never migrates.
 `registry` names every extra registry file (os.pathsep-separated); without it, PORTALNEWS_REGISTRY's.
@@ -23,15 +23,14 @@ from urllib.parse import urljoin, urlsplit
 import psycopg2
 import scrapy
 from scrapy import signals
-from scrapy.exceptions import IgnoreRequest
-from scrapy.spidermiddlewares.httperror import HttpError
 
 from portalnews.config import registry_files
 from portalnews.registry import Portal, load_registry
 from portalnews.registry.url_policy import RefusedURL, fetchable_url
-from portalnews.registry.urls import canonical_url
+from portalnews.registry.urls import canonical_url, without_tracking
 from portalnews.spiders import discovery
 from portalnews.spiders.crawl_stats import STATS_PREFIX, stat
+from portalnews.spiders.fetch_failures import failure_reason, ignored_on_purpose
 from portalnews.spiders.setting_names import unknown_setting_warnings
 from portalnews.store.crawl_state import (
     CrawlState,
@@ -45,19 +44,6 @@ from portalnews.store.crawl_state import (
 from portalnews.store.db import connect_once, database_url
 from portalnews.store.schema import SchemaNotReady, require_current_schema
 from portalnews.vietnamese.dates import VIETNAM
-
-
-def ignored_on_purpose(failure) -> bool:
-    """Forbidden by robots.txt: skipped, not a failure. Every other IgnoreRequest (a gzip bomb cut at
-    DOWNLOAD_MAXSIZE, a redirect loop, a refused scheme) is a failure with its reason."""
-    return failure.check(IgnoreRequest) is not None and failure.check(HttpError) is None \
-        and "robots.txt" in failure.getErrorMessage()
-
-
-def failure_reason(failure) -> str:
-    if failure.check(HttpError):
-        return f"HTTP {failure.value.response.status}"
-    return f"{failure.type.__name__}: {failure.getErrorMessage()}"
 
 
 class PortalSpider(scrapy.Spider):
@@ -80,6 +66,10 @@ class PortalSpider(scrapy.Spider):
             self.max_pages = int(max_pages)
         self.scheduled: set[str] = set()  # canonical article URLs requested in this run
         self.new_validators: dict[str, tuple[str | None, str | None]] = {}
+        # A listing's or feed's validators are saved only once every new article it led to is settled:
+        # stored in raw_pages or recorded in fetch_failures (a spooled page is not yet: a cut spool loses it).
+        self.led_to: dict[str, set[str]] = {}  # index URL -> canonical URLs of the new articles it listed
+        self.settled: set[str] = set()
         self.failures: dict[str, tuple[str, str]] = {}
         self.ignored: set[str] = set()  # canonical article URLs robots.txt forbids
         self.discovered_links = 0
@@ -96,6 +86,7 @@ class PortalSpider(scrapy.Spider):
             spider.logger.warning("%s: portal %s: %s", spider.portal.registry_file, spider.portal.id, warning)
         crawler.signals.connect(spider.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(spider.robots_response, signal=signals.response_received)
+        crawler.signals.connect(spider.item_settled, signal=signals.item_scraped)
         return spider
 
     # ---- start -------------------------------------------------------------------------
@@ -219,7 +210,17 @@ class PortalSpider(scrapy.Spider):
             return
         self._remember_validators(response)
         content_type = response.headers.get("Content-Type", b"").decode("latin-1")
-        found = discovery.discover(response.body, response.url, content_type, response.encoding)
+        # A .xml.gz sitemap (application/x-gzip, octet-stream) is a plain Response: no encoding.
+        encoding = getattr(response, "encoding", None) or "utf-8"
+        try:
+            found = discovery.discover(response.body, response.url, content_type, encoding,
+                                       max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
+        except discovery.UnreadableIndex as unreadable:
+            self.new_validators.pop(response.request.url, None)  # read it again next run
+            stats.inc_value(stat("index_errors"))
+            self.logger.error("listing/feed/sitemap %s unreadable: %s", response.url, unreadable)
+            self.index_failed(response.url, str(unreadable))
+            return
         depth = response.meta.get("depth_in_listing", 0)
         stats.inc_value(stat(f"indexes/{found.kind}"))
         self.index_seen(response.url, found.kind, depth)
@@ -238,7 +239,9 @@ class PortalSpider(scrapy.Spider):
                 continue
             # New means unknown before this run (a link the sitemap already scheduled still counts).
             canonical = canonical_url(url, self.portal)
-            new_here += canonical not in self.known
+            if canonical not in self.known:
+                new_here += 1
+                self.led_to.setdefault(response.request.url, set()).add(canonical)
             request = self._article_request(url, canonical=canonical)
             if request:
                 yield request
@@ -302,7 +305,8 @@ class PortalSpider(scrapy.Spider):
             "portal": self.portal.id,
             "crawl_run_id": self.run_id,
             "requested_url": response.request.url,
-            "url": response.url,
+            # Fetched as linked (a portal may not serve a form it never linked); kept without tracking parameters.
+            "url": without_tracking(response.url, self.portal),
             "canonical_url": canonical_url(response.url, self.portal),
             "requested_canonical_url": response.meta["canonical_url"],
             "status": response.status,
@@ -310,6 +314,22 @@ class PortalSpider(scrapy.Spider):
             "body": response.body,
             "fetched_at": datetime.now(VIETNAM).isoformat(),
         }
+
+    def item_settled(self, item, response, spider=None) -> None:
+        """The raw-page pipeline's outcome: stored (or already stored), or refused and recorded as a failure."""
+        if item.get("stored") in ("stored", "unchanged", "failed"):
+            self.settled.add(response.meta["canonical_url"])
+
+    def settled_validators(self) -> dict[str, tuple[str | None, str | None]]:
+        """The validators of the indexes whose new articles are all settled; the others are read again."""
+        settled = self.settled | {canonical for canonical, _ in self.failures.values()} | self.ignored
+        kept = {url: v for url, v in self.new_validators.items() if self.led_to.get(url, set()) <= settled}
+        withheld = len(self.new_validators) - len(kept)
+        if withheld:
+            self.crawler.stats.set_value(stat("validators_withheld"), withheld)
+            self.logger.warning("%d listing/feed/sitemap validators not saved: some articles they led to are "
+                                "not stored yet (spooled or unfinished); those indexes are read again", withheld)
+        return kept
 
     def on_article_error(self, failure):
         request = failure.request
@@ -342,8 +362,8 @@ class PortalSpider(scrapy.Spider):
             return
         try:
             connect_once(self.db_url, connect_timeout=5).close()  # down: say so now, not after 5 retries
-            save_validators(self.db_url, self.portal.id, self.new_validators)
-            save_failures(self.db_url, self.portal.id, self.failures)
+            save_failures(self.db_url, self.portal.id, self.failures)  # before the validators that need them
+            save_validators(self.db_url, self.portal.id, self.settled_validators())
             forget_failures(self.db_url, self.portal.id, self.ignored)
         except (psycopg2.OperationalError, psycopg2.InterfaceError) as err:
             # Fetched pages are spooled; what is lost here is re-learned by the next run.

@@ -20,6 +20,10 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024  # an article page is far smaller; anything bigger is not one
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+# An overall bound on one crawl: Scrapy's CloseSpider ends it cleanly (what was fetched is stored, the
+# listings' validators are not saved) instead of a hung portal holding its lock forever. Per portal:
+# `settings = { CLOSESPIDER_TIMEOUT = 600 }` in the registry.
+CLOSESPIDER_TIMEOUT = 3 * 3600
 
 # Retries with exponential backoff (Scrapy's own middleware retries immediately).
 RETRY_ENABLED = True
@@ -37,7 +41,7 @@ DOWNLOADER_MIDDLEWARES = {
 DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
 
 ITEM_PIPELINES = {
-    "portalnews.pipelines.raw_store.RawPageStorePipeline": 300,
+    "portalnews.spiders.raw_store.RawPageStorePipeline": 300,
 }
 
 TELNETCONSOLE_ENABLED = False

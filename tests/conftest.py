@@ -1,5 +1,7 @@
 """Shared fixtures: a real PostgreSQL server, a fresh database per test, and fixture portal sites
-served over real HTTP on 127.0.0.1."""
+served over real HTTP on 127.0.0.1. Plain helpers are in tests/support. Each test gets the marker of
+its tier from its directory: unit (pure, no server), integration (PostgreSQL, HTTP on 127.0.0.1),
+system (Airflow, a browser, make, Compose, fresh installs); `make test-fast` leaves out system."""
 
 from __future__ import annotations
 
@@ -9,13 +11,9 @@ import shutil
 import tempfile
 import uuid
 import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import psycopg2
-import psycopg2.extras
 import pytest
 
 warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
@@ -24,12 +22,22 @@ from portalnews.mirror import SiteMirror  # noqa: E402
 from portalnews.registry import Portal, load_registry  # noqa: E402
 from portalnews.store import embedded as embedded_db  # noqa: E402
 from portalnews.store.schema import migrate  # noqa: E402
+from tests.support.database import keep_the_analysts_password, on_server, server_cursor  # noqa: E402
+from tests.support.paths import SITES_DIR  # noqa: E402
 
 # Shared fixtures of their own modules: the Airflow UI in a browser; the portal-health history.
-pytest_plugins = ["tests.airflow_ui", "tests.portal_history"]
+pytest_plugins = ["tests.support.airflow_ui", "tests.support.portal_history"]
 
-SITES_DIR = Path(__file__).parent / "fixtures" / "sites"
-SITE_NAMES = sorted(p.name for p in SITES_DIR.iterdir() if (p / "portal.toml").exists()) if SITES_DIR.exists() else []
+TIERS = ("unit", "integration", "system")
+
+
+def pytest_collection_modifyitems(config, items):
+    """The tier's marker from the test's directory, so `-m "not system"` selects by tier."""
+    tests_dir = Path(__file__).parent
+    for item in items:
+        tier = item.path.relative_to(tests_dir).parts[0] if item.path.is_relative_to(tests_dir) else None
+        if tier in TIERS:
+            item.add_marker(getattr(pytest.mark, tier))
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -69,33 +77,6 @@ def pg_server(tmp_path_factory, portalnews_home):
         os.environ["PORTALNEWS_ANALYST_PASSWORD"] = old_password
 
 
-def _keep_the_analysts_password(cur) -> None:
-    """The session's analyst password on the server (Compose's test sets its own on the shared server)."""
-    password = os.environ.get("PORTALNEWS_ANALYST_PASSWORD")
-    if password:
-        cur.execute("SELECT 1 FROM pg_roles WHERE rolname = 'analyst'")
-        verb = "ALTER" if cur.fetchone() else "CREATE"
-        cur.execute(f"{verb} ROLE analyst LOGIN PASSWORD %s", (password,))
-
-
-@contextmanager
-def server_cursor(pg_server: str) -> Iterator[psycopg2.extensions.cursor]:
-    """A cursor on the server's `postgres` database outside any transaction (CREATE/DROP DATABASE)."""
-    conn = psycopg2.connect(f"{pg_server}/postgres")
-    conn.autocommit = True
-    try:
-        with conn.cursor() as cur:
-            yield cur
-    finally:
-        conn.close()
-
-
-def on_server(pg_server: str, *statements: str) -> None:
-    with server_cursor(pg_server) as cur:
-        for statement in statements:
-            cur.execute(statement)
-
-
 @pytest.fixture(scope="module")
 def home_with_a_running_server():
     """The path `make run` takes: a PORTALNEWS_HOME under a 0700 directory (as home directories are),
@@ -126,7 +107,7 @@ def make_database(pg_server):
         name = "t_" + uuid.uuid4().hex[:12]
         with server_cursor(pg_server) as cur:
             cur.execute(f'CREATE DATABASE "{name}"')
-            _keep_the_analysts_password(cur)
+            keep_the_analysts_password(cur)
         url = f"{pg_server}/{name}"
         if migrated:
             migrate(url)
@@ -143,16 +124,6 @@ def db_url(make_database) -> str:
     return make_database()
 
 
-def query(db_url: str, sql: str, params=()) -> list[dict]:
-    conn = psycopg2.connect(db_url)
-    try:
-        with conn, conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cur:
-            cur.execute(sql, params)
-            return [dict(r) for r in cur.fetchall()] if cur.description else []
-    finally:
-        conn.close()
-
-
 @pytest.fixture(scope="session")
 def airflow_metadata_url(pg_server, tmp_path_factory):
     """Airflow's metadata database on the test server, migrated once per session."""
@@ -166,16 +137,6 @@ def airflow_metadata_url(pg_server, tmp_path_factory):
     env = airflow_environment(f"{pg_server}/postgres", url, airflow_home=home)
     subprocess.run(["airflow", "db", "migrate"], env=env, check=True, capture_output=True, text=True)
     return url, home
-
-
-def airflow_test_env(db_url, airflow_metadata_url, registry_file) -> dict:
-    """The environment of an `airflow dags test` against db_url, with registry_file's portals."""
-    from portalnews.airflow_env import airflow_environment
-
-    url, home = airflow_metadata_url
-    env = airflow_environment(db_url, url, airflow_home=home)
-    env["PORTALNEWS_REGISTRY"] = str(registry_file)
-    return env
 
 
 @dataclass

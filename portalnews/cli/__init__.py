@@ -4,6 +4,8 @@
     portalnews db start|stop|url|psql|migrate [--analyst]
     portalnews search QUERY [--portal ID] [--since DATE]  full-text search, with or without diacritics
     portalnews export --format csv|jsonl [--portal ID] [--since DATE]  stream articles (COPY)
+    portalnews documents [TEXT|KEY] / officials [NAME]   documents cited, officials named (docs/facts.md)
+    portalnews facts recompute [--portal ID]   derive every article's facts again after a rules change
     portalnews up                      embedded PostgreSQL + Airflow (UI on 127.0.0.1:8080)
     portalnews check PORTAL            validate a registry entry against the live (or mirrored) site
     portalnews extract [--url URL] FILE...      clean saved HTML files, one JSON object per line
@@ -18,11 +20,11 @@ import logging
 import sys
 import warnings
 
-from portalnews.cli import airflow, analysts, database, mirror, pipeline
+from portalnews.cli import airflow, analysts, database, facts, mirror, pipeline
 
 warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
 
-COMMAND_GROUPS = (pipeline, database, analysts, airflow, mirror)
+COMMAND_GROUPS = (pipeline, database, analysts, facts, airflow, mirror)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -38,6 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    import psycopg2
+
     from portalnews.registry import RegistryError
 
     try:
@@ -45,3 +49,11 @@ def main(argv: list[str] | None = None) -> int:
     except RegistryError as err:
         print(f"portalnews: registry error: {err}", file=sys.stderr)
         return 2
+    except (psycopg2.OperationalError, psycopg2.InterfaceError) as err:  # expected: one line, the cause and fix
+        reason = (str(err).strip().splitlines() or [type(err).__name__])[0]
+        print(f"portalnews: database unreachable ({reason}): start it (`portalnews db start`) or fix DATABASE_URL",
+              file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("portalnews: interrupted", file=sys.stderr)
+        return 130

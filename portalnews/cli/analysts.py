@@ -35,25 +35,40 @@ def _connect():
     return conn
 
 
+COUNT_CAP = 10_000  # matches counted at most (search_articles_count, migration 0013)
+
+
 def cmd_search(args) -> int:
     import psycopg2.extras
 
     conn = _connect()
     try:
         with conn, conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cur:
-            cur.execute("SELECT * FROM search_articles(%s, %s, %s, %s)",
-                        (args.query, args.portal, _since(args.since), args.limit))
+            search = (args.query, args.portal, _since(args.since))
+            cur.execute("SELECT * FROM search_articles(%s, %s, %s, %s)", (*search, args.limit))
             hits = cur.fetchall()
+            matches = len(hits)
+            if matches == args.limit:  # maybe more: say how many (counted up to a cap)
+                cur.execute("SELECT search_articles_count(%s, %s, %s, %s) AS n", (*search, COUNT_CAP))
+                matches = cur.fetchone()["n"]
     finally:
         conn.close()
     if args.json:
         for hit in hits:
             print(json.dumps({**hit, "published_at": hit["published_at"].isoformat() if hit["published_at"] else None},
                              ensure_ascii=False))
-        return 0
-    if not hits:
+    elif not hits:
         print(f"no article matches {args.query!r}", file=sys.stderr)
         return 1
+    else:
+        _print_hits(hits)
+    if matches > len(hits):  # after the hits, on stderr (--json's stdout stays one hit per line)
+        more = f"over {COUNT_CAP:,}" if matches >= COUNT_CAP else f"{matches}"
+        print(f"{more} match, {len(hits)} shown; --limit N shows more", file=sys.stderr)
+    return 0
+
+
+def _print_hits(hits: list[dict]) -> None:
     start, stop = BOLD if sys.stdout.isatty() else HIGHLIGHT
     for number, hit in enumerate(hits, 1):
         published = hit["published_at"].strftime("%Y-%m-%d %H:%M") if hit["published_at"] else "no date"
@@ -61,7 +76,6 @@ def cmd_search(args) -> int:
         print(f"    {hit['portal']} · {published} · rank {hit['rank']:.3f} · {hit['url']}")
         snippet = " ".join(hit["snippet"].split()).replace(HIGHLIGHT[0], start).replace(HIGHLIGHT[1], stop)
         print(f"    {snippet}")
-    return 0
 
 
 def export_sql(cur, fmt: str, portals: list[str] | None, since: datetime | None) -> str:

@@ -118,8 +118,9 @@ def cmd_extract(args) -> int:
 
 
 def cmd_reextract(args) -> int:
+    from portalnews.config import clean_workers
     from portalnews.extraction import EXTRACTOR_VERSION
-    from portalnews.pipelines.clean import clean_pending, clean_workers
+    from portalnews.pipelines.clean import clean_pending
     from portalnews.pipelines.load import load_pending
     from portalnews.registry import select
     from portalnews.store.db import admin_database_url, database_url

@@ -154,7 +154,7 @@ def _page_code(page: ParsedPage) -> list[HtmlElement]:
     """The body tree's scripts (JSON-LD aside) and styles. trafilatura never reads them (its cleaning
     drops them before reading any text, readability and its baseline drop them first; it reads
     JSON-LD), but its XPaths on the raw tree visit every element and it copies the tree several
-    times per run: both cost less without them (tests/test_parsed_page.py: the same paragraphs)."""
+    times per run: both cost less without them (tests/unit/test_parsed_page.py: the same paragraphs)."""
     return [node for node in page.body_elements("script", "style") if node.get("type") != JSON_LD]
 
 
@@ -165,7 +165,7 @@ def _cleaned_unread(page: ParsedPage) -> list[HtmlElement]:
     prunes with read only an element's own attributes, except "no <h1> inside", and it looks for a
     forum page in JSON-LD; so an element holding an <h1> or a JSON-LD script stays. In that run the
     raw tree feeds nothing else (no readability, no baseline: precision mode), so the text is the
-    same (tests/test_parsed_page.py, on every recorded page); its prunes and copies then walk about
+    same (tests/unit/test_parsed_page.py, on every recorded page); its prunes and copies then walk about
     half the elements of the benchmark's pages."""
     tags = [tag for tag in _UNREAD_TAGS if tag in MANUALLY_CLEANED]  # a public list users may edit
     holding = set()

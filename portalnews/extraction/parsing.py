@@ -5,7 +5,7 @@ lxml.html's parser calls a Python method for every element object it hands out (
 <input>, <select>, <textarea> and <label> their form classes); trafilatura and every field walk the
 tree many times, and that call is about 6% of a trafilatura run. Nothing here uses the form classes:
 with lxml's default lookup every element is a plain `HtmlElement`, and the tree (text, tags,
-attributes) is the one trafilatura's `load_html` builds (tests/test_parsed_page.py compares them).
+attributes) is the one trafilatura's `load_html` builds (tests/unit/test_parsed_page.py compares them).
 """
 
 from __future__ import annotations

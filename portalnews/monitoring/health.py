@@ -18,11 +18,31 @@ BASELINE_DAYS = 28
 QUALITY_DAYS = 7
 MIN_PAGES_FOR_SHARES = 5  # fewer cleaned pages than this say nothing about a template change
 
+# Every figure reads only the days it is about, through the (portal, published_at) index: the cost
+# stays flat as articles accumulate (bench/search.py times it at 10,000 and 200,000 stored articles). An
+# article's time is its published_at, or first_seen_at when it has none.
 FIGURES_SQL = """
 WITH portal AS (SELECT unnest(%(portals)s::text[]) AS id),
-art AS (
-    SELECT a.portal, coalesce(a.published_at, a.first_seen_at) AS at
-    FROM articles a WHERE a.portal = ANY(%(portals)s)
+bounds AS (
+    SELECT %(now)s::timestamptz - interval '1 day' - make_interval(days => %(days)s) AS since,
+           ((%(now)s AT TIME ZONE 'Asia/Ho_Chi_Minh')::date + 1) AT TIME ZONE 'Asia/Ho_Chi_Minh' AS until
+),
+recent AS (  -- articles of the baseline days, the last 24 hours and the rest of today
+    SELECT a.portal, a.published_at AS at FROM articles a, bounds b
+    WHERE a.portal = ANY(%(portals)s) AND a.published_at > b.since AND a.published_at < b.until
+    UNION ALL
+    SELECT a.portal, a.first_seen_at FROM articles a, bounds b
+    WHERE a.portal = ANY(%(portals)s) AND a.published_at IS NULL
+      AND a.first_seen_at > b.since AND a.first_seen_at < b.until
+),
+recent_figures AS (
+    SELECT portal,
+        count(*) FILTER (WHERE at > %(now)s - interval '1 day' AND at <= %(now)s) AS articles_last_24h,
+        count(*) FILTER (WHERE at <= %(now)s - interval '1 day') AS baseline_articles
+    FROM recent GROUP BY portal
+),
+daily AS (
+    SELECT portal, (at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date AS day, count(*) AS n FROM recent GROUP BY 1, 2
 ),
 latest_extraction AS (
     SELECT DISTINCT ON (e.raw_page_id) r.portal, e.ok, e.result ->> 'published_at' AS published_at
@@ -31,16 +51,15 @@ latest_extraction AS (
     ORDER BY e.raw_page_id, e.extracted_at DESC
 )
 SELECT portal.id AS portal,
-    (SELECT max(at) FROM art WHERE art.portal = portal.id AND at <= %(now)s) AS newest_article_at,
-    (SELECT count(*) FROM art WHERE art.portal = portal.id
-        AND at > %(now)s - interval '1 day' AND at <= %(now)s) AS articles_last_24h,
-    (SELECT count(*) FROM art WHERE art.portal = portal.id
-        AND at > %(now)s - interval '1 day' - make_interval(days => %(days)s)
-        AND at <= %(now)s - interval '1 day') AS baseline_articles,
-    (SELECT array_agg((SELECT count(*) FROM art WHERE art.portal = portal.id
-                       AND (at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date = day) ORDER BY day)
+    greatest((SELECT max(a.published_at) FROM articles a WHERE a.portal = portal.id AND a.published_at <= %(now)s),
+             (SELECT max(a.first_seen_at) FROM articles a WHERE a.portal = portal.id AND a.published_at IS NULL
+                AND a.first_seen_at <= %(now)s)) AS newest_article_at,
+    coalesce(f.articles_last_24h, 0) AS articles_last_24h,
+    coalesce(f.baseline_articles, 0) AS baseline_articles,
+    (SELECT array_agg(coalesce(d.n, 0) ORDER BY calendar.day)
      FROM generate_series((%(now)s AT TIME ZONE 'Asia/Ho_Chi_Minh')::date - (%(days)s - 1),
-                          (%(now)s AT TIME ZONE 'Asia/Ho_Chi_Minh')::date, interval '1 day') AS day) AS daily_counts,
+                          (%(now)s AT TIME ZONE 'Asia/Ho_Chi_Minh')::date, interval '1 day') AS calendar(day)
+     LEFT JOIN daily d ON d.portal = portal.id AND d.day = calendar.day::date) AS daily_counts,
     (SELECT count(*) FROM latest_extraction x WHERE x.portal = portal.id) AS pages_cleaned_7d,
     (SELECT count(*) FROM latest_extraction x WHERE x.portal = portal.id AND x.ok AND x.published_at IS NULL)
         AS pages_no_date,
@@ -48,8 +67,8 @@ SELECT portal.id AS portal,
     (SELECT count(*) FROM fetch_failures f WHERE f.portal = portal.id) AS open_fetch_failures,
     (SELECT max(finished_at) FROM crawl_runs c WHERE c.portal = portal.id AND c.status = 'success')
         AS last_success_at,
-    (SELECT count(*) FROM crawl_runs c WHERE c.portal = portal.id) AS runs
-FROM portal
+    (SELECT count(*) FROM crawl_runs c WHERE c.portal = portal.id AND c.finished_at IS NOT NULL) AS runs
+FROM portal LEFT JOIN recent_figures f ON f.portal = portal.id
 """
 
 
@@ -96,7 +115,9 @@ def _judge(portal: Portal, row: dict, now: datetime) -> PortalHealth:
         daily_counts=list(row["daily_counts"]),
     )
     if newest is None and row["runs"] == 0:
-        health.status = "no data"  # never run (a paused DAG): nothing to judge yet
+        # Never run (a paused DAG) or its first run still going (a new portal, the demo's first
+        # minutes): nothing to judge yet. A run whose process died is closed by close_dead_runs.
+        health.status = "no data"
         return health
     reasons = health.reasons
     age_limit = limits["max_article_age_hours"]

@@ -1,6 +1,7 @@
 """The Portal health page: one row per registry portal with its latest `portal_health` figures, a
-28-day articles-per-day chart drawn as SVG on the server (no JavaScript at all), and links to the
-portal's DAG and its last failed task's log. Served by the plugin's FastAPI app inside the API server."""
+28-day articles-per-day chart drawn as SVG on the server, and links to the
+portal's DAG and its last failed task's log (inside the UI's sandboxed frame they go through the UI's
+router: the template's one inline script). Served by the plugin's FastAPI app inside the API server."""
 
 from __future__ import annotations
 

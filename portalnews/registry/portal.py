@@ -8,15 +8,15 @@ replaces an earlier one, so a user corrects a portal without touching code.
 from __future__ import annotations
 
 import re
+import tomllib
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import tomllib
-
-from portalnews.registry.validation import RegistryError, check_types, check_urls, read_entries
+from portalnews.config import builtin_portals
+from portalnews.registry.validation import RegistryError, check_types, check_urls, check_values, read_entries
 
 BUILTIN_REGISTRY = Path(__file__).with_name("portals.toml")  # portalnews/registry/portals.toml
 FAMILIES_FILE = Path(__file__).with_name("families.toml")
@@ -140,8 +140,6 @@ def _portal_from_entry(entry: dict[str, Any], registry_file: str, families: dict
     unknown = set(health) - set(HEALTH_DEFAULTS)
     if unknown:
         raise RegistryError(f"{where}: unknown health keys {sorted(unknown)}; use {sorted(HEALTH_DEFAULTS)}")
-    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in health.values()):
-        raise RegistryError(f"{where}: health thresholds must be numbers, got {health!r}")
     known = set(Portal.__dataclass_fields__) - {"registry_file"}
     unknown = set(merged) - known
     if unknown:
@@ -150,6 +148,7 @@ def _portal_from_entry(entry: dict[str, Any], registry_file: str, families: dict
     if not start_urls:
         raise RegistryError(f"{where}: start_urls is empty")
     check_types(merged, where)
+    check_values(merged, where)
     check_urls(merged["base_url"], start_urls, _as_tuple(merged.get("sitemap_paths"), where)
                + _as_tuple(merged.get("feed_paths"), where), where)
     keep = merged.get("canonical_query_keep")
@@ -178,9 +177,12 @@ def _portal_from_entry(entry: dict[str, Any], registry_file: str, families: dict
     )
 
 
-def load_registry(extra_files: list[Path] | tuple[Path, ...] = (), include_builtin: bool = True) -> dict[str, Portal]:
-    """All portals by id: the built-in registry, then each extra file in order."""
+def load_registry(extra_files: list[Path] | tuple[Path, ...] = (),
+                  include_builtin: bool | None = None) -> dict[str, Portal]:
+    """All portals by id: the built-in registry (unless left out, by default as
+    PORTALNEWS_BUILTIN_PORTALS says), then each extra file in order."""
     families = _load_families()
+    include_builtin = builtin_portals() if include_builtin is None else include_builtin
     files = ([BUILTIN_REGISTRY] if include_builtin else []) + [Path(f) for f in extra_files]
     portals: dict[str, Portal] = {}
     for path in files:

@@ -9,14 +9,26 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from courlan.clean import TRACKERS_RE as COURLAN_TRACKERS
 from w3lib.url import canonicalize_url
 
 from portalnews.registry import Portal
 
-TRACKING_PARAMS = re.compile(
-    r"^(utm_\w+|fbclid|gclid|dclid|msclkid|zarsrc|zaloid|_ga|_gl|mc_cid|mc_eid|ref|refid|source|share|rss)$",
+# Tracking parameters: courlan's maintained rule set (trafilatura's URL library, drawn from the ClearURLs
+# rules, AdGuard's tracking-parameter filter and Firefox's query stripping), plus what it misses: names
+# from the ClearURLs global rules (TikTok, Google's srsltid, HubSpot, Alibaba's spm, Yandex's _openstat,
+# ...) and Vietnam's Zalo share parameters. A registry's `canonical_query_keep` wins over both.
+EXTRA_TRACKERS = re.compile(
+    r"^(?:ttclid|srsltid|_hsenc|_hsmi|__hs(?:fp|sc|tc)|hsctatracking|spm|_openstat|wickedid|rb_clickid|"
+    r"fb_action_(?:types|ids)|__twitter_impression|cmpid|os_ehash|zarsrc|zaloid|refid|share|rss)$",
     re.IGNORECASE,
 )
+
+
+def is_tracking_param(name: str) -> bool:
+    lowered = name.lower()
+    return bool(COURLAN_TRACKERS.search(lowered) or EXTRA_TRACKERS.match(lowered))
+
 # Print views of an article page: query switches and path suffixes.
 PRINT_PARAMS = re.compile(r"^(print|printable|in|inbai|view|layout|format|template)$", re.IGNORECASE)
 PRINT_VALUES = re.compile(r"^(1|true|yes|print|printable|in|inbai|in-bai)$", re.IGNORECASE)
@@ -47,13 +59,28 @@ def canonical_url(url: str, portal: Portal | None = None) -> str:
     keep = portal.canonical_query_keep if portal is not None else None
     params = []
     for key, value in parse_qsl(parts.query, keep_blank_values=True):
-        if TRACKING_PARAMS.match(key):
+        if keep is not None:  # the registry names the parameters that identify an article
+            if key in keep:
+                params.append((key, value))
+            continue
+        if is_tracking_param(key):
             continue
         if PRINT_PARAMS.match(key) and (PRINT_VALUES.match(value) or key.lower() in {"print", "printable"}):
-            continue
-        if keep is not None and key not in keep:
             continue
         params.append((key, value))
     query = urlencode(sorted(params))
     # http and https serve the same article on these portals; the key always says https.
     return urlunsplit(("https", host, path, query, ""))
+
+
+def without_tracking(url: str, portal: Portal | None = None) -> str:
+    """`url` as linked, less its tracking parameters (what the crawl fetches and stores as the URL)."""
+    parts = urlsplit(url)
+    if not parts.query:
+        return url
+    keep = portal.canonical_query_keep if portal is not None else None
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    kept = [(k, v) for k, v in pairs if (keep is not None and k in keep) or not is_tracking_param(k)]
+    if len(kept) == len(pairs):
+        return url
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(kept), parts.fragment))

@@ -7,11 +7,14 @@ registry path can come from an environment variable.
 
 from __future__ import annotations
 
+import math
+import tomllib
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
-import tomllib
+from croniter import croniter
+from scrapy.settings import default_settings as scrapy_defaults
 
 from portalnews.registry.url_policy import refusal
 
@@ -23,6 +26,19 @@ STRING_LIST_KEYS = ("start_urls", "host_aliases", "allowed_domains", "canonical_
                     "feed_paths")
 COUNT_KEYS = ("max_listing_pages", "backfill_max_listing_pages", "min_articles_per_run")
 TABLE_KEYS = ("settings", "extract", "health")
+
+
+# Settings a registry entry may not change: they keep fetched pages stored (the item pipelines) and
+# every request inside the URL policy (the middlewares, no handler for file:, ftp:, data:, s3:).
+PROTECTED_SETTINGS = frozenset({
+    "ITEM_PIPELINES", "ITEM_PIPELINES_BASE", "DOWNLOADER_MIDDLEWARES", "DOWNLOADER_MIDDLEWARES_BASE",
+    "DOWNLOAD_HANDLERS", "DOWNLOAD_HANDLERS_BASE", "SPIDER_MIDDLEWARES", "SPIDER_MIDDLEWARES_BASE",
+    "SPIDER_MODULES", "TWISTED_REACTOR", "SCHEDULER", "DOWNLOADER", "ITEM_PROCESSOR",
+})
+# What Airflow reads as a schedule besides a cron expression (airflow.utils.dates.cron_presets and the
+# two presets that are not cron).
+SCHEDULE_PRESETS = frozenset({"@once", "@continuous", "@hourly", "@daily", "@weekly", "@monthly",
+                              "@quarterly", "@yearly", "@annually"})
 
 
 class RegistryError(ValueError):
@@ -43,6 +59,8 @@ def read_entries(path: Path) -> list[dict[str, Any]]:
         size = path.stat().st_size
     except FileNotFoundError as err:
         raise RegistryError(f"registry file not found: {path}") from err
+    if path.is_dir():
+        raise RegistryError(f"{path} is a directory: --registry and PORTALNEWS_REGISTRY name TOML files")
     if size > MAX_FILE_BYTES:
         raise RegistryError(f"{path}: {size} bytes is too large for a registry file (limit {MAX_FILE_BYTES})")
     try:
@@ -101,3 +119,44 @@ def check_urls(base_url: str, start_urls: tuple[str, ...], paths: tuple[str, ...
         reason = refusal(urljoin(base_url, path))
         if reason:
             raise RegistryError(f"{where}: key 'sitemap_paths'/'feed_paths' entry {path!r}: {reason}")
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _setting_type_error(value: Any, default: Any) -> str | None:
+    """What is wrong with `value` for a Scrapy setting whose default is `default` (None if nothing)."""
+    if isinstance(default, bool):
+        return None if isinstance(value, bool) else "true or false"
+    if isinstance(default, (int, float)):
+        return None if _number(value) else "a finite number"
+    if isinstance(default, str):
+        return None if isinstance(value, str) else "a string"
+    if isinstance(default, dict):
+        return None if isinstance(value, dict) else "a table"
+    if isinstance(default, (list, tuple)):
+        return None if isinstance(value, list) else "a list"
+    return None  # no default to compare with (None): Scrapy reads it as given
+
+
+def check_values(merged: dict[str, Any], where: str) -> None:
+    """Values of the right type that would still break a crawl or the scheduler, refused at load time."""
+    if not merged["article_url_pattern"].strip():
+        raise RegistryError(f"{where}: key 'article_url_pattern' is empty: it would take every link for an article")
+    schedule = merged.get("schedule")
+    if schedule is not None and schedule not in SCHEDULE_PRESETS and not croniter.is_valid(schedule):
+        raise RegistryError(f"{where}: key 'schedule' {schedule!r} is neither a cron expression (\"0 */2 * * *\") "
+                            f"nor one of {', '.join(sorted(SCHEDULE_PRESETS))}")
+    for key, value in merged.get("health", {}).items():
+        if not _number(value):
+            raise RegistryError(f"{where}: key 'health.{key}' must be a finite number, got {value!r}")
+    for name, value in merged.get("settings", {}).items():
+        if name in PROTECTED_SETTINGS:
+            raise RegistryError(f"{where}: key 'settings.{name}' may not be set per portal: it keeps fetched pages "
+                                "stored and requests inside the URL policy")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise RegistryError(f"{where}: key 'settings.{name}' must be a finite number, got {value!r}")
+        wanted = _setting_type_error(value, getattr(scrapy_defaults, str(name), None))
+        if wanted:
+            raise RegistryError(f"{where}: key 'settings.{name}' must be {wanted}, got {value!r}"[:400])

@@ -126,20 +126,25 @@ def save_validators(db_url: str, portal: str, validators: dict[str, tuple[str | 
         )
 
 
+def record_failures(cur, portal: str, failures: dict[str, tuple[str, str]]) -> None:
+    """Upsert fetch_failures rows on an open cursor: url -> (canonical_url, reason)."""
+    # One row per canonical URL: two failed URLs of one article in a single statement would conflict twice.
+    rows = {canonical: (portal, url, canonical, reason[:1000]) for url, (canonical, reason) in failures.items()}
+    execute_values(
+        cur,
+        "INSERT INTO fetch_failures (portal, url, canonical_url, reason) VALUES %s"
+        " ON CONFLICT (portal, canonical_url) DO UPDATE SET url = EXCLUDED.url,"
+        " reason = EXCLUDED.reason, attempts = fetch_failures.attempts + 1, updated_at = now()",
+        list(rows.values()),
+    )
+
+
 def save_failures(db_url: str, portal: str, failures: dict[str, tuple[str, str]]) -> None:
     """Record article URLs that could not be fetched: url -> (canonical_url, reason)."""
     if not failures:
         return
-    # One row per canonical URL: two failed URLs of one article in a single statement would conflict twice.
-    rows = {canonical: (portal, url, canonical, reason) for url, (canonical, reason) in failures.items()}
     with transaction(db_url) as cur:
-        execute_values(
-            cur,
-            "INSERT INTO fetch_failures (portal, url, canonical_url, reason) VALUES %s"
-            " ON CONFLICT (portal, canonical_url) DO UPDATE SET url = EXCLUDED.url,"
-            " reason = EXCLUDED.reason, attempts = fetch_failures.attempts + 1, updated_at = now()",
-            list(rows.values()),
-        )
+        record_failures(cur, portal, failures)
 
 
 def forget_failures(db_url: str, portal: str, canonical_urls: set[str]) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import select
 import threading
 from collections.abc import Iterator
@@ -12,6 +11,8 @@ from contextlib import contextmanager
 import psycopg2
 import psycopg2.extras
 from tenacity import before_sleep_log, retry, retry_if_exception_type, stop_after_attempt, wait_exponential
+
+from portalnews import config
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +29,7 @@ retry_on_disconnect = retry(
 def database_url() -> str:
     """The URL the pipeline connects with: DATABASE_URL if set, else the embedded server's (started on
     demand) as `portalnews_crawler`, a member of portalnews_pipeline and no superuser."""
-    url = os.environ.get("DATABASE_URL")
+    url = config.external_database_url()
     if url:
         return url
     from portalnews.store import embedded_roles
@@ -39,7 +40,7 @@ def database_url() -> str:
 def analyst_database_url() -> str:
     """The URL analysts' commands (search, export) read with: DATABASE_URL if set, else the embedded
     server's read-only `analyst` login."""
-    url = os.environ.get("DATABASE_URL")
+    url = config.external_database_url()
     if url:
         return url
     from portalnews.store import embedded_roles
@@ -49,7 +50,7 @@ def analyst_database_url() -> str:
 
 def admin_database_url() -> str:
     """The URL migrations run with: DATABASE_URL if set, else the embedded server's superuser."""
-    url = os.environ.get("DATABASE_URL")
+    url = config.external_database_url()
     if url:
         return url
     return _embedded_server().url("portalnews")

@@ -23,13 +23,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+from portalnews import config
 from portalnews.config import home
 from portalnews.store import server_placement
 from portalnews.store.server_placement import SERVER_USER_WHEN_ROOT, remove_cluster  # noqa: F401 (re-exported)
 
 log = logging.getLogger(__name__)
 
-DEFAULT_PORT = 54329
 SUPERUSER = "postgres"
 HBA_MARKER = "# portalnews: passwords only"
 PG_HBA = f"""{HBA_MARKER} (scram-sha-256), on the socket and on the loopback addresses; nothing else.
@@ -108,11 +108,12 @@ def _run(binary: str, args: list[str], **kwargs) -> subprocess.CompletedProcess:
     )
 
 
-def _port_free(port: int) -> bool:
+def port_free(port: int, host: str = "127.0.0.1") -> bool:
+    """Whether a server could listen on host:port now (as servers bind: SO_REUSEADDR)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
-            sock.bind(("127.0.0.1", port))
+            sock.bind((host, port))
         except OSError:
             return False
     return True
@@ -230,8 +231,8 @@ def start(pgdata: Path | None = None, port: int | None = None) -> EmbeddedServer
     if not _passwords_required(datadir):
         _require_passwords(datadir, password, None)
     if port is None:
-        wanted = int(os.environ.get("PORTALNEWS_DB_PORT", DEFAULT_PORT))
-        port = wanted if _port_free(wanted) else _free_port()
+        wanted = config.embedded_db_port()
+        port = wanted if port_free(wanted) else _free_port()
     # The socket stays in the data directory (0700, the server's user): other users cannot even reach it.
     options = f"-h 127.0.0.1 -p {port} -k {datadir} -c max_connections=200"
     log_file = datadir / "server.log"

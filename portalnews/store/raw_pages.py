@@ -27,6 +27,16 @@ RETURNING id
 """
 
 
+def storable_headers(headers: dict) -> dict:
+    """Response headers as jsonb can hold them: a NUL (which PostgreSQL's text and jsonb refuse) becomes
+    U+FFFD, so a hostile header never keeps its page out of raw_pages."""
+    def clean(text: str) -> str:
+        return text.replace("\x00", "\ufffd")
+
+    return {clean(str(name)): [clean(str(v)) for v in (values if isinstance(values, list) else [values])]
+            for name, values in headers.items()}
+
+
 def _row(page: dict) -> dict:
     body: bytes = page["body"]
     return {
@@ -36,7 +46,7 @@ def _row(page: dict) -> dict:
         "url": page["url"],
         "canonical_url": page["canonical_url"],
         "status": page["status"],
-        "headers": Json(page.get("headers", {})),
+        "headers": Json(storable_headers(page.get("headers", {}))),
         "html_gz": psycopg2.Binary(gzip.compress(body, compresslevel=COMPRESS_LEVEL, mtime=0)),
         "content_sha256": hashlib.sha256(body).hexdigest(),
         "fetched_at": page["fetched_at"],

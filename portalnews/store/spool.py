@@ -8,6 +8,10 @@
 - `drain_spool` (the next run, before crawling) stores every spooled page. A line that is not a whole
   page (cut by a crash) is moved to `spool/quarantine/` with a message naming the file and line, and
   the rest is loaded; a drain interrupted by another outage leaves its `.draining` file for the next.
+- Nothing fetched ends only in a quarantine file: a page PostgreSQL refuses, and a cut line whose URL
+  can still be read, are also recorded in `fetch_failures` with the reason, so the next run fetches
+  them again (what a cut took whole is found again: the listings that led to spooled pages keep no
+  validators, see the spider).
 """
 
 from __future__ import annotations
@@ -18,13 +22,17 @@ import contextlib
 import json
 import logging
 import os
+import re
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg2
+from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_fixed
 
 from portalnews.config import home
+from portalnews.store.crawl_state import record_failures
 from portalnews.store.db import connect, connect_once
 from portalnews.store.raw_pages import store_pages
 
@@ -33,6 +41,10 @@ log = logging.getLogger(__name__)
 PAGE_KEYS = ("portal", "requested_url", "url", "canonical_url", "status", "body", "fetched_at")
 DRAIN_BATCH = 50
 DISCONNECTED = (psycopg2.OperationalError, psycopg2.InterfaceError)
+# The URLs of a spooled line come before its body (parse_article's key order): a cut line keeps them.
+LINE_URL = re.compile(rb'"requested_url": "((?:[^"\\]|\\.)*)"')
+LINE_CANONICALS = [re.compile(b'"' + key + rb'": "((?:[^"\\]|\\.)*)"')
+                   for key in (b"requested_canonical_url", b"canonical_url")]  # the spider's key first
 
 
 def spool_dir() -> Path:
@@ -90,6 +102,19 @@ def _quarantine(portal: str, source: Path, number: int, line: bytes, err: Except
     return target
 
 
+def _record_cut_line(conn, portal: str, source: Path, number: int, line: bytes) -> None:
+    """A cut line's page becomes a fetch failure (fetched again next run) when its URLs survived the cut."""
+    url = LINE_URL.search(line)
+    canonical = next(filter(None, (pattern.search(line) for pattern in LINE_CANONICALS)), None)
+    if not (url and canonical):
+        return
+    decoded = [json.loads(b'"' + match.group(1) + b'"') for match in (url, canonical)]
+    with conn.cursor() as cur:
+        record_failures(cur, portal, {decoded[0]: (decoded[1], f"spooled page cut by a crash ({source} line "
+                                                               f"{number}): fetched again")})
+    conn.commit()
+
+
 def _drain_file(conn, portal: str, path: Path) -> tuple[int, int]:
     """Store one spool file's pages; return (stored, quarantined). Deletes the file when done."""
     stored = quarantined = 0
@@ -102,6 +127,7 @@ def _drain_file(conn, portal: str, path: Path) -> tuple[int, int]:
                 batch.append(_page_from_line(line))
             except (ValueError, binascii.Error) as err:  # JSONDecodeError is a ValueError
                 _quarantine(portal, path, number, line, err)
+                _record_cut_line(conn, portal, path, number, line)
                 quarantined += 1
                 continue
             if len(batch) >= DRAIN_BATCH:
@@ -115,26 +141,33 @@ def _drain_file(conn, portal: str, path: Path) -> tuple[int, int]:
     return stored, quarantined
 
 
-def drain_spool(db_url: str, portal: str) -> int:
-    """Store every page spooled for `portal` (this outage's and any earlier drain's leftovers);
-    return how many were stored. Raises on a database error, leaving the rest for the next drain."""
+@dataclass
+class Drained:
+    stored: int = 0  # spooled pages now in raw_pages
+    quarantined: int = 0  # lines cut by a crash: in spool/quarantine/ (and fetch_failures when their URL survived)
+
+
+def drain_spool(db_url: str, portal: str) -> Drained:
+    """Store every page spooled for `portal` (this outage's and any earlier drain's leftovers). Raises on
+    a database error, leaving the rest for the next drain."""
     directory = spool_dir()
     live = directory / f"{portal}.jsonl"
     if live.exists():
         live.rename(directory / f"{portal}.{time.time_ns()}.draining")
     # `<portal>.draining` is what earlier versions left behind when a drain failed.
     pending = sorted(directory.glob(f"{portal}.*.draining")) + sorted(directory.glob(f"{portal}.draining"))
+    drained = Drained()
     if not pending:
-        return 0
+        return drained
     conn = connect(db_url)
-    stored = 0
     try:
         for path in pending:
-            count, _bad = _drain_file(conn, portal, path)
-            stored += count
+            stored, quarantined = _drain_file(conn, portal, path)
+            drained.stored += stored
+            drained.quarantined += quarantined
     finally:
         conn.close()
-    return stored
+    return drained
 
 
 class RawPageWriter:
@@ -154,25 +187,34 @@ class RawPageWriter:
         """For each page: "stored", "unchanged" (identical page already stored) or "spooled"."""
         with self._lock:
             if time.monotonic() >= self.next_attempt:
-                for attempt in (1, 2):  # one quick reconnect rides out a dropped connection
-                    try:
-                        if self.conn is None or self.conn.closed:
-                            self.conn = connect_once(self.db_url, connect_timeout=self.connect_timeout)
-                        try:
-                            return ["stored" if new else "unchanged" for new in store_pages(self.conn, pages)]
-                        except DISCONNECTED:
-                            raise
-                        except psycopg2.Error:
-                            self.conn.rollback()
-                            return self._store_one_by_one(pages)
-                    except DISCONNECTED as err:
-                        self._drop_connection()
-                        self.last_error = " ".join(str(err).split())[:300] or type(err).__name__
-                        if attempt == 1:
-                            time.sleep(0.2)
+                # One quick reconnect rides out a dropped connection; a second failure spools.
+                try:
+                    for attempt in Retrying(retry=retry_if_exception_type(DISCONNECTED), stop=stop_after_attempt(2),
+                                            wait=wait_fixed(0.2), before_sleep=self._disconnected, reraise=True):
+                        with attempt:
+                            return self._store(pages)
+                except DISCONNECTED as err:
+                    self._disconnected(err)
                 self.next_attempt = time.monotonic() + self.retry_every
             self.spool_file = spool_pages(pages)
             return ["spooled"] * len(pages)
+
+    def _store(self, pages: list[dict]) -> list[str]:
+        if self.conn is None or self.conn.closed:
+            self.conn = connect_once(self.db_url, connect_timeout=self.connect_timeout)
+        try:
+            return ["stored" if new else "unchanged" for new in store_pages(self.conn, pages)]
+        except DISCONNECTED:
+            raise
+        except psycopg2.Error:
+            self.conn.rollback()
+            return self._store_one_by_one(pages)
+
+    def _disconnected(self, err_or_state) -> None:
+        """Forget the connection after an outage error (called with tenacity's retry state or the error)."""
+        err = getattr(getattr(err_or_state, "outcome", None), "exception", lambda: err_or_state)()
+        self._drop_connection()
+        self.last_error = " ".join(str(err).split())[:300] or type(err).__name__
 
     def _store_one_by_one(self, pages: list[dict]) -> list[str]:
         """A batch the database refused (not an outage): store what it accepts, quarantine the rest."""
@@ -186,6 +228,11 @@ class RawPageWriter:
                 self.conn.rollback()
                 line = json.dumps(dict(page, body=base64.b64encode(page["body"]).decode("ascii")))
                 _quarantine(page["portal"], Path("(database refused the page)"), 0, line.encode(), err)
+                reason = "database refused the page: " + (str(err).strip().splitlines() or [type(err).__name__])[0]
+                with self.conn.cursor() as cur:  # retried next run, with its real reason
+                    record_failures(cur, page["portal"], {page["requested_url"]: (
+                        page.get("requested_canonical_url", page["canonical_url"]), reason)})
+                self.conn.commit()
                 results.append("failed")
         return results
 

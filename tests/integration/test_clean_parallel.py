@@ -1,0 +1,76 @@
+"""Cleaning uses every core: pages are cleaned in one worker process per core (PORTALNEWS_CLEAN_WORKERS
+to choose), each page's result stays with its own page, a run cleans pages while its crawl is still
+storing them, and `portalnews reextract` reports how many pages per second it re-cleaned."""
+
+from __future__ import annotations
+
+import psutil
+import pytest
+
+from portalnews import jobs
+from portalnews.pipelines import clean
+from portalnews.registry import load_registry
+from tests.support.cli import portalnews
+from tests.support.database import query
+
+
+@pytest.fixture
+def two_cleaning_processes(monkeypatch):
+    monkeypatch.setenv("PORTALNEWS_CLEAN_WORKERS", "2")
+
+
+def worker_cpu() -> dict[int, float]:
+    """CPU seconds so far of each cleaning worker process of this test process."""
+    times = {}
+    for bounded in clean._extractors:
+        if bounded._worker is not None and bounded._worker.is_alive():
+            cpu = psutil.Process(bounded._worker.pid).cpu_times()
+            times[bounded._worker.pid] = cpu.user + cpu.system
+    return times
+
+
+def test_two_worker_processes_share_the_pages_and_each_result_stays_with_its_page(
+        two_cleaning_processes, db_url, serve_site):
+    site = serve_site("nukeviet_province")
+    jobs.run_portal(db_url, site.portal, [site.registry_file])
+    before = worker_cpu()
+
+    again = clean.clean_pending(db_url, site.portal, force=True)
+
+    after = worker_cpu()
+    assert again.cleaned == len(site.expected)
+    assert len(after) == 2
+    assert all(after[pid] > before.get(pid, 0.0) for pid in after), (before, after)  # both did work
+    titles = {row["url"].removeprefix(site.mirror.origin): row["title"] for row in query(
+        db_url, "SELECT r.url, e.result->>'title' AS title FROM extractions e JOIN raw_pages r ON r.id = e.raw_page_id")}
+    assert titles == {want["path"]: want["title"] for want in site.expected}
+
+
+def test_a_run_cleans_pages_while_its_crawl_is_still_storing_them(db_url, serve_site, tmp_path):
+    site = serve_site("nukeviet_province")
+    # One request at a time, 0.3 s apart: the crawl takes seconds, as on a real portal.
+    slow = tmp_path / "slow.toml"
+    slow.write_text("\n".join(
+        'settings = { DOWNLOAD_DELAY = 0.3, AUTOTHROTTLE_ENABLED = false, CONCURRENT_REQUESTS_PER_DOMAIN = 1 }'
+        if line.startswith("settings") else line for line in site.registry_file.read_text(encoding="utf-8").splitlines()),
+        encoding="utf-8")
+    (portal,) = load_registry([slow], include_builtin=False).values()
+
+    summary = jobs.run_portal(db_url, portal, [slow])
+
+    first_cleaned, last_stored = query(db_url, "SELECT (SELECT min(extracted_at) FROM extractions) AS c,"
+                                               " (SELECT max(fetched_at) FROM raw_pages) AS s")[0].values()
+    assert summary["clean"]["cleaned"] == len(site.expected)
+    assert first_cleaned < last_stored
+
+
+def test_reextract_reports_pages_per_second(two_cleaning_processes, db_url, serve_site):
+    site = serve_site("nukeviet_province")
+    portalnews("run", "--registry", str(site.registry_file), "--portal", site.portal.id, db_url=db_url)
+
+    result = portalnews("reextract", "--registry", str(site.registry_file), "--portal", site.portal.id,
+                        db_url=db_url, PORTALNEWS_CLEAN_WORKERS="2")
+
+    line = next(line for line in result.stdout.splitlines() if "pages/s" in line)
+    assert line.startswith(f"{site.portal.id}: {len(site.expected)} pages re-cleaned in ")
+    assert line.endswith("(cleaning processes: 2)")
