@@ -31,6 +31,10 @@ def summarize_crawl(raw: dict, spool_lines_quarantined: int = 0) -> dict:
         "revisits": raw.get(stat("revisits_requested"), 0),
         "revisits_not_modified": raw.get(stat("revisits_not_modified"), 0),
         "paging_stopped_nothing_new": raw.get(stat("paging_stopped_nothing_new"), 0),
+        # backfill from a web archive (spiders/archive_spider.py)
+        "captures_listed": raw.get(stat("captures_listed"), 0),
+        "archive_urls_matched": raw.get(stat("archive_urls_matched"), 0),
+        "archive_already_stored": raw.get(stat("archive_already_stored"), 0),
         "finish_reason": raw.get("finish_reason"),
         "elapsed_seconds": raw.get("elapsed_time_seconds"),
     }
