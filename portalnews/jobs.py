@@ -106,9 +106,11 @@ def _crawl_exit_reason(portal_id: str, code: int, tail: list[str]) -> str:
     log.error("last lines of the crawl of %s:\n%s", portal_id, "\n".join(tail))
     if code < 0:
         name = signal.Signals(-code).name if -code in signal.valid_signals() else f"signal {-code}"
-        return (f"the Scrapy crawl of {portal_id} was killed by {name} (out of memory, or stopped by someone); "
+        return (f"the Scrapy crawl of {portal_id} was killed by {name} "
+                "(out of memory, or stopped by someone); "
                 "pages fetched before are stored, the next run fetches the rest")
-    errors = [line for line in tail if "ERROR" in line or "Error" in line] or [line for line in tail if line.strip()]
+    errors = [line for line in tail if "ERROR" in line or "Error" in line]
+    errors = errors or [line for line in tail if line.strip()]
     last = " ".join(errors[-1].split())[:300] if errors else "no output"
     return f"the Scrapy crawl of {portal_id} exited with code {code}: {last}"
 
@@ -144,7 +146,8 @@ def crawl(
                                 max_listing_pages, held,
                                 {"archive": from_archive, "until": until, "delay": archive_delay})
     if held.lost.is_set():
-        raise CrawlError(f"the database restarted mid-crawl and another run of {portal.id} took its lock: this "
+        raise CrawlError(f"the database restarted mid-crawl and another run of {portal.id} took its lock: "
+                         "this "
                          f"crawl stopped ({figures.get('pages_stored', 0)} pages stored); that run goes on")
     return figures
 
@@ -225,7 +228,8 @@ def _pages_not_stored(portal: Portal, crawl_stats: dict) -> str | None:
     if lost:
         parts.append(f"{lost} neither stored nor spooled (see the crawl log)")
     if cut:
-        parts.append(f"{cut} spooled by an earlier run and cut by a crash (kept in {spool_dir() / 'quarantine'}; "
+        parts.append(f"{cut} spooled by an earlier run and cut by a crash "
+                     f"(kept in {spool_dir() / 'quarantine'}; "
                      "fetched again when their URL survived, or found again on their listings)")
     return f"fetched pages of {portal.id} not stored: " + "; ".join(parts) if parts else None
 
@@ -335,7 +339,8 @@ def run_portal(db_url: str, portal: Portal, registry_files=(), backfill: bool = 
         return finish_run(db_url, portal, run_id, stats, error=f"{type(err).__name__}: {err}")
     except KeyboardInterrupt:  # Ctrl-C: close the run's row (the Scrapy child got the same signal)
         with contextlib.suppress(*DATABASE_DOWN):
-            finish_run(db_url, portal, run_id, stats, error="interrupted (Ctrl-C or SIGINT): the next run goes on")
+            finish_run(db_url, portal, run_id, stats,
+                       error="interrupted (Ctrl-C or SIGINT): the next run goes on")
         raise
     except Exception as err:
         log.exception("run of %s failed", portal.id)

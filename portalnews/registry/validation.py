@@ -132,7 +132,8 @@ def scrapy_defaults() -> dict[str, Any]:
     source = Path(spec.origin).parent / "settings" / "default_settings.py"
     defaults: dict[str, Any] = {}
     for node in ast.parse(source.read_text(encoding="utf-8")).body:
-        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        targets = node.targets if isinstance(node, ast.Assign) else []
+        targets = [node.target] if isinstance(node, ast.AnnAssign) else targets
         names = [t.id for t in targets if isinstance(t, ast.Name) and t.id.isupper()]
         if len(names) != 1 or node.value is None:
             continue
@@ -165,17 +166,20 @@ def _setting_type_error(value: Any, default: Any) -> str | None:
 def check_values(merged: dict[str, Any], where: str) -> None:
     """Values of the right type that would still break a crawl or the scheduler, refused at load time."""
     if not merged["article_url_pattern"].strip():
-        raise RegistryError(f"{where}: key 'article_url_pattern' is empty: it would take every link for an article")
+        raise RegistryError(f"{where}: key 'article_url_pattern' is empty: "
+                            "it would take every link for an article")
     schedule = merged.get("schedule")
     if schedule is not None and schedule not in SCHEDULE_PRESETS and not croniter.is_valid(schedule):
-        raise RegistryError(f"{where}: key 'schedule' {schedule!r} is neither a cron expression (\"0 */2 * * *\") "
+        raise RegistryError(f"{where}: key 'schedule' {schedule!r} is neither a cron expression "
+                            "(\"0 */2 * * *\") "
                             f"nor one of {', '.join(sorted(SCHEDULE_PRESETS))}")
     for key, value in merged.get("health", {}).items():
         if not _number(value):
             raise RegistryError(f"{where}: key 'health.{key}' must be a finite number, got {value!r}")
     for name, value in merged.get("settings", {}).items():
         if name in PROTECTED_SETTINGS:
-            raise RegistryError(f"{where}: key 'settings.{name}' may not be set per portal: it keeps fetched pages "
+            raise RegistryError(f"{where}: key 'settings.{name}' may not be set per portal: "
+                                "it keeps fetched pages "
                                 "stored and requests inside the URL policy")
         if isinstance(value, float) and not math.isfinite(value):
             raise RegistryError(f"{where}: key 'settings.{name}' must be a finite number, got {value!r}")
