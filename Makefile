@@ -12,6 +12,10 @@ PORT ?= 8080
 MIRROR_PORT ?= 8701
 # Where `portalnews` is linked for the user's shell, as pipx does (its PIPX_BIN_DIR default).
 USER_BIN ?= $(HOME)/.local/bin
+# pywb (the Wayback-compatible server the web-archive tests replay from) pins redis==2.10.6, which the
+# server extra's Celery cannot use: it lives in its own venv, found by tests/support/archives.py.
+PYWB_VENV  ?= .venv-pywb
+PYWB_STAMP  = $(PYWB_VENV)/.installed-pywb-2
 
 .PHONY: install cli-link run demo test test-fast screenshots lint bench clean-state
 
@@ -21,7 +25,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test,server]"
 	@rm -f $(VENV)/.installed-*; touch $(STAMP)
 
-install: $(STAMP) cli-link
+install: $(STAMP) cli-link $(PYWB_STAMP)
+
+$(PYWB_STAMP):
+	@test -x $(PYWB_VENV)/bin/python || $(PYTHON) -m venv $(PYWB_VENV)
+	$(PYWB_VENV)/bin/python -m pip install --quiet "pywb>=2.8,<3"
+	@touch $(PYWB_STAMP)
 
 # Link .venv/bin/portalnews into $(USER_BIN), never replacing another file there (a link left by a
 # checkout that is gone is replaced); say which checkout a link there runs when it is not this one, and

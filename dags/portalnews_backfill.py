@@ -1,7 +1,8 @@
 """`portalnews_backfill`: walk a portal's archives deeper, started from the UI's trigger form.
 
 Params: `portal` (a registry id), `since` (oldest publication date wanted), `depth` (listing pages to
-walk), `wait` (minutes to wait for a running crawl of the portal). crawl -> clean -> load -> report,
+walk), `source` (`portal`, or a web archive's URL to backfill from its captures), `wait` (minutes to wait
+for a running crawl of the portal). crawl -> clean -> load -> report,
 the portal DAG's tasks (portalnews/airflow_tasks.py), recorded in crawl_runs with trigger `backfill`. The
 crawl waits, logging each check, while another crawl of the same portal (its hourly DAG) holds the
 portal's lock, and holds it in turn, so the two never crawl one portal at once; past `wait` the try
@@ -26,7 +27,8 @@ POLL_SECONDS = 5  # how often a waiting backfill checks the portal's lock (each 
 DOC = """
 ### Backfill a portal
 **Trigger** this DAG and fill in the form: the portal, the oldest publication date wanted (`since`)
-and how many listing pages to walk (`depth`). It waits for the portal's scheduled crawl to finish
+and how many listing pages to walk (`depth`); `source` is `portal`, or a Wayback-compatible
+archive's URL (e.g. `https://web.archive.org/web`) to fetch the portal's archived captures instead. It waits for the portal's scheduled crawl to finish
 (up to `wait` minutes, then the try fails with the reason and is retried) and keeps that crawl out
 while it runs. Progress: the crawl task's log and
 `SELECT * FROM crawl_runs WHERE trigger = 'backfill' ORDER BY started_at DESC`.
@@ -48,12 +50,15 @@ def _wait_for_portal(db_url: str, portal) -> None:
 
 def _crawl_options() -> dict:
     params = get_current_context()["params"]
-    return {"backfill": True, "since": params["since"], "max_listing_pages": params["depth"]}
+    options = {"backfill": True, "since": params["since"], "max_listing_pages": params["depth"]}
+    if params.get("source", "portal") != "portal":  # a web archive's captures (spiders/archive_spider.py)
+        options["from_archive"] = params["source"]
+    return options
 
 
 @dag(
     dag_id="portalnews_backfill",
-    description="Walk one portal's archives back to a date (params: portal, since, depth, wait)",
+    description="Walk one portal's archives back to a date (params: portal, since, depth, source, wait)",
     schedule=None,
     start_date=datetime(2026, 1, 1),
     catchup=False,
@@ -69,6 +74,10 @@ def _crawl_options() -> dict:
                        description="stop paging once listings show only articles older than this date"),
         "depth": Param(100, type="integer", minimum=1, maximum=5000, title="Depth",
                        description="listing pages to walk at most (the registry's default is 500)"),
+        "source": Param("portal", type="string", pattern=r"^(portal|https?://\S+)$", title="Source",
+                        description="`portal` walks the portal's own listings; a Wayback-compatible archive's "
+                                    "replay prefix (e.g. https://web.archive.org/web) fetches its captures "
+                                    "made since `since` instead (docs/web-archives.md)"),
         "wait": Param(60, type="number", minimum=0, maximum=720, title="Wait (minutes)",
                       description="how long to wait for a running crawl of the portal (its hourly DAG) "
                                   "before this try fails; Airflow then retries it"),

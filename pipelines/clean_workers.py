@@ -23,6 +23,8 @@ from portalnews.processes import die_with_parent
 
 log = logging.getLogger(__name__)
 
+# Starting an interpreter and importing the extractor takes about a second; far longer on a busy machine.
+WORKER_START_LIMIT = 300
 
 
 class CleaningError(Exception):
@@ -38,7 +40,11 @@ class CleaningTimeout(CleaningError):
 
 
 def _serve(conn) -> None:
-    """The worker: clean pages sent over `conn` until it closes (the caller ended or died)."""
+    """The worker: clean pages sent over `conn` until it closes (the caller ended or died).
+
+    It first says it is ready, once its imports are done: a page's time limit counts cleaning only,
+    not an interpreter starting on a loaded machine."""
+    conn.send(("ready", None))
     while True:
         try:
             html, url, hints = conn.recv()
@@ -71,6 +77,13 @@ class _Worker:
         os.close(from_worker_w)
         self.send_end = Connection(to_worker_w, readable=False)
         self.receive_end = Connection(from_worker_r, writable=False)
+        try:
+            ready = self.receive_end.poll(WORKER_START_LIMIT) and self.receive_end.recv() == ("ready", None)
+        except (EOFError, OSError):  # it died while starting
+            ready = False
+        if not ready:
+            self.kill()
+            raise RuntimeError(f"the cleaning worker did not start within {WORKER_START_LIMIT} s")
 
     @property
     def pid(self) -> int:

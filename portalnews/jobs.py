@@ -24,6 +24,7 @@ import psycopg2
 from psycopg2.extras import Json
 
 from portalnews.config import home
+from portalnews.pipelines.archives import store_archived
 from portalnews.pipelines.clean import clean_pending, cleaning_alongside
 from portalnews.pipelines.load import load_pending, loading_alongside
 from portalnews.processes import die_with_parent, scratch_directory
@@ -105,9 +106,11 @@ def _crawl_exit_reason(portal_id: str, code: int, tail: list[str]) -> str:
     log.error("last lines of the crawl of %s:\n%s", portal_id, "\n".join(tail))
     if code < 0:
         name = signal.Signals(-code).name if -code in signal.valid_signals() else f"signal {-code}"
-        return (f"the Scrapy crawl of {portal_id} was killed by {name} (out of memory, or stopped by someone); "
+        return (f"the Scrapy crawl of {portal_id} was killed by {name} "
+                "(out of memory, or stopped by someone); "
                 "pages fetched before are stored, the next run fetches the rest")
-    errors = [line for line in tail if "ERROR" in line or "Error" in line] or [line for line in tail if line.strip()]
+    errors = [line for line in tail if "ERROR" in line or "Error" in line]
+    errors = errors or [line for line in tail if line.strip()]
     last = " ".join(errors[-1].split())[:300] if errors else "no output"
     return f"the Scrapy crawl of {portal_id} exited with code {code}: {last}"
 
@@ -127,27 +130,36 @@ def crawl(
     on_line: Callable[[str], None] | None = None,
     revisit: bool = False,
     max_listing_pages: int | None = None,
+    from_archive: str | None = None,
+    until: str | None = None,
+    archive_delay: float | None = None,
 ) -> dict:
     """Crawl one portal into raw_pages; return the crawl's figures. `revisit` re-fetches every known
     article (published since `since`) besides those the portal's revisit schedule makes due.
+    `from_archive` (a Wayback-compatible replay prefix) backfills from the archive's captures made
+    between `since` and `until` instead of the portal (spiders/archive_spider.py).
 
     Pages already fetched are in raw_pages even if this raises.
     """
     with portal_lock(db_url, portal.id) as held:  # one crawl per portal at a time; PortalBusy otherwise
         figures = _crawl_locked(db_url, portal, run_id, registry_files, backfill, since, on_line, revisit,
-                                max_listing_pages, held)
+                                max_listing_pages, held,
+                                {"archive": from_archive, "until": until, "delay": archive_delay})
     if held.lost.is_set():
-        raise CrawlError(f"the database restarted mid-crawl and another run of {portal.id} took its lock: this "
+        raise CrawlError(f"the database restarted mid-crawl and another run of {portal.id} took its lock: "
+                         "this "
                          f"crawl stopped ({figures.get('pages_stored', 0)} pages stored); that run goes on")
     return figures
 
 
 def _crawl_locked(db_url, portal, run_id, registry_files, backfill, since, on_line, revisit,
-                  max_listing_pages, held) -> dict:
+                  max_listing_pages, held, archive: dict) -> dict:
     drained = drain_spool(db_url, portal.id)
     if drained.stored:
         log.info("stored %d pages spooled by an earlier run while the database was down", drained.stored)
-    jobdir = home() / "jobs" / f"{portal.id}-backfill"
+    spider = "archive" if archive["archive"] else "portal"
+    backfill = backfill or spider == "archive"
+    jobdir = home() / "jobs" / (f"{portal.id}-archive" if spider == "archive" else f"{portal.id}-backfill")
     with scratch_directory(home() / "tmp", "crawl-") as tmp:
         stats_file = Path(tmp) / "stats.json"
         arguments = {"portal": portal.id, "stats_file": str(stats_file), **_registry_argument(registry_files)}
@@ -164,8 +176,9 @@ def _crawl_locked(db_url, portal, run_id, registry_files, backfill, since, on_li
             arguments["revisit"] = "1"
         if max_listing_pages:  # how deep to page through listings (a backfill's depth)
             arguments["max_pages"] = str(max_listing_pages)
+        arguments.update({key: str(value) for key, value in archive.items() if value is not None})
         # Lock lost in a database restart: SIGTERM, Scrapy's clean stop (what was fetched is stored).
-        code, tail = _scrapy_crawl("portal", arguments, settings, {"DATABASE_URL": db_url}, on_line,
+        code, tail = _scrapy_crawl(spider, arguments, settings, {"DATABASE_URL": db_url}, on_line,
                                    on_start=lambda proc: held.when_lost(proc.terminate))
         if held.lost.is_set() and stats_file.exists():
             return summarize_crawl(json.loads(stats_file.read_text(encoding="utf-8")), drained.quarantined)
@@ -215,7 +228,8 @@ def _pages_not_stored(portal: Portal, crawl_stats: dict) -> str | None:
     if lost:
         parts.append(f"{lost} neither stored nor spooled (see the crawl log)")
     if cut:
-        parts.append(f"{cut} spooled by an earlier run and cut by a crash (kept in {spool_dir() / 'quarantine'}; "
+        parts.append(f"{cut} spooled by an earlier run and cut by a crash "
+                     f"(kept in {spool_dir() / 'quarantine'}; "
                      "fetched again when their URL survived, or found again on their listings)")
     return f"fetched pages of {portal.id} not stored: " + "; ".join(parts) if parts else None
 
@@ -248,16 +262,43 @@ def finish_run(db_url: str, portal: Portal, run_id: int, stats: dict, error: str
     """Record the run's figures; mark it alert/failed and raise PortalAlert when it looks wrong."""
     alert = None if error else check_alerts(portal, stats.get("crawl", {}), stats.get("clean", {}))
     status = "failed" if error else ("alert" if alert else "success")
-    with transaction(db_url) as cur:
-        cur.execute(
-            "UPDATE crawl_runs SET finished_at = now(), status = %s, stats = %s, message = %s,"
-            " owner_host = NULL, owner_pid = NULL, owner_started = NULL WHERE id = %s",
-            (status, Json(stats), error or alert, run_id),
-        )
+    _close_run(db_url, run_id, status, stats, error or alert)
     summary = {"portal": portal.id, "run_id": run_id, "status": status, "message": error or alert, **stats}
     if alert:
         raise PortalAlert(alert)
     return summary
+
+
+def _close_run(db_url: str, run_id: int, status: str, stats: dict, message: str | None) -> None:
+    with transaction(db_url) as cur:
+        cur.execute(
+            "UPDATE crawl_runs SET finished_at = now(), status = %s, stats = %s, message = %s,"
+            " owner_host = NULL, owner_pid = NULL, owner_started = NULL WHERE id = %s",
+            (status, Json(stats), message, run_id),
+        )
+
+
+def import_archives(db_url: str, portal: Portal, files: list[Path] | list[str],
+                    on_line: Callable[[str], None] | None = None) -> dict:
+    """`portalnews import`: the portal's article pages from WARC/WACZ files into raw_pages (with their
+    provenance), cleaned and loaded as a crawl's are; one crawl_runs row, trigger 'import'. A damaged
+    file keeps the pages before the damage and makes the run an 'alert' whose message names the offset."""
+    run_id = start_run(db_url, portal, trigger="import")
+    stats: dict = {}
+    try:
+        with loading_alongside(db_url, portal) as loaded:
+            with cleaning_alongside(db_url, portal) as cleaned:
+                stats["import"] = store_archived(db_url, portal, run_id, [Path(f) for f in files],
+                                                 on_line or log.info)
+            stats["clean"] = cleaned.result().as_dict()
+        stats["load"] = loaded.result().as_dict()
+    except Exception as err:
+        log.exception("import for %s failed", portal.id)
+        return finish_run(db_url, portal, run_id, stats, error=f"{type(err).__name__}: {err}")
+    damage = stats["import"].pop("damage")
+    status, message = ("alert" if damage else "success"), "; ".join(damage) or None
+    _close_run(db_url, run_id, status, stats, message)
+    return {"portal": portal.id, "run_id": run_id, "status": status, "message": message, **stats}
 
 
 def crawl_clean_load(db_url: str, portal: Portal, run_id: int | None, stats: dict,
@@ -281,13 +322,16 @@ def added(first: dict, second: dict) -> dict:
 
 
 def run_portal(db_url: str, portal: Portal, registry_files=(), backfill: bool = False, since: str | None = None,
-               trigger: str = "cli", on_line: Callable[[str], None] | None = None, revisit: bool = False) -> dict:
-    """One full pass for one portal, as the DAG runs it. Never raises for page-level problems."""
-    run_id = start_run(db_url, portal, trigger="backfill" if backfill else trigger)
+               trigger: str = "cli", on_line: Callable[[str], None] | None = None, revisit: bool = False,
+               **archive) -> dict:
+    """One full pass for one portal, as the DAG runs it. Never raises for page-level problems.
+    `archive`: jobs.crawl's from_archive, until and archive_delay (a backfill from a web archive)."""
+    run_id = start_run(db_url, portal, trigger="backfill" if backfill or archive.get("from_archive") else trigger)
     stats: dict = {}
     try:
+        # Pages are cleaned as the crawl stores them, and loaded as they are cleaned.
         crawl_clean_load(db_url, portal, run_id, stats, registry_files, backfill=backfill, since=since,
-                         on_line=on_line, revisit=revisit)
+                         on_line=on_line, revisit=revisit, **archive)
     except DATABASE_DOWN as err:
         return database_unreachable(db_url, portal, run_id, stats, err)
     except (PortalBusy, CrawlError) as err:  # expected conditions: one line naming the cause, no traceback
@@ -295,7 +339,8 @@ def run_portal(db_url: str, portal: Portal, registry_files=(), backfill: bool = 
         return finish_run(db_url, portal, run_id, stats, error=f"{type(err).__name__}: {err}")
     except KeyboardInterrupt:  # Ctrl-C: close the run's row (the Scrapy child got the same signal)
         with contextlib.suppress(*DATABASE_DOWN):
-            finish_run(db_url, portal, run_id, stats, error="interrupted (Ctrl-C or SIGINT): the next run goes on")
+            finish_run(db_url, portal, run_id, stats,
+                       error="interrupted (Ctrl-C or SIGINT): the next run goes on")
         raise
     except Exception as err:
         log.exception("run of %s failed", portal.id)

@@ -17,6 +17,8 @@ SUMMARY_COUNTERS = (
     "pages_lost", "fetch_errors", "index_errors",
     "links_refused",  # not http/https: never fetched
     "listing_pages_followed", "revisits", "revisits_not_modified", "paging_stopped_nothing_new",
+    # backfill from a web archive (spiders/archive_spider.py)
+    "captures_listed", "archive_urls_matched", "archive_already_stored",
 )
 
 

@@ -305,7 +305,7 @@ class PortalSpider(scrapy.Spider):
             "portal": self.portal.id,
             "crawl_run_id": self.run_id,
             "requested_url": response.request.url,
-            # Fetched as linked (a portal may not serve a form it never linked); kept without tracking parameters.
+            # Fetched as linked (a portal may not serve a form it never linked), kept without tracking.
             "url": without_tracking(response.url, self.portal),
             "canonical_url": canonical_url(response.url, self.portal),
             "requested_canonical_url": response.meta["canonical_url"],
@@ -316,7 +316,7 @@ class PortalSpider(scrapy.Spider):
         }
 
     def item_settled(self, item, response, spider=None) -> None:
-        """The raw-page pipeline's outcome: stored (or already stored), or refused and recorded as a failure."""
+        """The raw-page pipeline's outcome: stored (or already), or refused and recorded as a failure."""
         if item.get("stored") in ("stored", "unchanged", "failed"):
             self.settled.add(response.meta["canonical_url"])
 
@@ -328,7 +328,8 @@ class PortalSpider(scrapy.Spider):
         if withheld:
             self.crawler.stats.set_value(stat("validators_withheld"), withheld)
             self.logger.warning("%d listing/feed/sitemap validators not saved: some articles they led to are "
-                                "not stored yet (spooled or unfinished); those indexes are read again", withheld)
+                                "not stored yet (spooled or unfinished); those indexes are read again",
+                                withheld)
         return kept
 
     def on_article_error(self, failure):

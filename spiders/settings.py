@@ -1,7 +1,8 @@
 """Scrapy settings for every portal crawl (per-portal overrides come from the registry's `settings`)."""
 
 BOT_NAME = "portalnews"
-SPIDER_MODULES = ["portalnews.spiders.portal_spider", "portalnews.spiders.check"]
+SPIDER_MODULES = ["portalnews.spiders.portal_spider", "portalnews.spiders.check",
+                  "portalnews.spiders.archive_spider"]
 NEWSPIDER_MODULE = "portalnews.spiders"
 
 # Identify ourselves and be polite: these are public-sector sites on modest hosting.

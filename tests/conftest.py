@@ -25,8 +25,8 @@ from portalnews.store.schema import migrate  # noqa: E402
 from tests.support.database import keep_the_analysts_password, on_server, server_cursor  # noqa: E402
 from tests.support.paths import SITES_DIR  # noqa: E402
 
-# Shared fixtures of their own modules: the Airflow UI in a browser; the portal-health history.
-pytest_plugins = ["tests.support.airflow_ui", "tests.support.portal_history"]
+# Shared fixtures of their own modules: the Airflow UI in a browser; the portal-health history; pywb.
+pytest_plugins = ["tests.support.airflow_ui", "tests.support.portal_history", "tests.support.archives"]
 
 TIERS = ("unit", "integration", "system")
 

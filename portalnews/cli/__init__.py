@@ -1,9 +1,11 @@
 """`portalnews`: the command line for operators and developers.
 
     portalnews run [--registry FILE ...] [--portal ID ...] [--backfill --since DATE]
+    portalnews run --portal ID --backfill --from-archive URL [--since DATE] [--until DATE]
     portalnews db start|stop|url|psql|migrate [--analyst]
     portalnews search QUERY [--portal ID] [--since DATE]  full-text search, with or without diacritics
-    portalnews export --format csv|jsonl [--portal ID] [--since DATE]  stream articles (COPY)
+    portalnews export --format csv|jsonl|parquet|warc [--portal ID] [--since DATE]  articles; raw pages as WARC
+    portalnews import FILE... --portal ID   WARC/WACZ files -> raw pages -> clean -> load
     portalnews documents [TEXT|KEY] / officials [NAME]   documents cited, officials named (docs/facts.md)
     portalnews facts recompute [--portal ID]   derive every article's facts again after a rules change
     portalnews up                      embedded PostgreSQL + Airflow (UI on 127.0.0.1:8080)
@@ -20,11 +22,11 @@ import logging
 import sys
 import warnings
 
-from portalnews.cli import airflow, analysts, database, facts, mirror, pipeline
+from portalnews.cli import airflow, analysts, archives, database, facts, mirror, pipeline
 
 warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
 
-COMMAND_GROUPS = (pipeline, database, analysts, facts, airflow, mirror)
+COMMAND_GROUPS = (pipeline, archives, database, analysts, facts, airflow, mirror)
 
 
 def build_parser() -> argparse.ArgumentParser:

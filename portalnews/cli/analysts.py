@@ -1,7 +1,7 @@
 """The analysts' commands: `search` and `export`, thin wrappers over SQL.
 
     portalnews search QUERY [--portal ID] [--since DATE] [--limit N] [--json]
-    portalnews export --format csv|jsonl [--portal ID ...] [--since DATE] [--output FILE]
+    portalnews export --format csv|jsonl|parquet|warc [--portal ID ...] [--since DATE] [--output FILE]
 
 `search` calls the database's search_articles() (migration 0002_analysts.sql), so psql users get the
 same hits. `export` streams with COPY ... TO STDOUT: the server writes rows as it reads them and no
@@ -78,8 +78,8 @@ def _print_hits(hits: list[dict]) -> None:
         print(f"    {snippet}")
 
 
-def export_sql(cur, fmt: str, portals: list[str] | None, since: datetime | None) -> str:
-    """The COPY statement for an export (COPY takes no bind parameters: values are quoted by mogrify)."""
+def export_select(portals: list[str] | None, since: datetime | None) -> tuple[str, list]:
+    """The articles an export writes, in order, and the query's parameters."""
     where, params = ["true"], []
     if portals:
         where.append("portal = ANY(%s)")
@@ -87,8 +87,13 @@ def export_sql(cur, fmt: str, portals: list[str] | None, since: datetime | None)
     if since:
         where.append("published_at >= %s")
         params.append(since)
-    select = (f"SELECT {', '.join(EXPORT_COLUMNS)} FROM articles WHERE {' AND '.join(where)}"
-              " ORDER BY published_at NULLS LAST, id")
+    return (f"SELECT {', '.join(EXPORT_COLUMNS)} FROM articles WHERE {' AND '.join(where)}"
+            " ORDER BY published_at NULLS LAST, id"), params
+
+
+def export_sql(cur, fmt: str, portals: list[str] | None, since: datetime | None) -> str:
+    """The COPY statement for an export (COPY takes no bind parameters: values are quoted by mogrify)."""
+    select, params = export_select(portals, since)
     if fmt == "csv":
         return cur.mogrify(f"COPY ({select}) TO STDOUT WITH (FORMAT csv, HEADER)", params).decode()
     # One JSON object per line. CSV format with a quote and delimiter that JSON never contains raw
@@ -98,6 +103,8 @@ def export_sql(cur, fmt: str, portals: list[str] | None, since: datetime | None)
 
 
 def cmd_export(args) -> int:
+    if args.format in ("warc", "parquet"):
+        return _export_archive_format(args)
     out = open(args.output, "wb") if args.output else sys.stdout.buffer  # noqa: SIM115 (closed below)
     conn = _connect()
     try:
@@ -112,6 +119,41 @@ def cmd_export(args) -> int:
     return 0
 
 
+def _export_archive_format(args) -> int:
+    """WARC (stored raw pages, fetched since --since) or Parquet (articles): files, not a stream."""
+    if not args.output:
+        print(f"portalnews: --format {args.format} needs --output FILE", file=sys.stderr)
+        return 2
+    conn = _connect()
+    try:
+        with conn:
+            if args.format == "warc":
+                from portalnews.pipelines.archives import export_warc
+
+                with open(args.output, "wb") as out:
+                    written = export_warc(conn, out, args.portal, _since(args.since))
+                what = "raw pages"
+            else:
+                written = _export_parquet(conn, args)
+                what = "articles"
+    finally:
+        conn.close()
+    print(f"{written} {what} written to {args.output}", file=sys.stderr)
+    return 0
+
+
+def _export_parquet(conn, args) -> int:
+    import psycopg2.extras
+
+    from portalnews.archives.parquet import write_articles
+
+    with conn.cursor("portalnews_parquet_export", cursor_factory=psycopg2.extras.RealDictCursor) as cur:
+        cur.itersize = 2000
+        select, params = export_select(args.portal, _since(args.since))
+        cur.execute(select, params)
+        return write_articles(args.output, cur)
+
+
 def add_commands(sub) -> None:
     p = sub.add_parser("search", help="full-text search of articles (diacritics and case ignored)")
     p.add_argument("query", help='words, "a phrase", word OR word, -word; with or without diacritics')
@@ -121,8 +163,9 @@ def add_commands(sub) -> None:
     p.add_argument("--json", action="store_true", help="one JSON object per hit")
     p.set_defaults(func=cmd_search)
 
-    p = sub.add_parser("export", help="stream articles as CSV or JSON lines (COPY)")
-    p.add_argument("--format", choices=["csv", "jsonl"], default="csv")
+    p = sub.add_parser("export", help="articles as CSV, JSON lines or Parquet; raw pages as WARC")
+    p.add_argument("--format", choices=["csv", "jsonl", "parquet", "warc"], default="csv",
+                   help="parquet: articles, typed columns; warc: the stored raw pages (--since: fetched since)")
     p.add_argument("--portal", action="append", metavar="ID", help="repeatable; default all")
     p.add_argument("--since", metavar="YYYY-MM-DD", help="only articles published since (Vietnam time)")
     p.add_argument("--output", metavar="FILE", help="default: standard output")

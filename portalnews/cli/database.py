@@ -1,7 +1,7 @@
 """`portalnews db`: the embedded PostgreSQL server, the schema, and how people connect to it.
 
-    portalnews db url [--analyst]          the libpq URL (as the read-only `analyst` role), for programs' settings
-    portalnews db env [--analyst]          PG* variables for any libpq client: `eval "$(portalnews db env)"; psql`
+    portalnews db url [--analyst]          the libpq URL (as the read-only `analyst` role), for programs
+    portalnews db env [--analyst]          PG* variables for any client: `eval "$(portalnews db env)"; psql`
     portalnews db psql [--analyst] [-c SQL]  the psql shipped with the embedded server, connected
 
 No password is ever put in a process's arguments (any local user reads those with `ps`): psql gets it
@@ -64,7 +64,8 @@ def without_password(url: str) -> tuple[str, str | None]:
     host = parts.hostname or ""
     host = f"[{host}]" if ":" in host else host
     netloc = f"{parts.username or ''}@{host}" + (f":{parts.port}" if parts.port else "")
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment)), unquote(parts.password)
+    bare = urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+    return bare, unquote(parts.password)
 
 
 def _psql(url: str, command: str | None) -> int:

@@ -46,7 +46,8 @@ def cmd_run(args) -> int:
         print(f"== {portal.id}: {portal.name} ({portal.base_url})", flush=True)
         try:
             summary = jobs.run_portal(db_url, portal, registry_files(args), backfill=args.backfill,
-                                      since=args.since, on_line=_progress_printer(portal.id), revisit=args.revisit)
+                                      since=args.since, on_line=_progress_printer(portal.id), revisit=args.revisit,
+                                      **_archive_options(args))
         except jobs.DATABASE_DOWN:
             summary = {"portal": portal.id, "status": "failed", "database_unreachable": True,
                        "message": f"database unreachable before the run of {portal.id}: nothing crawled"}
@@ -61,6 +62,15 @@ def cmd_run(args) -> int:
     if outage:
         print(f"portalnews: {outage}", flush=True)
     return 0 if all(s["status"] == "success" for s in summaries) else 1
+
+
+def _archive_options(args) -> dict:
+    """`--backfill --from-archive URL [--until DATE]`: backfill from a web archive (docs/web-archives.md)."""
+    if not args.from_archive:
+        return {}
+    if not args.backfill:
+        raise SystemExit("portalnews: --from-archive goes with --backfill")
+    return {"from_archive": args.from_archive, "until": args.until, "archive_delay": args.archive_delay}
 
 
 def _summary_table(summaries: list[dict]) -> str:
@@ -151,6 +161,12 @@ def add_commands(sub) -> None:
                    help="with --backfill: stop at articles older than this; with --revisit: only articles published since")
     p.add_argument("--revisit", action="store_true",
                    help="re-fetch every known article now (conditionally) to catch corrections")
+    p.add_argument("--from-archive", metavar="URL",
+                   help="with --backfill: fetch the portal's captures from a Wayback-compatible archive "
+                        "(replay prefix, e.g. https://web.archive.org/web); --since/--until bound capture dates")
+    p.add_argument("--until", metavar="YYYY-MM-DD", help="with --from-archive: captures made until this date")
+    p.add_argument("--archive-delay", type=float, metavar="SECONDS",
+                   help="with --from-archive: seconds between requests to the archive (default 1)")
     p.set_defaults(func=cmd_run)
 
     p = with_registry(sub.add_parser("check", help="validate a registry entry on its site"))

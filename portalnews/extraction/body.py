@@ -11,11 +11,11 @@ trafilatura only turns to jusText for a short (under its MIN_EXTRACTED_SIZE) or 
 (SANITIZED_XPATH elements left in it), and only takes readability's text when its own has no
 paragraph text, more tables than paragraphs, or less than half of readability's; readability could
 only find twice a result holding FAST_SHARE of the container's prose words by taking text from outside
-the article (page furniture). The fallback
-costs a fifth of a page's extraction (a tree copy, trafilatura's discard XPaths once more, and
-readability); on the 181 benchmark pages, every fixture page and 210 generated portal pages this
-gives the same bodies as running it every time. Otherwise the precise pass runs again with its
-fallback, as it always did.
+the article (page furniture), and a result that ran away (over RUNAWAY_RATIO times the container's
+prose) all the more. The fallback costs a fifth of a page's extraction (a tree copy, trafilatura's
+discard XPaths once more, and readability); on the 181 benchmark pages, every fixture page and 210
+generated portal pages this gives the same bodies as running it every time. Otherwise the precise
+pass runs again with its fallback, as it always did.
 
 Only when that precise result looks wrong is trafilatura run once more, in its plain mode (default
 focus, no fallback), and the plain result taken when the precise one:
@@ -52,7 +52,7 @@ import trafilatura
 from lxml.etree import XPath
 from lxml.html import HtmlElement
 from trafilatura.external import SANITIZED_XPATH
-from trafilatura.settings import DEFAULT_CONFIG
+from trafilatura.settings import DEFAULT_CONFIG, MANUALLY_CLEANED
 
 from portalnews.extraction.page import ParsedPage
 from portalnews.extraction.prose import prose_words
@@ -67,6 +67,12 @@ LINK_COVER = 0.75
 FAST, WITH_FALLBACK, PLAIN = "precise, fast", "precise with fallback", "plain"
 FAST_SHARE = 0.5  # readability replaces a result only when it finds more than twice its text
 MIN_EXTRACTED_SIZE = DEFAULT_CONFIG.getint("DEFAULT", "MIN_EXTRACTED_SIZE")  # trafilatura's "short"
+JSON_LD = "application/ld+json"
+# Tags trafilatura's cleaning (MANUALLY_CLEANED) deletes with their content whatever they hold, that
+# are large or many on news pages: taking out the rest of the list (inputs, links, buttons, one
+# element each) costs more than it saves (bench/README.md).
+_UNREAD_TAGS = ("head", "nav", "footer", "aside", "svg", "noscript", "iframe", "select", "script", "style",
+                "menu")
 SHIELD = "\u29fa\u29fb"  # two symbols no text uses together, standing in for "&" while trafilatura runs
 _ENTITY_LIKE_TEXT = XPath(r"/descendant::text()[contains(., '&') and re:test(., '&(#\d+|#x[0-9a-fA-F]+|\w+);')]",
                           namespaces={"re": "http://exslt.org/regular-expressions"})
@@ -144,18 +150,51 @@ def _shielded(tree: HtmlElement):
             setattr(parent, attribute, original)
 
 
+def _page_code(page: ParsedPage) -> list[HtmlElement]:
+    """The body tree's scripts (JSON-LD aside) and styles. trafilatura never reads them (its cleaning
+    drops them before reading any text, readability and its baseline drop them first; it reads
+    JSON-LD), but its XPaths on the raw tree visit every element and it copies the tree several
+    times per run: both cost less without them (tests/unit/test_parsed_page.py: the same paragraphs)."""
+    return [node for node in page.body_elements("script", "style") if node.get("type") != JSON_LD]
+
+
+def _cleaned_unread(page: ParsedPage) -> list[HtmlElement]:
+    """The outermost elements of the body tree that trafilatura's fast precise run deletes, content
+    and all, before reading any text (its `tree_cleaning`: navs, footers, asides, head, scripts...;
+    `_UNREAD_TAGS`), and whose presence changes nothing it does before that: the raw-tree XPaths it
+    prunes with read only an element's own attributes, except "no <h1> inside", and it looks for a
+    forum page in JSON-LD; so an element holding an <h1> or a JSON-LD script stays. In that run the
+    raw tree feeds nothing else (no readability, no baseline: precision mode), so the text is the
+    same (tests/unit/test_parsed_page.py, on every recorded page); its prunes and copies then walk about
+    half the elements of the benchmark's pages."""
+    tags = [tag for tag in _UNREAD_TAGS if tag in MANUALLY_CLEANED]  # a public list users may edit
+    holding = set()
+    for node in page.body_elements("h1", "script"):
+        if node.tag != "script" or node.get("type") == JSON_LD:
+            holding.add(node)
+            holding.update(node.iterancestors())
+    unread: list[HtmlElement] = []
+    candidates = list(page.body_tree.iter(*tags))
+    index = 0
+    while index < len(candidates):
+        node = candidates[index]
+        index += 1
+        if node in holding:
+            continue
+        unread.append(node)
+        index += sum(1 for _ in node.iter(*tags)) - 1  # the candidates inside it come next: gone with it
+    return unread
+
+
 @contextmanager
-def _without_page_code(page: ParsedPage):
-    """The body tree without its scripts (JSON-LD aside) and styles while the block runs, each
-    one's tail text joined to what precedes it as trafilatura joins it; put back after.
-    trafilatura never reads them (its cleaning drops them before reading any text, readability and
-    its baseline drop them first; it reads JSON-LD), but its XPaths on the raw tree visit every
-    element and it copies the tree several times per run: both cost less without them (a tenth
-    of the run on the benchmark, the same paragraphs: tests/unit/test_parsed_page.py)."""
+def _taken_out(page: ParsedPage, nodes: list[HtmlElement]):
+    """The body tree without `nodes` (outermost elements, in page order) while the block runs, each
+    one's tail text joined to what precedes it as trafilatura's `delete_element` joins it; put back
+    after, the tree as it was."""
     removed = []
-    for node in page.body_elements("script", "style"):
+    for node in nodes:
         parent = node.getparent()
-        if parent is None or node.get("type") == "application/ld+json":
+        if parent is None:  # the root: nothing to take it out of
             continue
         previous, tail = node.getprevious(), node.tail
         if previous is None:
@@ -181,8 +220,11 @@ def _without_page_code(page: ParsedPage):
 
 
 def _run(page: ParsedPage, precise: bool, fallback: bool):
-    """One trafilatura run on the body tree; it works on its own copy (bare_extraction copies a tree it is given)."""
-    with _without_page_code(page) as tree, _shielded(tree) as shielded:
+    """One trafilatura run on the body tree; it works on its own copy (bare_extraction copies a tree
+    it is given). The fast precise run reads the tree without what its cleaning deletes unread,
+    the others (readability and the baseline read the raw tree) without the page's code only."""
+    unread = _cleaned_unread(page) if precise and not fallback else _page_code(page)
+    with _taken_out(page, unread) as tree, _shielded(tree) as shielded:
         return trafilatura.bare_extraction(
             shielded,
             url=page.url,
@@ -203,31 +245,35 @@ def _text_of(document) -> list[str]:
 def _fallback_cannot_improve(document, sizes: tuple[int, int], container_words: int) -> bool:
     """Whether trafilatura's readability/jusText fallback would keep this fast precise result: none of
     the conditions under which trafilatura's compare step replaces its own text holds (see the module
-    docstring), and the result is neither lost nor runaway against the article container."""
+    docstring), and the result has not lost the article against its container. (A result that ran
+    away, over RUNAWAY_RATIO times the container's prose, holds more than FAST_SHARE of it all the
+    more: the fallback could not double it either; whether the plain pass is better is decided after.)"""
     if document is None or document.body is None or not container_words:
         return False
     body = document.body
     short = len(document.raw_text or "") < MIN_EXTRACTED_SIZE
     unclean = bool(body.xpath(SANITIZED_XPATH))
     structurally_deficient = not body.xpath(".//p//text()") or len(body.findall(".//table")) > len(body.findall(".//p"))
-    words, _ = sizes
-    return (not (short or unclean or structurally_deficient) and words >= FAST_SHARE * container_words
-            and not _looks_wrong(sizes, container_words, container_words))
+    words, paragraph_words = sizes
+    lost = paragraph_words < LOST_RATIO * container_words
+    return not (short or unclean or structurally_deficient or lost) and words >= FAST_SHARE * container_words
 
 
 def _main_text(page: ParsedPage) -> BodyResult:
     """The fast precise pass when the fallback could not change it, else the precise pass with its
-    fallback, and the plain one only when that looks wrong against the container."""
+    fallback, and the plain one only when the precise text looks wrong against the container."""
     runs: list[str] = []
     container_words = prose_words(page)
+    precise = None
     if container_words:
         runs.append(FAST)
         fast = _run(page, precise=True, fallback=False)
         fast_text = _text_of(fast)
         if _fallback_cannot_improve(fast, _sizes(fast_text), container_words):
-            return BodyResult(fast_text, runs=tuple(runs))
-    runs.append(WITH_FALLBACK)
-    precise = _text_of(_run(page, precise=True, fallback=True))
+            precise = fast_text
+    if precise is None:
+        runs.append(WITH_FALLBACK)
+        precise = _text_of(_run(page, precise=True, fallback=True))
     precise_sizes = _sizes(precise)
     if precise and (not container_words or not _looks_wrong(precise_sizes, container_words, container_words)):
         return BodyResult(precise, runs=tuple(runs))

@@ -15,6 +15,9 @@ from portalnews.vietnamese.text import comparison_form, normalize_inline
 
 BREADCRUMB_CLASS = re.compile(r"breadcrumb|duong-dan|duongdan|path|crumb", re.I)
 HOME_CRUMBS = ("trang chủ", "trang nhất", "home", "trang chu")
+_BREADCRUMB_LIST = XPath("//body/descendant::*[@itemtype or @aria-label]"
+                         "[@itemtype='https://schema.org/BreadcrumbList' or "
+                         "@itemtype='http://schema.org/BreadcrumbList' or @aria-label='breadcrumb']")
 # What trafilatura's `extract_catstags("category", ...)` can return anything from: a link whose address
 # has "/categor" (each of its link searches keeps only "/categor(y|ies|s)?/"), or its meta tag
 # fallback. Pages with neither skip its dozen walks of the page.
@@ -40,9 +43,7 @@ def _crumbs(names: list[str], title: str | None) -> str | None:
 
 
 def _html_breadcrumb(page: ParsedPage, title: str | None) -> str | None:
-    nodes = page.tree.xpath("//body/descendant::*[@itemtype or @aria-label][@itemtype='https://schema.org/BreadcrumbList' or "
-                            "@itemtype='http://schema.org/BreadcrumbList' or @aria-label='breadcrumb']")
-    nodes += classed(page, BREADCRUMB_CLASS)
+    nodes = _BREADCRUMB_LIST(page.tree) + classed(page, BREADCRUMB_CLASS)
     for node in nodes:
         crumb = _crumbs([a.text_content() for a in node.xpath(".//a")], title)
         if crumb:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import chain
 
 from lxml.etree import XPath
 from lxml.html import HtmlElement
@@ -27,16 +28,23 @@ def classed(page, pattern: re.Pattern) -> list[HtmlElement]:
     (`page` is a ParsedPage: its list of classed elements is made once)."""
     memo = page.page_memo
     if "classed" not in memo:
-        memo["classed"] = [(node, classes(node)) for node in _CLASSED(page.tree)]
-        # templates repeat a few class names many times: each distinct one is searched once
-        memo["class_names"] = {names: names.lower() if names.isascii() else None for _, names in memo["classed"]}
+        nodes = _CLASSED(page.tree)
+        # templates repeat a few class names many times: each distinct one is searched once, and
+        # knows where it is (`classes` written out here: it runs for every classed element)
+        places: dict[str, list[int]] = {}
+        for place, node in enumerate(nodes):
+            places.setdefault(f"{node.get('class', '')} {node.get('id', '')}", []).append(place)
+        memo["classed"] = nodes
+        memo["class_names"] = [(names, names.lower() if names.isascii() else None, found_at)
+                               for names, found_at in places.items()]
     lowercase = _case_sensitive_form(pattern)
     if lowercase is None:
-        found = {names for names in memo["class_names"] if pattern.search(names)}
+        found = [at for names, _, at in memo["class_names"] if pattern.search(names)]
     else:
-        found = {names for names, lowered in memo["class_names"].items()
-                 if (lowercase.search(lowered) if lowered is not None else pattern.search(names))}
-    return [node for node, names in memo["classed"] if names in found]
+        found = [at for names, lowered, at in memo["class_names"]
+                 if (lowercase.search(lowered) if lowered is not None else pattern.search(names))]
+    nodes = memo["classed"]
+    return [nodes[place] for place in sorted(chain.from_iterable(found))]
 
 
 def names_match(pattern: re.Pattern, names: str) -> bool:

@@ -13,13 +13,34 @@ from __future__ import annotations
 import lxml.html
 from lxml import etree
 from lxml.html import HtmlComment, HtmlElement, HtmlEntity, HtmlProcessingInstruction
-from trafilatura.utils import decode_file, is_dubious_html, repair_faulty_html
+from trafilatura.utils import DOCTYPE_TAG, FAULTY_HTML, decode_file, is_dubious_html, repair_faulty_html
 
 # trafilatura.utils.HTML_PARSER's settings
 _PARSER = etree.HTMLParser(collect_ids=False, default_doctype=False, encoding="utf-8", remove_comments=True,
                            remove_pis=True)
 _PARSER.set_element_class_lookup(etree.ElementDefaultClassLookup(
     element=HtmlElement, comment=HtmlComment, pi=HtmlProcessingInstruction, entity=HtmlEntity))
+
+
+# The characters trafilatura's repair step deletes (trafilatura.utils.INVALID_XML_CHARS; a test checks
+# they are the same): almost no page holds one, and looking for each with `in` costs a quarter of that
+# regular expression's pass over a page (0.5 ms of a 170 KB page, 2 % of its cleaning).
+INVALID_XML_CHARS = tuple(chr(c) for c in (*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0xFFFE, 0xFFFF))
+
+
+def repaired(text: str, beginning: str) -> str:
+    """trafilatura.utils.repair_faulty_html(text, beginning), its invalid-character pass run only on a
+    page holding one of those characters."""
+    if any(char in text for char in INVALID_XML_CHARS):
+        return repair_faulty_html(text, beginning)
+    # its two other steps, as it writes them: a doctype with a slash, a self-closing <html/>
+    if "doctype" in beginning:
+        first_line, _, rest = text.partition("\n")
+        text = DOCTYPE_TAG.sub("", first_line, count=1) + "\n" + rest
+    for line in text[:4096].splitlines()[:4]:
+        if "<html" in line and line.endswith("/>"):
+            return FAULTY_HTML.sub(r"\1>", text, count=1)
+    return text
 
 
 def _from_bytes(text: str) -> HtmlElement | None:
@@ -35,7 +56,7 @@ def load_html(document: str | bytes) -> HtmlElement | None:
     text = decode_file(document)
     beginning = text[:50].lower()
     dubious = is_dubious_html(beginning)
-    text = repair_faulty_html(text, beginning)
+    text = repaired(text, beginning)
     tree, tried_bytes = None, False
     try:
         tree = lxml.html.fromstring(text, parser=_PARSER)

@@ -10,7 +10,7 @@ import htmldate
 import lxml
 import trafilatura
 
-RULES_VERSION = "2026.11.4"
+RULES_VERSION = "2026.12.1"
 # The libraries' own __version__ (the same strings as their distributions' versions):
 # importlib.metadata.version() scans every installed distribution, 40 ms of CPU at each start-up
 # in a full Airflow environment.

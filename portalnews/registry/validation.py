@@ -7,6 +7,9 @@ registry path can come from an environment variable.
 
 from __future__ import annotations
 
+import ast
+import functools
+import importlib.util
 import math
 import tomllib
 from pathlib import Path
@@ -14,7 +17,6 @@ from typing import Any
 from urllib.parse import urljoin
 
 from croniter import croniter
-from scrapy.settings import default_settings as scrapy_defaults
 
 from portalnews.registry.url_policy import refusal
 
@@ -121,6 +123,27 @@ def check_urls(base_url: str, start_urls: tuple[str, ...], paths: tuple[str, ...
             raise RegistryError(f"{where}: key 'sitemap_paths'/'feed_paths' entry {path!r}: {reason}")
 
 
+@functools.cache
+def scrapy_defaults() -> dict[str, Any]:
+    """Scrapy's default settings, read from its default_settings.py as literals, without importing Scrapy
+    (DAG files load the registry, and the dag-processor parses them often: no Scrapy there). A default
+    that is not a literal counts as a string when it is an f-string, else as unknown (not type-checked)."""
+    spec = importlib.util.find_spec("scrapy")  # finds the package without running it
+    source = Path(spec.origin).parent / "settings" / "default_settings.py"
+    defaults: dict[str, Any] = {}
+    for node in ast.parse(source.read_text(encoding="utf-8")).body:
+        targets = node.targets if isinstance(node, ast.Assign) else []
+        targets = [node.target] if isinstance(node, ast.AnnAssign) else targets
+        names = [t.id for t in targets if isinstance(t, ast.Name) and t.id.isupper()]
+        if len(names) != 1 or node.value is None:
+            continue
+        try:
+            defaults[names[0]] = ast.literal_eval(node.value)
+        except ValueError:
+            defaults[names[0]] = "" if isinstance(node.value, ast.JoinedStr) else None
+    return defaults
+
+
 def _number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
@@ -143,20 +166,23 @@ def _setting_type_error(value: Any, default: Any) -> str | None:
 def check_values(merged: dict[str, Any], where: str) -> None:
     """Values of the right type that would still break a crawl or the scheduler, refused at load time."""
     if not merged["article_url_pattern"].strip():
-        raise RegistryError(f"{where}: key 'article_url_pattern' is empty: it would take every link for an article")
+        raise RegistryError(f"{where}: key 'article_url_pattern' is empty: "
+                            "it would take every link for an article")
     schedule = merged.get("schedule")
     if schedule is not None and schedule not in SCHEDULE_PRESETS and not croniter.is_valid(schedule):
-        raise RegistryError(f"{where}: key 'schedule' {schedule!r} is neither a cron expression (\"0 */2 * * *\") "
+        raise RegistryError(f"{where}: key 'schedule' {schedule!r} is neither a cron expression "
+                            "(\"0 */2 * * *\") "
                             f"nor one of {', '.join(sorted(SCHEDULE_PRESETS))}")
     for key, value in merged.get("health", {}).items():
         if not _number(value):
             raise RegistryError(f"{where}: key 'health.{key}' must be a finite number, got {value!r}")
     for name, value in merged.get("settings", {}).items():
         if name in PROTECTED_SETTINGS:
-            raise RegistryError(f"{where}: key 'settings.{name}' may not be set per portal: it keeps fetched pages "
+            raise RegistryError(f"{where}: key 'settings.{name}' may not be set per portal: "
+                                "it keeps fetched pages "
                                 "stored and requests inside the URL policy")
         if isinstance(value, float) and not math.isfinite(value):
             raise RegistryError(f"{where}: key 'settings.{name}' must be a finite number, got {value!r}")
-        wanted = _setting_type_error(value, getattr(scrapy_defaults, str(name), None))
+        wanted = _setting_type_error(value, scrapy_defaults().get(str(name)))
         if wanted:
             raise RegistryError(f"{where}: key 'settings.{name}' must be {wanted}, got {value!r}"[:400])

@@ -129,7 +129,8 @@ def save_validators(db_url: str, portal: str, validators: dict[str, tuple[str | 
 def record_failures(cur, portal: str, failures: dict[str, tuple[str, str]]) -> None:
     """Upsert fetch_failures rows on an open cursor: url -> (canonical_url, reason)."""
     # One row per canonical URL: two failed URLs of one article in a single statement would conflict twice.
-    rows = {canonical: (portal, url, canonical, reason[:1000]) for url, (canonical, reason) in failures.items()}
+    rows = {canonical: (portal, url, canonical, reason[:1000])
+            for url, (canonical, reason) in failures.items()}
     execute_values(
         cur,
         "INSERT INTO fetch_failures (portal, url, canonical_url, reason) VALUES %s"

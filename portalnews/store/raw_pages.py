@@ -19,9 +19,10 @@ COMPRESS_LEVEL = 4
 
 INSERT_RAW_PAGE = """
 INSERT INTO raw_pages (portal, crawl_run_id, requested_url, url, canonical_url, status, headers,
-                       html_gz, content_sha256, fetched_at)
+                       html_gz, content_sha256, fetched_at, source, archive_file, archive_record_id)
 VALUES (%(portal)s, %(crawl_run_id)s, %(requested_url)s, %(url)s, %(canonical_url)s, %(status)s,
-        %(headers)s, %(html_gz)s, %(content_sha256)s, %(fetched_at)s)
+        %(headers)s, %(html_gz)s, %(content_sha256)s, %(fetched_at)s, %(source)s, %(archive_file)s,
+        %(archive_record_id)s)
 ON CONFLICT (portal, canonical_url, content_sha256) DO NOTHING
 RETURNING id
 """
@@ -50,6 +51,10 @@ def _row(page: dict) -> dict:
         "html_gz": psycopg2.Binary(gzip.compress(body, compresslevel=COMPRESS_LEVEL, mtime=0)),
         "content_sha256": hashlib.sha256(body).hexdigest(),
         "fetched_at": page["fetched_at"],
+        # Provenance (migration 0012): a page read from a web archive names the file and record.
+        "source": page.get("source", "crawl"),
+        "archive_file": page.get("archive_file"),
+        "archive_record_id": page.get("archive_record_id"),
     }
 
 

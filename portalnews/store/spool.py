@@ -144,7 +144,8 @@ def _drain_file(conn, portal: str, path: Path) -> tuple[int, int]:
 @dataclass
 class Drained:
     stored: int = 0  # spooled pages now in raw_pages
-    quarantined: int = 0  # lines cut by a crash: in spool/quarantine/ (and fetch_failures when their URL survived)
+    # lines cut by a crash: in spool/quarantine/ (and in fetch_failures when their URL survived)
+    quarantined: int = 0
 
 
 def drain_spool(db_url: str, portal: str) -> Drained:
@@ -189,8 +190,9 @@ class RawPageWriter:
             if time.monotonic() >= self.next_attempt:
                 # One quick reconnect rides out a dropped connection; a second failure spools.
                 try:
-                    for attempt in Retrying(retry=retry_if_exception_type(DISCONNECTED), stop=stop_after_attempt(2),
-                                            wait=wait_fixed(0.2), before_sleep=self._disconnected, reraise=True):
+                    for attempt in Retrying(retry=retry_if_exception_type(DISCONNECTED),
+                                            stop=stop_after_attempt(2), wait=wait_fixed(0.2),
+                                            before_sleep=self._disconnected, reraise=True):
                         with attempt:
                             return self._store(pages)
                 except DISCONNECTED as err:
@@ -228,7 +230,8 @@ class RawPageWriter:
                 self.conn.rollback()
                 line = json.dumps(dict(page, body=base64.b64encode(page["body"]).decode("ascii")))
                 _quarantine(page["portal"], Path("(database refused the page)"), 0, line.encode(), err)
-                reason = "database refused the page: " + (str(err).strip().splitlines() or [type(err).__name__])[0]
+                first_line = (str(err).strip().splitlines() or [type(err).__name__])[0]
+                reason = "database refused the page: " + first_line
                 with self.conn.cursor() as cur:  # retried next run, with its real reason
                     record_failures(cur, page["portal"], {page["requested_url"]: (
                         page.get("requested_canonical_url", page["canonical_url"]), reason)})

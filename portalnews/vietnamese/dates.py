@@ -108,7 +108,8 @@ def parse_datetime(text: str) -> datetime | None:
 
 
 def parse_iso(text: str) -> datetime | None:
-    """ISO 8601 (meta tags, JSON-LD, <time datetime>); naive values are taken as Vietnam time."""
+    """ISO 8601 (meta tags, JSON-LD, <time datetime>); naive values are taken as Vietnam time. A value
+    with an offset keeps it (the same instant): its day is the day the page shows, wherever it is."""
     candidate = text.strip().replace("Z", "+00:00")
     if not re.match(r"^\d{4}-\d\d-\d\d", candidate):
         return None
@@ -119,9 +120,7 @@ def parse_iso(text: str) -> datetime | None:
             value = datetime.fromisoformat(candidate[:19])
         except ValueError:
             return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=VIETNAM)
-    return value.astimezone(VIETNAM)
+    return value.replace(tzinfo=VIETNAM) if value.tzinfo is None else value
 
 
 def not_in_future(value: datetime | None, now: datetime | None = None) -> datetime | None:

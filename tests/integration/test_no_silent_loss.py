@@ -10,6 +10,7 @@ import json
 import shutil
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -91,13 +92,21 @@ def test_a_spool_cut_while_the_database_was_down_loses_nothing_over_two_more_run
     # Down before the 3rd article, back before the 9th: the pages between are spooled, the listing's
     # ETag could be saved at the crawl's end (the database is up again then).
     stopped = threading.Event()
+    spool = spool_dir() / "ngat.jsonl"
+
+    def start_once_pages_are_spooled():
+        stopped.wait(60)
+        deadline = time.monotonic() + 60
+        while (not spool.exists() or spool.read_bytes().count(b"\n") < 2) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        start()
+
     site.mirror.before[f"/bai-viet/{slugs[2]}.html"] = lambda: (stop(), stopped.set())
-    site.mirror.before[f"/bai-viet/{slugs[8]}.html"] = lambda: (stopped.wait(60), start())
+    site.mirror.before[f"/bai-viet/{slugs[8]}.html"] = start_once_pages_are_spooled
     try:
         first = jobs.crawl(url, site.portal, jobs.start_run(url, site.portal), [site.registry_file],
                            on_line=lambda _line: None)
         assert first["pages_spooled"] >= 2, first
-        spool = spool_dir() / "ngat.jsonl"
         lines = spool.read_bytes().splitlines(keepends=True)
         # The crash: the first spooled page whole, the second cut before its body ends, the rest gone.
         spool.write_bytes(lines[0] + lines[1][: len(lines[1]) // 2])

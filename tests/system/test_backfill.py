@@ -12,22 +12,10 @@ import pytest
 
 from portalnews import jobs
 from portalnews.config import home
-from portalnews.registry import load_registry
 from portalnews.store.locks import LOCK_SPACE, PortalStillBusy, portal_lock, wait_for_portal
 from tests.support.airflow_env import airflow_test_env
 from tests.support.database import query
-
-
-def _with_settings(site, tmp_path, extra_lines: str):
-    """The site's registry entry with extra keys (the user's way to tune a portal); a `settings`
-    line given here replaces the entry's own."""
-    lines = site.registry_file.read_text(encoding="utf-8").splitlines()
-    if extra_lines.startswith("settings"):
-        lines = [line for line in lines if not line.startswith("settings")]
-    text = "\n".join(lines).replace("[[portal]]", "[[portal]]\n" + extra_lines, 1) + "\n"
-    path = tmp_path / f"{site.portal.id}-tuned.toml"
-    path.write_text(text, encoding="utf-8")
-    return path, load_registry([path], include_builtin=False)[site.portal.id]
+from tests.support.sites import with_settings as _with_settings
 
 
 def test_a_scheduled_run_pages_shallowly_and_a_backfill_reaches_the_whole_archive(db_url, serve_site, tmp_path):

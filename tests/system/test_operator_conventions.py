@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -26,16 +27,19 @@ def test_every_portal_dag_is_tagged_with_its_cms_family_or_unknown_cms():
         assert set(bag.dags[f"portalnews_{portal.id}"].tags) == {"portalnews", portal.family or "unknown-cms"}
 
 
-def test_the_backfill_dag_asks_for_portal_since_depth_and_wait_and_shares_the_crawl_pool():
+def test_the_backfill_dag_asks_for_portal_since_depth_source_and_wait_and_shares_the_crawl_pool():
     bag = _dag_bag()
     dag = bag.dags["portalnews_backfill"]
     assert type(dag.timetable).__name__ == "NullTimetable"  # started by hand, from the trigger form
     params = dag.params.dump()
-    assert set(params) == {"portal", "since", "depth", "wait"}
+    assert set(params) == {"portal", "since", "depth", "source", "wait"}
     schema = {name: dag.params.get_param(name).schema for name in params}
     assert set(schema["portal"]["enum"]) == set(load_registry())
     assert schema["since"]["format"] == "date" and schema["depth"]["type"] == "integer"
     assert schema["wait"]["type"] == "number" and schema["wait"]["minimum"] == 0
+    assert params["source"] == "portal"  # the portal's own listings unless a web archive's URL is given
+    source = re.compile(schema["source"]["pattern"])
+    assert source.match("portal") and source.match("https://web.archive.org/web") and not source.match("archive")
     assert [t.task_id for t in dag.topological_sort()] == ["crawl", "clean", "load", "report"]
     assert dag.get_task("crawl").pool == bag.dags["portalnews_danang"].get_task("crawl").pool
 

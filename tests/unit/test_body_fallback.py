@@ -74,6 +74,14 @@ def test_a_fast_result_with_less_than_half_the_containers_prose_is_not_kept():
     assert not body._fallback_cannot_improve(sound, (120, 120), container_words=0)
 
 
+def test_a_fast_result_that_ran_away_is_kept_without_the_fallback_and_one_that_lost_the_article_is_not():
+    sound = _fast_result("<p>Đoạn văn của bài</p>")
+    # over RUNAWAY_RATIO times the container: readability could not double it either (the plain pass
+    # is weighed after); paragraph-like words under LOST_RATIO of the container: the fallback runs
+    assert body._fallback_cannot_improve(sound, (400, 390), container_words=150)
+    assert not body._fallback_cannot_improve(sound, (120, 20), container_words=150)
+
+
 @pytest.mark.parametrize("path", RECORDED_PAGES, ids=lambda p: str(p.relative_to(FIXTURES)))
 def test_on_every_recorded_page_the_text_is_what_running_the_fallback_every_time_gives(path, monkeypatch):
     page = ParsedPage.parse(path.read_bytes(), "https://example.vn/a.html")

@@ -130,3 +130,38 @@ def test_dates_in_urls_and_image_names_are_not_the_published_date():
         '<div class="content">', '<div class="content"><p><img src="/res/news/2020/02/12-02-2020-anh.jpg"></p>')
     article = extract_article(page, "https://example.vn/2019/01/01/tin-tuc-1491881281")
     assert article.published_at == at(2020, 2, 13, 9, 6)
+
+
+ENGLISH_BODY = ("<p>The council met on Tuesday to discuss the quarterly report and the budget for the coming "
+                "year, and members asked for more time before the final vote on the new transport plan.</p>"
+                "<p>The vote is now planned for next month, after a public hearing in the town hall where "
+                "residents can put their questions to the members of the council and to the mayor.</p>")
+
+
+def _general_page(before_title: str = "", in_article: str = "", after_article: str = "") -> str:
+    return (f"<html><head><title>Council vote</title></head><body><main>{before_title}<h1>Council vote</h1>"
+            f"<article>{ENGLISH_BODY}{in_article}</article>{after_article}</main></body></html>")
+
+
+def test_a_declared_time_keeps_the_pages_offset_so_its_day_is_the_day_the_page_shows():
+    # "Publié le 9 juin 2019" over <time datetime="2019-06-09T17:00:00Z">: 10 June in Vietnam time
+    value = parse_iso("2019-06-09T17:00:00Z")
+    assert value.date().isoformat() == "2019-06-09" and value == at(2019, 6, 10, 0, 0)
+    shown = '<p><time datetime="2019-06-09T17:00:00Z">9 juin 2019</time></p>'
+    article = extract_article(_general_page(shown))
+    assert article.published_at.date().isoformat() == "2019-06-09"
+
+
+def test_the_time_of_a_quoted_post_or_of_a_sidebar_teaser_is_not_the_articles():
+    sidebar = ('<aside><ul><li><a href="/b">Another story</a> '
+               '<time datetime="2019-07-30">30 juil. 2019</time></li></ul></aside>')
+    quoted = ('<blockquote class="instagram-media"><p>A post <time datetime="2018-03-12T19:30:12+00:00">'
+              "Mar 12, 2018</time></p></blockquote>")
+    own = '<p>Posted <time datetime="2019-01-29T10:00:00+01:00">29 January 2019</time></p>'
+    page = _general_page(in_article=quoted + own).replace("<main>", f"{sidebar}<main>")
+    assert extract_article(page).published_at == at(2019, 1, 29, 16, 0)  # 10:00 at +01:00
+
+
+def test_a_two_digit_year_date_above_the_title_is_found_by_htmldates_extensive_search():
+    article = extract_article(_general_page(before_title="<p>In the media</p><p>02.12.19</p>"))
+    assert article.published_at.date().isoformat() == "2019-12-02"

@@ -149,12 +149,13 @@ def test_a_built_wheel_holds_only_the_portalnews_namespace_with_its_data_files(t
     top_level = {name.split("/")[0] for name in names if not name.split("/")[0].endswith(".dist-info")}
     assert top_level == {"portalnews"}
     for needed in ("portalnews/spiders/portal_spider.py", "portalnews/spiders/settings.py",
-                   "portalnews/pipelines/load/__init__.py", "portalnews/registry/portals.toml",
+                   "portalnews/pipelines/load/__init__.py", "portalnews/archives/warc.py",
+                   "portalnews/registry/portals.toml",
                    "portalnews/registry/families.toml", "portalnews/store/migrations/0001_initial.sql"):
         assert needed in names
 
 
-def test_scrapy_finds_the_project_and_both_spiders_from_the_repo_and_from_anywhere(tmp_path):
+def test_scrapy_finds_the_project_and_its_spiders_from_the_repo_and_from_anywhere(tmp_path):
     import os
 
     from portalnews.jobs import SCRAPY_SETTINGS_MODULE
@@ -163,7 +164,7 @@ def test_scrapy_finds_the_project_and_both_spiders_from_the_repo_and_from_anywhe
     elsewhere = subprocess.run([sys.executable, "-m", "scrapy", "list"], cwd=tmp_path, capture_output=True, text=True,
                                env=dict(os.environ, SCRAPY_SETTINGS_MODULE=SCRAPY_SETTINGS_MODULE))
     for listed in (in_repo, elsewhere):
-        assert listed.stdout.split() == ["portal", "portal_check"], listed.stderr[-2000:]
+        assert listed.stdout.split() == ["archive", "portal", "portal_check"], listed.stderr[-2000:]
 
 
 def test_tests_import_nothing_from_bench():
