@@ -1,5 +1,6 @@
 """The clean stage's worker processes: cleaning one page, bounded in size and time, so that a huge or
-pathological page becomes a cleaning error in seconds instead of holding the clean stage for minutes (a 9 MB page took 389 s unbounded).
+pathological page becomes a cleaning error in seconds instead of holding the clean stage for minutes
+(a 9 MB page took 389 s unbounded).
 
 The extractor runs in a worker process (started once, reused for every page); a page that takes longer
 than the time limit gets the worker killed and replaced, and is recorded as an error like any page
@@ -71,7 +72,8 @@ class _Worker:
         to_worker_r, to_worker_w = os.pipe()
         from_worker_r, from_worker_w = os.pipe()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "portalnews.pipelines.clean_workers", str(to_worker_r), str(from_worker_w)],
+            [sys.executable, "-m", "portalnews.pipelines.clean_workers",
+             str(to_worker_r), str(from_worker_w)],
             pass_fds=(to_worker_r, from_worker_w), preexec_fn=die_with_parent, stdin=subprocess.DEVNULL)
         os.close(to_worker_r)
         os.close(from_worker_w)

@@ -1,7 +1,7 @@
 """Article versions: what a stored article said before the portal corrected it.
 
-The load stage calls `replaced_content` (and `record_article_versions` for its whole batch) when a newly fetched page of a stored article changes its
-content; the replaced content goes to `article_versions` with the fields that changed and a readable
+The load stage calls `replaced_content` (and `record_article_versions` for its whole batch) when a
+newly fetched page of a stored article changes its content; the replaced content goes to `article_versions` with the fields that changed and a readable
 unified diff (old -> new). An unchanged re-fetch or a re-extraction of the same page records nothing.
 """
 
