@@ -1,7 +1,8 @@
 """`portalnews_backfill`: walk a portal's archives deeper, started from the UI's trigger form.
 
 Params: `portal` (a registry id), `since` (oldest publication date wanted), `depth` (listing pages to
-walk), `source` (`portal`, or a web archive's URL to backfill from its captures), `wait` (minutes to wait
+walk), `source` (`portal`, or a web archive's URL to backfill from its captures), `until` (with an
+archive source, the newest capture date wanted; empty for no bound), `wait` (minutes to wait
 for a running crawl of the portal). crawl -> clean -> load -> report,
 the portal DAG's tasks (portalnews/airflow_tasks.py), recorded in crawl_runs with trigger `backfill`. The
 crawl waits, logging each check, while another crawl of the same portal (its hourly DAG) holds the
@@ -16,7 +17,7 @@ from datetime import datetime, timedelta
 from airflow.sdk import Param, dag, get_current_context
 
 from portalnews.airflow_env import CONNECTION_ID
-from portalnews.airflow_tasks import PortalRun, crawl_clean_load_report
+from portalnews.airflow_tasks import PortalRun, backfill_crawl_options, crawl_clean_load_report
 from portalnews.config import registry_files
 from portalnews.monitoring.callbacks import run_failure_callbacks
 from portalnews.registry import load_registry
@@ -28,7 +29,8 @@ DOC = """
 ### Backfill a portal
 **Trigger** this DAG and fill in the form: the portal, the oldest publication date wanted (`since`)
 and how many listing pages to walk (`depth`); `source` is `portal`, or a Wayback-compatible
-archive's URL (e.g. `https://web.archive.org/web`) to fetch the portal's archived captures instead. It waits for the portal's scheduled crawl to finish
+archive's URL (e.g. `https://web.archive.org/web`) to fetch the portal's archived captures instead,
+made between `since` and `until` (empty: up to now). It waits for the portal's scheduled crawl to finish
 (up to `wait` minutes, then the try fails with the reason and is retried) and keeps that crawl out
 while it runs. Progress: the crawl task's log and
 `SELECT * FROM crawl_runs WHERE trigger = 'backfill' ORDER BY started_at DESC`.
@@ -49,16 +51,13 @@ def _wait_for_portal(db_url: str, portal) -> None:
 
 
 def _crawl_options() -> dict:
-    params = get_current_context()["params"]
-    options = {"backfill": True, "since": params["since"], "max_listing_pages": params["depth"]}
-    if params.get("source", "portal") != "portal":  # a web archive's captures (spiders/archive_spider.py)
-        options["from_archive"] = params["source"]
-    return options
+    return backfill_crawl_options(get_current_context()["params"])
 
 
 @dag(
     dag_id="portalnews_backfill",
-    description="Walk one portal's archives back to a date (params: portal, since, depth, source, wait)",
+    description="Walk one portal's archives back to a date (params: portal, since, depth, source, until, "
+                "wait)",
     schedule=None,
     start_date=datetime(2026, 1, 1),
     catchup=False,
@@ -78,6 +77,9 @@ def _crawl_options() -> dict:
                         description="`portal` walks the portal's own listings; a Wayback-compatible archive's "
                                     "replay prefix (e.g. https://web.archive.org/web) fetches its captures "
                                     "made since `since` instead (docs/web-archives.md)"),
+        "until": Param(None, type=["null", "string"], format="date", title="Until",
+                       description="with an archive `source`: only captures made until this date "
+                                   "(empty: up to now); ignored for `portal`, as `portalnews run` ignores it"),
         "wait": Param(60, type="number", minimum=0, maximum=720, title="Wait (minutes)",
                       description="how long to wait for a running crawl of the portal (its hourly DAG) "
                                   "before this try fails; Airflow then retries it"),

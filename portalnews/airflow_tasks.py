@@ -32,6 +32,16 @@ class PortalRun:
         "crawl": timedelta(hours=3), "clean": timedelta(hours=2), "load": timedelta(hours=1)})
 
 
+def backfill_crawl_options(params: dict) -> dict:
+    """jobs.crawl's arguments from the backfill DAG's trigger form (dags/portalnews_backfill.py)."""
+    options = {"backfill": True, "since": params["since"], "max_listing_pages": params["depth"]}
+    if params.get("source", "portal") != "portal":  # a web archive's captures (spiders/archive_spider.py)
+        options["from_archive"] = params["source"]
+        if params.get("until"):  # the newest capture date wanted; None: up to now
+            options["until"] = params["until"]
+    return options
+
+
 def portalnews_db_url() -> str:
     """The portalnews database, through the Airflow Connection `portalnews_db`."""
     return db_url(CONNECTION_ID)

@@ -4,6 +4,7 @@ DAG's trigger form; the health DAG's shape."""
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import re
@@ -12,7 +13,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from airflow.sdk.exceptions import ParamValidationError
 
+from portalnews import jobs
+from portalnews.airflow_tasks import backfill_crawl_options
 from portalnews.registry import load_registry
 from tests.support.airflow_env import dag_bag as _dag_bag
 from tests.support.database import on_server
@@ -27,12 +31,12 @@ def test_every_portal_dag_is_tagged_with_its_cms_family_or_unknown_cms():
         assert set(bag.dags[f"portalnews_{portal.id}"].tags) == {"portalnews", portal.family or "unknown-cms"}
 
 
-def test_the_backfill_dag_asks_for_portal_since_depth_source_and_wait_and_shares_the_crawl_pool():
+def test_the_backfill_dag_asks_for_portal_since_depth_source_until_and_wait_and_shares_the_crawl_pool():
     bag = _dag_bag()
     dag = bag.dags["portalnews_backfill"]
     assert type(dag.timetable).__name__ == "NullTimetable"  # started by hand, from the trigger form
     params = dag.params.dump()
-    assert set(params) == {"portal", "since", "depth", "source", "wait"}
+    assert set(params) == {"portal", "since", "depth", "source", "until", "wait"}
     schema = {name: dag.params.get_param(name).schema for name in params}
     assert set(schema["portal"]["enum"]) == set(load_registry())
     assert schema["since"]["format"] == "date" and schema["depth"]["type"] == "integer"
@@ -40,8 +44,24 @@ def test_the_backfill_dag_asks_for_portal_since_depth_source_and_wait_and_shares
     assert params["source"] == "portal"  # the portal's own listings unless a web archive's URL is given
     source = re.compile(schema["source"]["pattern"])
     assert source.match("portal") and source.match("https://web.archive.org/web") and not source.match("archive")
+    assert params["until"] is None and schema["until"]["format"] == "date"  # empty: captures up to now
     assert [t.task_id for t in dag.topological_sort()] == ["crawl", "clean", "load", "report"]
     assert dag.get_task("crawl").pool == bag.dags["portalnews_danang"].get_task("crawl").pool
+
+
+def test_the_backfill_forms_until_reaches_the_archive_backfill_and_is_checked_as_a_date():
+    dag = _dag_bag().dags["portalnews_backfill"]
+    form = {"portal": "danang", "since": "2024-01-01", "depth": 10, "wait": 1,
+            "source": "https://web.archive.org/web", "until": "2024-06-30"}
+    dag.params.validate()  # the defaults are a valid form
+    options = backfill_crawl_options(form)
+    assert options == {"backfill": True, "since": "2024-01-01", "max_listing_pages": 10,
+                       "from_archive": "https://web.archive.org/web", "until": "2024-06-30"}
+    inspect.signature(jobs.crawl).bind("db", None, None, **options)  # arguments jobs.crawl takes
+    assert "until" not in backfill_crawl_options({**form, "until": None})
+    assert "until" not in backfill_crawl_options({**form, "source": "portal"})  # a live walk has no capture dates
+    with pytest.raises(ParamValidationError):
+        dag.params.get_param("until").resolve("30/06/2024")
 
 
 def test_the_health_dag_checks_each_portal_in_its_own_task_after_closing_dead_runs():
