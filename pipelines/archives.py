@@ -35,6 +35,7 @@ from portalnews.extraction import EXTRACTOR_VERSION
 from portalnews.registry import Portal
 from portalnews.registry.url_policy import RefusedURL, fetchable_url
 from portalnews.registry.urls import canonical_url
+from portalnews.spiders import discovery
 from portalnews.store.db import connect
 from portalnews.store.raw_pages import store_pages
 
@@ -51,19 +52,61 @@ class _Acceptance:
     def __init__(self, portal: Portal):
         self.portal = portal
         self.hosts = {h.split(":")[0].lower() for h in portal.hosts} | {d.lower() for d in portal.allowed_domains}
+        self.start_urls = {canonical_url(url, portal) for url in portal.start_urls}
 
     def reason_to_skip(self, response: ArchivedResponse) -> str | None:
         if response.status != 200:
             return "not_ok"
+        return self._reason_to_refuse(response.url)
+
+    def link_is_article(self, url: str) -> bool:
+        return self._reason_to_refuse(url) is None
+
+    def _reason_to_refuse(self, url: str) -> str | None:
         try:
-            fetchable_url(response.url)
+            fetchable_url(url)
         except RefusedURL:
             return "refused"
-        if (urlsplit(response.url).hostname or "").lower() not in self.hosts:
+        if (urlsplit(url).hostname or "").lower() not in self.hosts:
             return "off_site"
-        if not self.portal.article_regex.search(response.url):
+        if not self.portal.article_regex.search(url):
             return "not_article"
         return None
+
+    def is_listing(self, response: ArchivedResponse) -> bool:
+        """An index the crawl reads: a start URL, or a page the portal's listing pattern matches."""
+        listing = self.portal.listing_regex
+        return canonical_url(response.url, self.portal) in self.start_urls \
+            or bool(listing and listing.search(response.url))
+
+
+class _Discovery:
+    """`--discover`: the archived listings read with the crawl's own discovery, the article links it
+    accepts (the portal's article pattern, on-site, http/https), and which of them the files hold."""
+
+    def __init__(self, accept: _Acceptance):
+        self.accept, self.listings_read, self.listings_unreadable = accept, 0, 0
+        self.linked: set[str] = set()  # canonical article URLs the listings link
+        self.archived: set[str] = set()  # canonical article URLs the files hold
+
+    def read_listing(self, response: ArchivedResponse) -> None:
+        content_type = next((values[0] for name, values in response.headers.items()
+                             if name.lower() == "content-type" and values), "")
+        try:
+            found = discovery.discover(response.body, response.url, content_type)
+        except discovery.UnreadableIndex as err:
+            log.error("%s: archived listing %s unreadable: %s", response.file, response.url, err)
+            self.listings_unreadable += 1
+            return
+        self.listings_read += 1
+        for url, _context in found.article_links:
+            if self.accept.link_is_article(url):
+                self.linked.add(canonical_url(url, self.accept.portal))
+
+    def figures(self) -> dict:
+        return {"listings_read": self.listings_read, "listings_unreadable": self.listings_unreadable,
+                "links_discovered": len(self.linked),
+                "articles_through_listings": len(self.linked & self.archived)}
 
 
 def _page(portal: Portal, run_id: int | None, response: ArchivedResponse) -> dict:
@@ -77,13 +120,15 @@ def _page(portal: Portal, run_id: int | None, response: ArchivedResponse) -> dic
 
 
 def store_archived(db_url: str, portal: Portal, run_id: int | None, files: list[Path],
-                   say: Callable[[str], None] = log.info) -> dict:
+                   say: Callable[[str], None] = log.info, discover: bool = False) -> dict:
     """Store the portal's article pages found in WARC/WACZ files as raw pages with their provenance;
     return the figures. A damaged file keeps the pages before the damage; `damage` lists one line
-    per damaged file, naming the offset, and the other files are still read."""
+    per damaged file, naming the offset, and the other files are still read. `discover` also reads
+    the archived listings as the crawl does and counts the article links found and archived."""
     counts: Counter = Counter()
     damage: list[str] = []
     accept = _Acceptance(portal)
+    found = _Discovery(accept) if discover else None
     conn = connect(db_url)
     try:
         for path in files:
@@ -92,10 +137,14 @@ def store_archived(db_url: str, portal: Portal, run_id: int | None, files: list[
                 for response in read_responses(path):
                     counts["responses"] += 1
                     skip = accept.reason_to_skip(response)
+                    if found and skip == "not_article" and accept.is_listing(response):
+                        found.read_listing(response)
                     if skip:
                         counts[f"skipped_{skip}"] += 1
                         continue
                     counts["articles"] += 1
+                    if found:
+                        found.archived.add(canonical_url(response.url, portal))
                     batch.append(_page(portal, run_id, response))
                     if len(batch) >= IMPORT_BATCH:
                         _store(conn, batch, counts)
@@ -111,6 +160,7 @@ def store_archived(db_url: str, portal: Portal, run_id: int | None, files: list[
     finally:
         conn.close()
     return {"responses": 0, "articles": 0, "pages_stored": 0, "already_stored": 0, **counts,
+            **(found.figures() if found else {}),
             "files": len(files), "damaged_files": len(damage), "damage": damage}
 
 

@@ -279,7 +279,7 @@ def _close_run(db_url: str, run_id: int, status: str, stats: dict, message: str 
 
 
 def import_archives(db_url: str, portal: Portal, files: list[Path] | list[str],
-                    on_line: Callable[[str], None] | None = None) -> dict:
+                    on_line: Callable[[str], None] | None = None, discover: bool = False) -> dict:
     """`portalnews import`: the portal's article pages from WARC/WACZ files into raw_pages (with their
     provenance), cleaned and loaded as a crawl's are; one crawl_runs row, trigger 'import'. A damaged
     file keeps the pages before the damage and makes the run an 'alert' whose message names the offset."""
@@ -289,7 +289,7 @@ def import_archives(db_url: str, portal: Portal, files: list[Path] | list[str],
         with loading_alongside(db_url, portal) as loaded:
             with cleaning_alongside(db_url, portal) as cleaned:
                 stats["import"] = store_archived(db_url, portal, run_id, [Path(f) for f in files],
-                                                 on_line or log.info)
+                                                 on_line or log.info, discover=discover)
             stats["clean"] = cleaned.result().as_dict()
         stats["load"] = loaded.result().as_dict()
     except Exception as err:

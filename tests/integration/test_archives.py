@@ -84,6 +84,32 @@ def test_import_keeps_the_portals_articles_with_provenance_and_a_second_import_a
     assert article_count(db_url) == len(site.expected)
 
 
+def test_discover_reads_the_archived_listings_as_the_crawl_does_and_counts_what_they_link(
+        db_url, serve_site, tmp_path, monkeypatch, capsys):
+    site = serve_site("liferay_danang")
+    site.mirror.fail("/web/guest/tin-tuc/chi-tiet?id=108&_c=2", 404)  # the archive missed article 108
+    warc = record_warc(site, tmp_path / "danang.warc.gz")
+    site.mirror.stop()
+    monkeypatch.setenv("DATABASE_URL", db_url)
+
+    code = main(["import", str(warc), "--portal", site.portal.id, "--registry", str(site.registry_file),
+                 "--discover"])
+
+    assert code == 0
+    output = capsys.readouterr().out
+    assert "discovery read 8 archived listings linking 8 articles, 7 of them archived" in output
+    (run,) = query(db_url, "SELECT stats FROM crawl_runs")
+    # Read from the fixture (routes.toml): the listings are the start URLs trang-chu and tin-tuc, tin-tuc
+    # recorded again as ?_c=2, 3 and 5 (one canonical URL: liferay keeps only `id`), and the listing
+    # pattern's ?cur=1..3; together they link articles 101-108, of which the file holds all but 108.
+    figures = {key: run["stats"]["import"][key] for key in (
+        "listings_read", "listings_unreadable", "links_discovered", "articles_through_listings")}
+    assert figures == {"listings_read": 8, "listings_unreadable": 0, "links_discovered": 8,
+                       "articles_through_listings": 7}
+    assert article_count(db_url) == 7  # what discovery finds is what the article pattern already took
+    assert "listings_read" not in jobs.import_archives(db_url, site.portal, [warc])["import"]
+
+
 @pytest.mark.parametrize("damage", ["truncated", "corrupt"])
 def test_a_damaged_warc_keeps_the_records_before_the_damage_and_says_where_in_one_line(
         db_url, serve_site, tmp_path, caplog, damage):
