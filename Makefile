@@ -1,7 +1,7 @@
 # portalnews: two commands on a fresh machine (Python 3.11-3.13, no Docker, no root needed).
 #   make run    embedded PostgreSQL + Airflow with one DAG per portal, UI on http://127.0.0.1:8080
 #   make test   lint + the whole test suite (real PostgreSQL, Scrapy, trafilatura, Airflow)
-#   make test-fast  lint + tests/unit and tests/integration (no Airflow, browser, make or Compose)
+#   make test-fast  lint (ruff, import layers, mypy) + tests/unit and tests/integration (no Airflow, browser, make or Compose)
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -65,15 +65,18 @@ demo: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/python .ci/lint_imports.py --no-logo
+	$(BIN)/python .ci/typecheck.py
 
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/python .ci/lint_imports.py --no-logo
+	$(BIN)/python .ci/typecheck.py
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -q -p no:cacheprovider --durations=8 tests
 
 test-fast: install
 	$(BIN)/ruff check .
 	$(BIN)/python .ci/lint_imports.py --no-logo
+	$(BIN)/python .ci/typecheck.py
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -q -p no:cacheprovider --durations=8 -m "not system" \
 	  tests/unit tests/integration
 
