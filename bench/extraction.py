@@ -97,7 +97,9 @@ def _spread(values: Sequence[float], digits: int = 1) -> str:
     if len(values) == 1:
         return f"{values[0]:.{digits}f}"
     ordered = sorted(values)
-    return f"{ordered[0]:.{digits}f}-{ordered[-1]:.{digits}f} (median {statistics.median(ordered):.{digits}f})"
+    return (
+        f"{ordered[0]:.{digits}f}-{ordered[-1]:.{digits}f} (median {statistics.median(ordered):.{digits}f})"
+    )
 
 
 def byte_compile_project() -> None:
@@ -120,24 +122,33 @@ def format_speed(pages: Sequence[Page], names: Sequence[str], rounds: int = 1) -
     load = os.getloadavg()[0]
     lines = [f"start-up included, one process each, {len(pages)} pages, {rounds} round(s), "
              f"load average {load_before:.1f} before, {load:.1f} after:"]
-    lines += [f"  {name:<22} {_spread([w for w, _ in runs])} pages/s  {_spread([c for _, c in runs])} pages/CPU-s"
-              for name, runs in speeds.items()]
+    lines += [
+        f"  {name:<22} {_spread([w for w, _ in runs])} pages/s  {_spread([c for _, c in runs])} pages/CPU-s"
+        for name, runs in speeds.items()
+    ]
     if "project" in speeds and "trafilatura" in speeds:
         pairs = list(zip(speeds["project"], speeds["trafilatura"], strict=True))
         wall = [project[0] / bare[0] for project, bare in pairs]
         cpu = [project[1] / bare[1] for project, bare in pairs]
-        lines.append(f"  project / trafilatura speed ratio: {_spread(wall, 2)}x (CPU time: {_spread(cpu, 2)}x)")
+        lines.append(
+            f"  project / trafilatura speed ratio: {_spread(wall, 2)}x (CPU time: {_spread(cpu, 2)}x)"
+        )
     return "\n".join(lines)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--limit", type=int, default=None, help="score only the first N pages (by name)")
-    parser.add_argument("--jobs", type=int, default=1, help="worker processes (at most 2 on a shared machine)")
+    parser.add_argument(
+        "--jobs", type=int, default=1, help="worker processes (at most 2 on a shared machine)"
+    )
     parser.add_argument("--dir", type=Path, default=None, help="benchmark directory")
     parser.add_argument("--with-body", action="store_true", help="also score extract_body alone")
-    parser.add_argument("--speed", action="store_true",
-                        help="also time project and trafilatura alone, start-up included, and print the ratio")
+    parser.add_argument(
+        "--speed",
+        action="store_true",
+        help="also time project and trafilatura alone, start-up included, and print the ratio",
+    )
     parser.add_argument("--rounds", type=int, default=5,
                         help="--speed: time project and trafilatura this many times, alternately (default 5)")
     parser.add_argument("--worst", type=int, default=0, help="list the N worst pages of each extractor")

@@ -67,8 +67,17 @@ class _Worker:
         to_worker_r, to_worker_w = os.pipe()
         from_worker_r, from_worker_w = os.pipe()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "portalnews.pipelines.bounded_extract", str(to_worker_r), str(from_worker_w)],
-            pass_fds=(to_worker_r, from_worker_w), preexec_fn=die_with_parent, stdin=subprocess.DEVNULL)
+            [
+                sys.executable,
+                "-m",
+                "portalnews.pipelines.bounded_extract",
+                str(to_worker_r),
+                str(from_worker_w),
+            ],
+            pass_fds=(to_worker_r, from_worker_w),
+            preexec_fn=die_with_parent,
+            stdin=subprocess.DEVNULL,
+        )
         os.close(to_worker_r)
         os.close(from_worker_w)
         self.send_end = Connection(to_worker_w, readable=False)
@@ -144,4 +153,6 @@ class _Duplex:
 if __name__ == "__main__":
     # Ctrl-C reaches the whole process group: the caller decides, and closing the pipe ends this worker.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _serve(_Duplex(Connection(int(sys.argv[1]), writable=False), Connection(int(sys.argv[2]), readable=False)))
+    _serve(
+        _Duplex(Connection(int(sys.argv[1]), writable=False), Connection(int(sys.argv[2]), readable=False))
+    )

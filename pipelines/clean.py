@@ -46,8 +46,12 @@ def _clean_page(free: queue.Queue, row: dict, hints: dict | None):
         try:
             html = gzip.decompress(bytes(row["html_gz"]))
         except (OSError, EOFError, zlib.error) as err:  # BadGzipFile is an OSError
-            log.warning("page %s not cleaned: its stored HTML is corrupt (%s: %s); a revisit fetches it again",
-                        row["url"], type(err).__name__, err)
+            log.warning(
+                "page %s not cleaned: its stored HTML is corrupt (%s: %s); a revisit fetches it again",
+                row["url"],
+                type(err).__name__,
+                err,
+            )
             return row, None, err
         return row, bounded.extract(html, row["url"], hints), None  # bounded in size and time
     except ExtractionError as err:
@@ -83,7 +87,9 @@ def cleaning_alongside(db_url: str, portal: Portal, idle_wait: float = 0.5):
                               lambda done: bool(done.cleaned or done.failed), CleanStats(), idle_wait)
 
 
-def clean_pending(db_url: str, portal: Portal, since: datetime | None = None, force: bool = False) -> CleanStats:
+def clean_pending(
+    db_url: str, portal: Portal, since: datetime | None = None, force: bool = False
+) -> CleanStats:
     """Clean every raw page of `portal` lacking an extraction by EXTRACTOR_VERSION.
 
     With `force` (reextract), re-clean every stored page in scope; the load stage then updates the

@@ -105,8 +105,11 @@ def plan_stories(cur, newcomers: list[Newcomer]) -> None:
         return
     # Two portals loading the same text at once must not start two stories for it; locks are taken in
     # one order (by key) so that two loaders never wait for each other.
-    cur.execute("SELECT pg_advisory_xact_lock(k) FROM (SELECT DISTINCT hashtext('portalnews-story:' || f) AS k"
-                " FROM unnest(%s::text[]) AS f ORDER BY 1) AS keys", ([n.body_fingerprint for n in newcomers],))
+    cur.execute(
+        "SELECT pg_advisory_xact_lock(k) FROM (SELECT DISTINCT hashtext('portalnews-story:' || f) AS k"
+        " FROM unnest(%s::text[]) AS f ORDER BY 1) AS keys",
+        ([n.body_fingerprint for n in newcomers],),
+    )
     cur.execute("SELECT DISTINCT ON (body_fingerprint) body_fingerprint, story_id FROM articles"
                 " WHERE body_fingerprint = ANY(%s) AND story_id IS NOT NULL ORDER BY body_fingerprint, id",
                 (list({n.body_fingerprint for n in newcomers}),))
@@ -178,10 +181,17 @@ def record_stories(cur, newcomers: list[Newcomer]) -> None:
                             " ON CONFLICT (article_id) DO NOTHING", signatures)
     started = [(n.story_id, n.article_id) for n in newcomers if n.starts_story]
     if started:
-        execute_values(cur, "UPDATE stories s SET first_article_id = v.article_id FROM (VALUES %s) AS v(id, article_id)"
-                            " WHERE s.id = v.id", started)
+        execute_values(
+            cur,
+            "UPDATE stories s SET first_article_id = v.article_id FROM (VALUES %s) AS v(id, article_id)"
+            " WHERE s.id = v.id",
+            started,
+        )
     joined = [n for n in newcomers if not n.starts_story and n.published_at is not None]
     if joined:  # in order: a later newcomer published earlier still wins
-        execute_batch(cur, "UPDATE stories SET first_article_id = %s, first_portal = %s, first_published_at = %s"
-                           " WHERE id = %s AND (first_published_at IS NULL OR first_published_at > %s)",
-                      [(n.article_id, n.portal, n.published_at, n.story_id, n.published_at) for n in joined])
+        execute_batch(
+            cur,
+            "UPDATE stories SET first_article_id = %s, first_portal = %s, first_published_at = %s"
+            " WHERE id = %s AND (first_published_at IS NULL OR first_published_at > %s)",
+            [(n.article_id, n.portal, n.published_at, n.story_id, n.published_at) for n in joined],
+        )

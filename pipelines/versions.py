@@ -38,14 +38,37 @@ def readable_diff(stored: dict, article: Article, fields: list[str]) -> str:
     new = article.column_values()
     parts = []
     for name in fields:
-        parts.extend(difflib.unified_diff(_lines(stored.get(name)), _lines(new[name]), fromfile=f"{name} (before)",
-                                          tofile=f"{name} (after)", lineterm="", n=1))
+        parts.extend(
+            difflib.unified_diff(
+                _lines(stored.get(name)),
+                _lines(new[name]),
+                fromfile=f"{name} (before)",
+                tofile=f"{name} (after)",
+                lineterm="",
+                n=1,
+            )
+        )
     return "\n".join(parts)
 
 
-_VERSION_COLUMNS = ("article_id", "title", "sapo", "published_at", "modified_at", "author", "source", "body",
-                    "category", "images", "raw_page_id", "extractor_version", "stored_at", "replaced_by_raw_page_id",
-                    "changed_fields", "diff")
+_VERSION_COLUMNS = (
+    "article_id",
+    "title",
+    "sapo",
+    "published_at",
+    "modified_at",
+    "author",
+    "source",
+    "body",
+    "category",
+    "images",
+    "raw_page_id",
+    "extractor_version",
+    "stored_at",
+    "replaced_by_raw_page_id",
+    "changed_fields",
+    "diff",
+)
 
 
 def version_of(stored: dict, article: Article, new_raw_page_id: int) -> dict | None:
@@ -54,11 +77,29 @@ def version_of(stored: dict, article: Article, new_raw_page_id: int) -> dict | N
     fields = changed_fields(stored, article)
     if not fields:
         return None
-    return {**{k: stored.get(k) for k in ("title", "sapo", "published_at", "modified_at", "author", "source", "body",
-                                          "category", "raw_page_id", "extractor_version")},
-            "article_id": stored["id"], "stored_at": stored.get("updated_at"), "images": Json(stored.get("images") or []),
-            "replaced_by_raw_page_id": new_raw_page_id, "changed_fields": fields,
-            "diff": readable_diff(stored, article, fields)}
+    return {
+        **{
+            k: stored.get(k)
+            for k in (
+                "title",
+                "sapo",
+                "published_at",
+                "modified_at",
+                "author",
+                "source",
+                "body",
+                "category",
+                "raw_page_id",
+                "extractor_version",
+            )
+        },
+        "article_id": stored["id"],
+        "stored_at": stored.get("updated_at"),
+        "images": Json(stored.get("images") or []),
+        "replaced_by_raw_page_id": new_raw_page_id,
+        "changed_fields": fields,
+        "diff": readable_diff(stored, article, fields),
+    }
 
 
 def record_versions(cur, rows: list[dict]) -> None:

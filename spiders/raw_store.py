@@ -22,8 +22,12 @@ from portalnews.store.spool import RawPageWriter
 log = logging.getLogger(__name__)
 
 MAX_BATCH = 50
-STAT_NAMES = {"stored": "raw_pages_stored", "unchanged": "raw_pages_unchanged", "spooled": "raw_pages_spooled",
-              "failed": "raw_pages_quarantined"}
+STAT_NAMES = {
+    "stored": "raw_pages_stored",
+    "unchanged": "raw_pages_unchanged",
+    "spooled": "raw_pages_spooled",
+    "failed": "raw_pages_quarantined",
+}
 
 
 class RawPageStorePipeline:

@@ -96,8 +96,10 @@ def cmd_documents(args) -> int:
         print("no document cited" + (f" matches {args.text!r}" if args.text else ""), file=sys.stderr)
         return 1
     for number, row in enumerate(documents, 1):
-        print(f"{number:>3}. {row['document_key']} ({row['document_type'] or '?'}): {row['articles']} articles"
-              f" · {', '.join(row['portals'])} · first {_when(row['first_mentioned_at'])} on {row['first_portal']}")
+        print(
+            f"{number:>3}. {row['document_key']} ({row['document_type'] or '?'}): {row['articles']} articles"
+            f" · {', '.join(row['portals'])} · first {_when(row['first_mentioned_at'])} on {row['first_portal']}"
+        )
     return 0
 
 
@@ -134,7 +136,9 @@ def cmd_facts_recompute(args) -> int:
 
 def add_commands(sub) -> None:
     p = sub.add_parser("documents", help="Party and State documents cited, by number of articles")
-    p.add_argument("text", nargs="?", help="part of a key, type or issuer; a whole key (57-NQ/TW) shows months")
+    p.add_argument(
+        "text", nargs="?", help="part of a key, type or issuer; a whole key (57-NQ/TW) shows months"
+    )
     p.add_argument("--portal", metavar="ID")
     p.add_argument("--since", metavar="YYYY-MM-DD", help="only articles published since (Vietnam time)")
     p.add_argument("--limit", type=int, default=50)

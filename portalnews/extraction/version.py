@@ -16,4 +16,6 @@ RULES_VERSION = "2026.12.1"
 # in a full Airflow environment.
 _LIBRARIES = (trafilatura, htmldate, lxml)
 
-EXTRACTOR_VERSION = RULES_VERSION + "+" + "+".join(f"{module.__name__}-{module.__version__}" for module in _LIBRARIES)
+EXTRACTOR_VERSION = (
+    RULES_VERSION + "+" + "+".join(f"{module.__name__}-{module.__version__}" for module in _LIBRARIES)
+)

@@ -124,7 +124,9 @@ def _judge(portal: Portal, row: dict, now: datetime) -> PortalHealth:
     if newest is None:
         reasons.append("no article stored yet")
     elif health.newest_article_age_hours > age_limit:
-        reasons.append(f"newest article is {health.newest_article_age_hours:.0f} h old (limit {age_limit:.0f} h)")
+        reasons.append(
+            f"newest article is {health.newest_article_age_hours:.0f} h old (limit {age_limit:.0f} h)"
+        )
     if per_day >= limits["min_baseline_per_day"] and health.yield_ratio < limits["min_yield_ratio"]:
         reasons.append(f"low yield: {health.articles_last_24h} articles in the last 24 h against "
                        f"{per_day:.1f}/day over {BASELINE_DAYS} days (ratio {health.yield_ratio:.2f}, "

@@ -13,8 +13,9 @@ from portalnews.monitoring.ui_timezone import DefaultTimezoneMiddleware
 
 URL_PREFIX = "/portalnews"
 
-app = FastAPI(title="portalnews", description="Portal health page", docs_url=None, redoc_url=None, openapi_url=None)
-
+app = FastAPI(
+    title="portalnews", description="Portal health page", docs_url=None, redoc_url=None, openapi_url=None
+)
 
 
 def _db_url() -> str:

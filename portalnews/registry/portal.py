@@ -113,7 +113,9 @@ def _load_families() -> dict[str, dict[str, Any]]:
         return tomllib.load(fh)
 
 
-def _portal_from_entry(entry: dict[str, Any], registry_file: str, families: dict[str, dict[str, Any]]) -> Portal:
+def _portal_from_entry(
+    entry: dict[str, Any], registry_file: str, families: dict[str, dict[str, Any]]
+) -> Portal:
     where = f"{registry_file}: portal {entry.get('id', '?')!r}"
     check_types(entry, where)
     family = entry.get("family")
@@ -198,5 +200,7 @@ def select(portals: dict[str, Portal], ids: list[str] | tuple[str, ...] | None) 
         return list(portals.values())
     missing = [i for i in ids if i not in portals]
     if missing:
-        raise RegistryError(f"unknown portal id(s): {', '.join(missing)}; known: {', '.join(sorted(portals))}")
+        raise RegistryError(
+            f"unknown portal id(s): {', '.join(missing)}; known: {', '.join(sorted(portals))}"
+        )
     return [portals[i] for i in ids]

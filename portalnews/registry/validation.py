@@ -83,8 +83,10 @@ def read_entries(path: Path) -> list[dict[str, Any]]:
     for number, entry in enumerate(entries, start=1):
         portal_id = entry.get("id")
         if isinstance(portal_id, str) and portal_id in first_seen:
-            raise RegistryError(f"{path}: portal {portal_id!r}: duplicate id (entries {first_seen[portal_id]} "
-                                    f"and {number} of this file); one file may define a portal only once")
+            raise RegistryError(
+                f"{path}: portal {portal_id!r}: duplicate id (entries {first_seen[portal_id]} "
+                f"and {number} of this file); one file may define a portal only once"
+            )
         first_seen.setdefault(portal_id, number)
     return entries
 

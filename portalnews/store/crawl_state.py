@@ -74,8 +74,16 @@ def due_revisits(cur, portal: str, revisit_after: tuple[int, ...], revisit_all: 
         return []
     cur.execute(_DUE_REVISITS, {"portal": portal, "steps": list(revisit_after), "revisit_all": revisit_all,
                                 "since": since, "window": max(revisit_after, default=0)})
-    return [Revisit(row["id"], row["url"], _header(row["headers"], "ETag"), _header(row["headers"], "Last-Modified"),
-                    row["reached"]) for row in cur.fetchall()]
+    return [
+        Revisit(
+            row["id"],
+            row["url"],
+            _header(row["headers"], "ETag"),
+            _header(row["headers"], "Last-Modified"),
+            row["reached"],
+        )
+        for row in cur.fetchall()
+    ]
 
 
 def mark_revisited(db_url: str, revisits: list[Revisit]) -> None:

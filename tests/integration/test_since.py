@@ -56,8 +56,11 @@ def dated_site(directory):
     for name in ARTICLES:
         (www / "news" / f"{name}.html").write_text(
             f"<html><head><title>Bài {name}</title></head><body><h1>Bài {name}</h1><p>Nội dung.</p></body></html>",
-            encoding="utf-8")
-    starts = ", ".join(f'"{{{{ORIGIN}}}}/{n}"' for n in ("sitemap.xml", "sitemap-news.xml", "rss.xml", "atom.xml"))
+            encoding="utf-8",
+        )
+    starts = ", ".join(
+        f'"{{{{ORIGIN}}}}/{n}"' for n in ("sitemap.xml", "sitemap-news.xml", "rss.xml", "atom.xml")
+    )
     (directory / "portal.toml").write_text(
         '[[portal]]\nid = "fx_dated"\nname = "Dated indexes"\nbase_url = "{{ORIGIN}}/"\n'
         f"start_urls = [{starts}]\n" r"article_url_pattern = '/news/[a-z]-\d\.html$'" "\n"

@@ -20,7 +20,9 @@ PYWB_ANSWER = b"""{"urlkey": "1,0,0,127:8701)/news/a-1.html", "timestamp": "2026
 
 
 def test_the_cdx_query_asks_for_every_successful_capture_of_a_host_between_two_dates():
-    query = cdx_query("http://127.0.0.1:8080/fixture/", "dangbo.danang.vn", date(2015, 1, 1), date(2019, 12, 31))
+    query = cdx_query(
+        "http://127.0.0.1:8080/fixture/", "dangbo.danang.vn", date(2015, 1, 1), date(2019, 12, 31)
+    )
     parts = urlsplit(query)
     assert f"{parts.scheme}://{parts.netloc}{parts.path}" == "http://127.0.0.1:8080/fixture/cdx"
     assert parse_qs(parts.query) == {"url": ["dangbo.danang.vn/*"], "output": ["json"],

@@ -38,7 +38,9 @@ def test_a_gzipped_news_sitemap_yields_its_article_urls_with_lastmod():
     body = gzip.compress(NEWS_SITEMAP)
     assert discovery.sniff(body) == "gzip"
     found = discovery.from_sitemap(body)
-    assert found.article_links == [("https://tinh.dcs.vn/news/thoi-su/hoi-nghi-1842.html", "2025-05-13T04:49:00+07:00")]
+    assert found.article_links == [
+        ("https://tinh.dcs.vn/news/thoi-su/hoi-nghi-1842.html", "2025-05-13T04:49:00+07:00")
+    ]
 
 
 def test_rss_and_atom_feeds_yield_absolute_article_links():
@@ -69,7 +71,9 @@ def test_an_html_page_advertises_feeds_and_pagination_and_lists_links_with_their
 
 def test_twenty_thousand_links_in_one_div_all_get_the_div_s_leading_text_as_context():
     # The page of issue 17, ten times over: every link in one <div>, each card with its date.
-    cards = "".join(f'<a href="/bai-viet/bai-{n}-{n}.html">Bài {n}</a> <span>02/05/2025</span>' for n in range(20000))
+    cards = "".join(
+        f'<a href="/bai-viet/bai-{n}-{n}.html">Bài {n}</a> <span>02/05/2025</span>' for n in range(20000)
+    )
     found = discovery.from_html(f"<html><body><div>{cards}</div></body></html>", "http://127.0.0.1:9/")
     assert len(found.article_links) == 20000
     (context,) = {context for _, context in found.article_links}

@@ -38,7 +38,9 @@ def test_text_is_taken_as_shown_so_entity_like_text_stays():
 def test_a_page_showing_an_entity_literally_keeps_it():
     from portalnews.extraction import extract_article
 
-    sentence = "Tập đoàn AT&amp;amp;T ký kết hợp tác với Tổng công ty Bưu chính Viễn thông tại Hà Nội sáng nay."
+    sentence = (
+        "Tập đoàn AT&amp;amp;T ký kết hợp tác với Tổng công ty Bưu chính Viễn thông tại Hà Nội sáng nay."
+    )
     html = (
         "<html><head><title>AT&amp;amp;T hợp tác với VNPT</title></head><body><article>"
         "<h1>AT&amp;amp;T hợp tác với VNPT</h1>"
