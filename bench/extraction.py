@@ -55,12 +55,14 @@ def format_table(results: dict[str, Result]) -> str:
     held = first.held_back_score.pages if first else 0
     lines = [
         f"{'extractor':<22} {'F1':>6} {'P':>6} {'R':>6} {'F1 tuning':>10} {'F1 held-back':>13} {'pages/s':>8}",
-        f"{'':<22} {'(all ' + str(tuning + held) + ')':>20} {'(' + str(tuning) + ')':>10} {'(' + str(held) + ')':>13}",
+        f"{'':<22} {'(all ' + str(tuning + held) + ')':>20} {'(' + str(tuning) + ')':>10} "
+        f"{'(' + str(held) + ')':>13}",
     ]
     for result in results.values():
         s = result.score
         lines.append(
-            f"{result.name:<22} {s.f1:>6.4f} {s.precision:>6.3f} {s.recall:>6.3f} {result.tuning_score.f1:>10.4f} "
+            f"{result.name:<22} {s.f1:>6.4f} {s.precision:>6.3f} {s.recall:>6.3f} "
+            f"{result.tuning_score.f1:>10.4f} "
             f"{result.held_back_score.f1:>13.4f} {result.pages_per_second:>8.1f}"
         )
     return "\n".join(lines)

@@ -122,7 +122,8 @@ def cost(texts: list[tuple[str | None, str | None, str]], rounds: int, label: st
         best = min(best, time.process_time() - started)
     chars = sum(len(t[2]) for t in texts) / len(texts)
     print(
-        f"CPU per article, {label}: {best / len(texts) * 1000:.3f} ms (best of {rounds} rounds over {len(texts)} articles,"
+        f"CPU per article, {label}: {best / len(texts) * 1000:.3f} ms "
+        f"(best of {rounds} rounds over {len(texts)} articles,"
         f" {chars:.0f} body characters on average; load average {os.getloadavg()[0]:.1f})"
     )
 

@@ -116,7 +116,8 @@ def main() -> None:
     print(f"\nidle {idle:.0f} s after the UI answered; {os.cpu_count()} CPUs, "
           f"{psutil.virtual_memory().total / 2**30:.1f} GiB RAM")
     print(
-        f"{'setting':56} {'procs':>5} {'Airflow RSS':>12} {'Airflow PSS':>12} {'PostgreSQL PSS':>15} {'Ctrl-C stop':>12}"
+        f"{'setting':56} {'procs':>5} {'Airflow RSS':>12} {'Airflow PSS':>12} {'PostgreSQL PSS':>15} "
+        f"{'Ctrl-C stop':>12}"
     )
     for r in results:
         print(f"{r['label']:56} {r['processes']:>5} {r['rss']:>9.0f} MiB {r['pss']:>9.0f} MiB "

@@ -269,7 +269,8 @@ def load_figures(db_url: str, rng: random.Random, pool: list[str], db_pid: int, 
     with conn.cursor() as cur:
         cur.execute(
             "SELECT count(*) FROM articles a JOIN articles b ON b.story_id = a.story_id"
-            " JOIN unnest(%s::text[], %s::bigint[]) AS c(url, original) ON c.url = a.url AND c.original = b.id",
+            " JOIN unnest(%s::text[], %s::bigint[]) AS c(url, original) ON c.url = a.url "
+            "AND c.original = b.id",
             (list(copies), list(copies.values())),
         )
         joined = cur.fetchone()[0]

@@ -144,7 +144,8 @@ class TreeSampler:
         self.root_pid = root_pid
         self.peak = 0
         self.peak_by_role: dict[str, int] = {}  # each role's RSS at the tree's peak
-        # pid -> (role, CPU s already used when the sampling started (0 for a process started after), last CPU s)
+        # pid -> (role, CPU s already used when the sampling
+        # started (0 for a process started after), last CPU s)
         self.seen: dict[int, tuple[str, float, float]] = {}
         self._starting = True
         self._done = threading.Event()
@@ -282,7 +283,8 @@ def scheduled_run(
     by_role["rss at peak"] = sampler.peak_by_role  # type: ignore[assignment]
     order = {"crawl": 0, "clean": 1, "load": 2, "report": 3}
     detail = (
-        f"DAG run {run['state']}, {seconds(run['start_date'], run['end_date']):.1f} s by the scheduler's clock"
+        f"DAG run {run['state']}, {seconds(run['start_date'], run['end_date']):.1f} s by the scheduler's "
+        "clock"
         f" (queued to ended); tasks "
         + ", ".join(
             f"{t['task_id']} {t['duration']:.1f} s"
@@ -414,7 +416,8 @@ def main() -> None:
             print(results[-1].line() if len(results) > 1 else HEADER + "\n" + results[-1].line(), flush=True)
             breakdowns.append(
                 f"{results[-1].name}: {cpu / wall:.2f} cores busy, load average"
-                f" {os.getloadavg()[0]:.1f} at its end; {cpu_breakdown(by_role, db_cpu, results[-1].articles)}"
+                f" {os.getloadavg()[0]:.1f} at its end; "
+                f"{cpu_breakdown(by_role, db_cpu, results[-1].articles)}"
                 + (f"; {detail}" if detail else "")
             )
         if args.reextract and any(r.name == "portalnews run" for r in results):
@@ -464,7 +467,8 @@ def main() -> None:
         print(
             f"project / naive: articles/s x{project.per_second() / naive.per_second():.2f},"
             f" CPU per article x{(project.cpu / project.articles) / (naive.cpu / naive.articles):.2f},"
-            f" CPU per article with PostgreSQL's x{((project.cpu + project.db_cpu) / project.articles) / ((naive.cpu + naive.db_cpu) / naive.articles):.2f},"
+            " CPU per article with PostgreSQL's "
+            f"x{((project.cpu + project.db_cpu) / project.articles) / ((naive.cpu + naive.db_cpu) / naive.articles):.2f},"
             f" peak RSS x{project.peak_rss / naive.peak_rss:.2f}"
         )
     if {LABELS["scheduled"], LABELS["project"]} <= named.keys():

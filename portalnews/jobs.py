@@ -252,7 +252,8 @@ def check_alerts(portal: Portal, crawl_stats: dict, clean_stats: dict) -> str | 
     if found == 0 and not_modified == 0:
         return (
             f"zero yield: no article links discovered on {portal.id} "
-            f"({crawl_stats.get('requests', 0)} requests, {crawl_stats.get('index_errors', 0)} listing/feed/sitemap errors); "
+            f"({crawl_stats.get('requests', 0)} requests, {crawl_stats.get('index_errors', 0)} "
+            "listing/feed/sitemap errors); "
             "the portal may be down or its templates/URL patterns changed"
         )
     if portal.min_articles_per_run and found < portal.min_articles_per_run and not_modified == 0:

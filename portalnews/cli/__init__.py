@@ -57,7 +57,8 @@ def main(argv: list[str] | None = None) -> int:
     ) as err:  # expected: one line, the cause and fix
         reason = (str(err).strip().splitlines() or [type(err).__name__])[0]
         print(
-            f"portalnews: database unreachable ({reason}): start it (`portalnews db start`) or fix DATABASE_URL",
+            f"portalnews: database unreachable ({reason}): start it (`portalnews db start`) or fix "
+            "DATABASE_URL",
             file=sys.stderr,
         )
         return 1

@@ -226,7 +226,8 @@ def add_commands(sub) -> None:
         sub.add_parser(
             "airflow",
             help="any Airflow CLI command with `portalnews up`'s home and database",
-            description="e.g. `portalnews airflow dags list`, `portalnews airflow tasks test portalnews_danang crawl`",
+            description="e.g. `portalnews airflow dags list`, "
+                "`portalnews airflow tasks test portalnews_danang crawl`",
         )
     )
     p.add_argument(

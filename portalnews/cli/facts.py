@@ -98,7 +98,8 @@ def cmd_documents(args) -> int:
     for number, row in enumerate(documents, 1):
         print(
             f"{number:>3}. {row['document_key']} ({row['document_type'] or '?'}): {row['articles']} articles"
-            f" · {', '.join(row['portals'])} · first {_when(row['first_mentioned_at'])} on {row['first_portal']}"
+            f" · {', '.join(row['portals'])} · first {_when(row['first_mentioned_at'])} on "
+            f"{row['first_portal']}"
         )
     return 0
 

@@ -166,10 +166,12 @@ def cmd_reextract(args) -> int:
         pages = cleaned.cleaned + cleaned.failed
         loaded = load_pending(db_url, portal)
         print(
-            f"{portal.id}: extractor {EXTRACTOR_VERSION}; cleaned {cleaned.as_dict()}; articles {loaded.as_dict()}"
+            f"{portal.id}: extractor {EXTRACTOR_VERSION}; cleaned {cleaned.as_dict()}; "
+            f"articles {loaded.as_dict()}"
         )
         print(
-            f"{portal.id}: {pages} pages re-cleaned in {seconds:.1f} s, {pages / seconds if seconds else 0:.1f} pages/s"
+            f"{portal.id}: {pages} pages re-cleaned in {seconds:.1f} s, "
+            f"{pages / seconds if seconds else 0:.1f} pages/s"
             f" (cleaning processes: {clean_workers()})"
         )
     return 0
@@ -182,7 +184,8 @@ def add_commands(sub) -> None:
     p.add_argument(
         "--since",
         metavar="YYYY-MM-DD",
-        help="with --backfill: stop at articles older than this; with --revisit: only articles published since",
+        help="with --backfill: stop at articles older than this; with --revisit: "
+            "only articles published since",
     )
     p.add_argument("--revisit", action="store_true",
                    help="re-fetch every known article now (conditionally) to catch corrections")

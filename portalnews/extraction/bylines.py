@@ -107,11 +107,13 @@ _SOURCE = re.compile(
 )
 _CREDIT = re.compile(
     r"^\(?\s*(?:tin,? ?ảnh|tin và ảnh|bài,? ?ảnh|bài và ảnh|tin|bài|ảnh|tin, bài|bài viết|thực hiện|"
-    r"tác giả(?: bài viết)?|người viết|nhóm phóng viên|phóng viên|pv|btv|ctv)\s*:\s*(?P<who>[^()]{2,80}?)\s*\)?\.?$",
+    r"tác giả(?: bài viết)?|người viết|nhóm phóng viên|phóng viên|pv|btv|"
+    r"ctv)\s*:\s*(?P<who>[^()]{2,80}?)\s*\)?\.?$",
     re.IGNORECASE,
 )
 _STAFF = re.compile(
-    r"^\(?(?P<who>(?:PV|CTV|BTV|PV-CTV|PV\s*/\s*CTV|Nhóm PV|P\.V|[A-ZĐ]{2,4}\.?)(?:\s*[-/,]\s*(?:PV|CTV|BTV))*)\)?\.?$"
+    r"^\(?(?P<who>(?:PV|CTV|BTV|PV-CTV|PV\s*/\s*CTV|Nhóm PV|P\.V|[A-ZĐ]{2,4}\.?)(?:\s*[-/,]\s*(?:PV|CTV|"
+    r"BTV))*)\)?\.?$"
 )
 
 

@@ -34,7 +34,8 @@ def _registry_portals():
 
 
 def _access():
-    # Same rule as the DAG list: a signed-in user (the UI's session cookie or a bearer token) who may read DAGs.
+    # Same rule as the DAG list: a signed-in user (the UI's
+    # session cookie or a bearer token) who may read DAGs.
     from airflow.api_fastapi.core_api.security import requires_access_dag
 
     return requires_access_dag("GET")

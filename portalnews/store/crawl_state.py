@@ -94,7 +94,8 @@ def mark_revisited(db_url: str, revisits: list[Revisit]) -> None:
         cur.execute(
             "INSERT INTO article_revisits (article_id, visits)"
             " SELECT * FROM unnest(%s::bigint[], %s::int[])"
-            " ON CONFLICT (article_id) DO UPDATE SET visits = GREATEST(article_revisits.visits, EXCLUDED.visits),"
+            " ON CONFLICT (article_id) DO UPDATE SET visits = GREATEST(article_revisits.visits, "
+            "EXCLUDED.visits),"
             " last_visited_at = now()",
             ([r.article_id for r in revisits], [r.steps_reached for r in revisits]),
         )

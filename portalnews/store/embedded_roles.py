@@ -44,14 +44,16 @@ def _plain_login(server: EmbeddedServer, role: str, member_of: str | None = None
     password = role_password(server.pgdata, role)
     state = _superuser_execute(
         server,
-        "SELECT rolsuper OR rolcreatedb OR rolcreaterole OR rolreplication OR rolbypassrls OR NOT rolcanlogin,"
+        "SELECT rolsuper OR rolcreatedb OR rolcreaterole OR rolreplication OR rolbypassrls OR "
+        "NOT rolcanlogin,"
         " %(group)s IS NULL OR EXISTS (SELECT FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid"
         "                              WHERE m.member = r.oid AND g.rolname = %(group)s)"
         " FROM pg_roles r WHERE r.rolname = %(role)s",
         {"group": member_of, "role": role},
     )
     if state and not fresh_password and state[0] == (False, True):
-        return password  # as wanted already: no ALTER ROLE (concurrent ones fail with "tuple concurrently updated")
+        # as wanted already: no ALTER ROLE (concurrent ones fail with "tuple concurrently updated")
+        return password
     _superuser_execute(
         server,
         sql.SQL(

@@ -45,7 +45,8 @@ def test_two_worker_processes_share_the_pages_and_each_result_stays_with_its_pag
         row["url"].removeprefix(site.mirror.origin): row["title"]
         for row in query(
             db_url,
-            "SELECT r.url, e.result->>'title' AS title FROM extractions e JOIN raw_pages r ON r.id = e.raw_page_id",
+            "SELECT r.url, e.result->>'title' AS title FROM extractions e JOIN raw_pages r "
+            "ON r.id = e.raw_page_id",
         )
     }
     assert titles == {want["path"]: want["title"] for want in site.expected}
@@ -57,7 +58,8 @@ def test_a_run_cleans_pages_while_its_crawl_is_still_storing_them(db_url, serve_
     slow = tmp_path / "slow.toml"
     slow.write_text(
         "\n".join(
-            "settings = { DOWNLOAD_DELAY = 0.3, AUTOTHROTTLE_ENABLED = false, CONCURRENT_REQUESTS_PER_DOMAIN = 1 }"
+            "settings = { DOWNLOAD_DELAY = 0.3, AUTOTHROTTLE_ENABLED = false, "
+            "CONCURRENT_REQUESTS_PER_DOMAIN = 1 }"
             if line.startswith("settings")
             else line
             for line in site.registry_file.read_text(encoding="utf-8").splitlines()

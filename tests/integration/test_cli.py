@@ -71,7 +71,8 @@ def test_check_marks_tracking_parameter_copies_and_links_robots_txt_forbids(serv
     forbidden = site.mirror.url("/news/tai-lieu-noi-bo/ke-hoach-cong-tac-noi-bo-quy-ii-1799.html")
     assert {copy, forbidden} <= set(report["article_links"])
     assert report["link_notes"] == {
-        copy: f"copy of {site.mirror.url('/news/thoi-su/ra-mat-mo-hinh-dan-van-kheo-1839.html')} (same canonical"
+        copy: f"copy of {site.mirror.url('/news/thoi-su/ra-mat-mo-hinh-dan-van-kheo-1839.html')} "
+            "(same canonical"
         " URL: tracking parameters or a print view)",
         forbidden: "disallowed by robots.txt: never fetched",
     }
@@ -112,7 +113,8 @@ def test_reextract_recleans_stored_pages_offline_and_updates_changed_articles(db
     # Pretend an older extractor produced a wrong title for one article.
     query(
         db_url,
-        "UPDATE articles SET title = 'sai', extractor_version = 'old' WHERE id = (SELECT min(id) FROM articles)",
+        "UPDATE articles SET title = 'sai', extractor_version = 'old' WHERE id = (SELECT min(id) "
+        "FROM articles)",
     )
     site.mirror.stop()  # no network: reextract works from raw_pages only
 

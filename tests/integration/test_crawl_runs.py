@@ -70,7 +70,8 @@ def test_a_run_on_another_machine_is_closed_only_once_it_is_older_than_any_run_c
     run_id = jobs.start_run(db_url, DANANG, trigger="airflow", airflow_run_id="scheduled__elsewhere")
     query(
         db_url,
-        "UPDATE crawl_runs SET owner_host = 'worker-7', owner_pid = 1, heartbeat_at = now() - interval '1 hour'",
+        "UPDATE crawl_runs SET owner_host = 'worker-7', owner_pid = 1, "
+        "heartbeat_at = now() - interval '1 hour'",
     )
     assert jobs.close_dead_runs(db_url) == []
 

@@ -122,7 +122,8 @@ def test_mirror_on_a_port_in_use_is_a_one_line_error_naming_it(taken_port):
     result = _portalnews("mirror", str(SITES_DIR / "tintuc_hcm"), "--port", str(taken_port))
     assert result.returncode == 1 and result.stdout == ""
     assert result.stderr.splitlines() == [
-        f"portalnews mirror: cannot listen on port {taken_port} on 127.0.0.1 (for tintuc_hcm): Address already "
+        f"portalnews mirror: cannot listen on port {taken_port} on 127.0.0.1 (for tintuc_hcm): "
+        "Address already "
         "in use; choose another first port with --port N (make demo MIRROR_PORT=N)"
     ]
 

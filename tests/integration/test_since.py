@@ -55,7 +55,8 @@ def dated_site(directory):
         (www / name).write_text(text, encoding="utf-8")
     for name in ARTICLES:
         (www / "news" / f"{name}.html").write_text(
-            f"<html><head><title>Bài {name}</title></head><body><h1>Bài {name}</h1><p>Nội dung.</p></body></html>",
+            f"<html><head><title>Bài {name}</title></head><body><h1>Bài {name}</h1><p>Nội "
+            "dung.</p></body></html>",
             encoding="utf-8",
         )
     starts = ", ".join(

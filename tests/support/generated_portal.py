@@ -31,7 +31,8 @@ WEEKDAYS = ["Thứ hai", "Thứ ba", "Thứ tư", "Thứ năm", "Thứ sáu", "T
 VOCABULARY = (
     "Đảng bộ tỉnh triển khai nghị quyết hội nghị Ban Chấp hành cán bộ đảng viên nhân dân xây dựng chỉnh đốn "
     "tổ chức bộ máy tinh gọn hiệu lực hiệu quả phát triển kinh tế xã hội năm nay kế hoạch công tác kiểm tra "
-    "giám sát tuyên truyền học tập làm theo tư tưởng đạo đức phong cách Hồ Chí Minh chuyển đổi số chính quyền "
+    "giám sát tuyên truyền học tập làm theo tư tưởng đạo đức phong cách Hồ Chí Minh chuyển đổi số chính "
+    "quyền "
     "địa phương hai cấp đồng chí Bí thư Tỉnh ủy Chủ tịch Ủy ban nhân dân các sở ban ngành đoàn thể huyện xã "
     "phường thị trấn nông thôn mới giảm nghèo bền vững an sinh quốc phòng an ninh trật tự an toàn đại hội "
     "chi bộ nhiệm kỳ thành công tốt đẹp đoàn kết dân chủ kỷ cương đổi mới sáng tạo hội nhập"
@@ -148,7 +149,8 @@ def article_page(
         + _menu()
         + '<div class="row"><div class="col-sm-16 col-md-16">'
         + '<div class="news_column panel panel-default" itemtype="http://schema.org/NewsArticle" itemscope>'
-        + f'<div class="panel-body"><h1 class="title margin-bottom-lg" itemprop="headline">{escape(a.title)}</h1>'
+        + '<div class="panel-body"><h1 class="title margin-bottom-lg" '
+            f'itemprop="headline">{escape(a.title)}</h1>'
         + f'<div class="row"><div class="col-md-12"><span class="h-date">{weekday} - '
         + f"{a.published.strftime('%d/%m/%Y %H:%M')}</span></div></div>"
         + f'<div class="hometext m-bottom" itemprop="description">{escape(a.lead)}</div>'
@@ -223,12 +225,14 @@ def generate(
     (www / "robots.txt").write_text("User-agent: *\nDisallow: /admin/\nAllow: /\n\n"
                                     "Sitemap: {{ORIGIN}}/sitemap.xml\n", encoding="utf-8")
     (directory / "routes.toml").write_text(
-        '[[route]]\npath = "/rss/"\nfile = "www/rss/index.xml"\ncontent_type = "application/rss+xml; charset=utf-8"\n',
+        '[[route]]\npath = "/rss/"\nfile = "www/rss/index.xml"\ncontent_type = "application/rss+xml; '
+        'charset=utf-8"\n',
         encoding="utf-8",
     )
     starts = ", ".join(f'"{{{{ORIGIN}}}}/news/{slug}/"' for slug, _ in CATEGORIES)
     (directory / "portal.toml").write_text(
-        f'[[portal]]\nid = "{portal_id}"\nname = "Cổng thông tin Đảng bộ tỉnh (generated, {articles} articles)"\n'
+        f'[[portal]]\nid = "{portal_id}"\nname = "Cổng thông tin Đảng bộ tỉnh (generated, '
+        f'{articles} articles)"\n'
         f'base_url = "{{{{ORIGIN}}}}/"\nfamily = "nukeviet"\nstart_urls = [{starts}]\n'
         f"max_listing_pages = {max(30, articles // per_page)}\n"
         # Politeness off: the server is on loopback and the benchmark measures the pipeline.

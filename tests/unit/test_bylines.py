@@ -145,7 +145,8 @@ def test_a_body_of_one_line_keeps_it_even_if_it_repeats_the_title():
 # --- the author from the page's metadata, when the body has no byline --------------------------
 
 PROSE = "".join(
-    f"<p>Đoạn {i}: Ban Thường vụ Thành ủy tổ chức hội nghị sơ kết công tác xây dựng Đảng và hệ thống chính trị.</p>"
+    f"<p>Đoạn {i}: Ban Thường vụ Thành ủy tổ chức hội nghị sơ kết công tác xây dựng Đảng và hệ thống chính "
+    "trị.</p>"
     for i in range(3)
 )
 
@@ -200,16 +201,19 @@ BYLINE_ELEMENT_PAGES = {
     # trafilatura's first author XPath (rel=author, itemprop "author name", class "author-name"...)
     # is tried over the whole page before its byline classes
     "a rel=author link wins over an earlier byline class": (
-        '<span class="byline">By John Doe</span><p>Text of the story.</p><a rel="author" href="/a">Jane Roe</a>',
+        '<span class="byline">By John Doe</span><p>Text of the story.</p><a rel="author" href="/a">Jane '
+        'Roe</a>',
         "Jane Roe",
     ),
     # among the elements one XPath accepts, the first in the page, whichever attribute names it
     "the first in page order, named by its class or by rel": (
-        '<span class="author-name">Ann Lee</span><p>Text of the story.</p><a rel="author" href="/b">Bob Ray</a>',
+        '<span class="author-name">Ann Lee</span><p>Text of the story.</p><a rel="author" href="/b">Bob '
+        'Ray</a>',
         "Ann Lee",
     ),
     "an author inside the sidebar is someone else's": (
-        '<div class="sidebar"><span class="author">Side Writer</span></div><div itemprop="author">Carl Fox</div>',
+        '<div class="sidebar"><span class="author">Side Writer</span></div><div itemprop="author">Carl '
+        'Fox</div>',
         "Carl Fox",
     ),
     "an author element with its date left out": (

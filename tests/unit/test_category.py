@@ -5,7 +5,8 @@ from __future__ import annotations
 from portalnews.extraction import extract_article
 
 PROSE = "".join(
-    f"<p>Đoạn {i}: Ủy ban nhân dân tỉnh tổ chức hội nghị triển khai kế hoạch phát triển kinh tế xã hội năm nay.</p>"
+    f"<p>Đoạn {i}: Ủy ban nhân dân tỉnh tổ chức hội nghị triển khai kế hoạch phát triển kinh tế xã hội năm "
+    "nay.</p>"
     for i in range(3)
 )
 TITLE = "Triển khai kế hoạch phát triển kinh tế"
@@ -37,7 +38,8 @@ def test_the_last_breadcrumb_that_is_not_home_nor_the_article_is_the_category():
 def test_json_ld_breadcrumb_list_when_the_page_shows_none():
     ld = (
         '{"@context":"https://schema.org","@type":"BreadcrumbList","itemListElement":['
-        '{"@type":"ListItem","position":2,"item":{"@id":"/tin/quoc-phong","name":"Quốc phòng &amp; An ninh"}},'
+        '{"@type":"ListItem","position":2,"item":{"@id":"/tin/quoc-phong","name":"Quốc phòng &amp; '
+        'An ninh"}},'
         '{"@type":"ListItem","position":1,"item":{"@id":"/","name":"Trang chủ"}}]}'
     )
     # JSON-LD text is still markup: its entities are decoded once

@@ -45,7 +45,8 @@ def test_the_check_spider_still_cleans_with_the_extractor_it_imports_on_use():
     extraction_error, extract_article = _extraction()
     assert issubclass(extraction_error, Exception)
     html = (
-        "<html><head><title>Hội nghị Ban Chấp hành</title></head><body><article><h1>Hội nghị Ban Chấp hành</h1>"
+        "<html><head><title>Hội nghị Ban Chấp hành</title></head><body><article><h1>Hội nghị Ban Chấp "
+        "hành</h1>"
         + "<p>Sáng nay, Ban Chấp hành Đảng bộ thành phố khai mạc hội nghị lần thứ mười.</p>" * 8
         + "</article></body></html>"
     ).encode()

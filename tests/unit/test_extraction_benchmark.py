@@ -107,7 +107,8 @@ def test_extract_article_on_public_benchmark():
     for name, result in results.items():
         s = scores[name]
         print(
-            f"{name}: F1 {s.f1:.4f} P {s.precision:.4f} R {s.recall:.4f}, {result.pages_per_second:.1f} pages/s"
+            f"{name}: F1 {s.f1:.4f} P {s.precision:.4f} R {s.recall:.4f}, "
+            f"{result.pages_per_second:.1f} pages/s"
         )
     assert scores["project"].pages == scores["body-only"].pages == 181
     body, article = scores["body-only"], scores["project"]

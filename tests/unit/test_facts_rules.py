@@ -188,7 +188,8 @@ def test_chains_of_several_people_in_one_sentence_and_middle_names_that_are_body
 def test_bodies_written_out_in_full():
     text = (
         "có đồng chí Đỗ Thành Nam - Bí thư Tỉnh ủy, Chủ tịch Hội đồng nhân dân tỉnh; đồng chí Vũ Văn Khải -"
-        " Trưởng đoàn đại biểu Quốc hội tỉnh. Ông Đoàn Minh Hiếu, Phó Giám đốc Sở Kế hoạch và Đầu tư phát biểu."
+        " Trưởng đoàn đại biểu Quốc hội tỉnh. Ông Đoàn Minh Hiếu, "
+        "Phó Giám đốc Sở Kế hoạch và Đầu tư phát biểu."
     )
     assert pairs(text) == {
         ("Đỗ Thành Nam", "Bí thư Tỉnh ủy"),

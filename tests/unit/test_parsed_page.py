@@ -20,8 +20,10 @@ FIXTURES = Path(__file__).parents[1] / "fixtures"
 RECORDED_PAGES = sorted(FIXTURES.rglob("*.html"))
 
 AWKWARD_INPUTS = {
-    "xml declaration with an encoding (lxml refuses it as text)": '<?xml version="1.0" encoding="utf-8"?><html><body><p>Xin chào Hà Nội</p></body></html>',
-    "windows-1252 bytes": "<html><head><meta charset='windows-1252'></head><body><p>café über</p></body></html>".encode(
+    "xml declaration with an encoding (lxml refuses it as text)": '<?xml version="1.0" '
+        'encoding="utf-8"?><html><body><p>Xin chào Hà Nội</p></body></html>',
+    "windows-1252 bytes": "<html><head><meta charset='windows-1252'></head><body><p>café "
+        "über</p></body></html>".encode(
         "cp1252"
     ),
     "utf-8 bytes with a doctype": "<!DOCTYPE html>\n<html><body><p>Đảng bộ</p></body></html>".encode(),

@@ -86,11 +86,13 @@ article_url_pattern = '/tin-tuc/.+'
             "not a valid regex",
         ),
         (
-            'id = "x3"\nname = "n"\nbase_url = "u"\nstart_urls = ["u"]\narticle_url_pattern = "a"\nfamily = "joomla"',
+            'id = "x3"\nname = "n"\nbase_url = "u"\nstart_urls = ["u"]\narticle_url_pattern = "a"\nfamily = '
+            '"joomla"',
             "unknown family 'joomla'",
         ),
         (
-            'id = "x4"\nname = "n"\nbase_url = "u"\nstart_urls = ["u"]\narticle_url_pattern = "a"\nstrat_urls = []',
+            'id = "x4"\nname = "n"\nbase_url = "u"\nstart_urls = ["u"]\narticle_url_pattern = '
+            '"a"\nstrat_urls = []',
             "unknown keys ['strat_urls']",
         ),
     ],

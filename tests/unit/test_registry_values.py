@@ -57,7 +57,8 @@ PATTERN = 'article_url_pattern = "/tin/.+"\n'
         ),
         (
             PATTERN
-            + 'settings = { DOWNLOAD_HANDLERS = { file = "scrapy.core.downloader.handlers.file.FileDownloadHandler"'
+            + 'settings = { DOWNLOAD_HANDLERS = { file = '
+                '"scrapy.core.downloader.handlers.file.FileDownloadHandler"'
             " } }\n",
             "'settings.DOWNLOAD_HANDLERS' may not be set",
         ),
@@ -78,7 +79,8 @@ def test_a_value_that_would_break_the_crawl_is_refused_in_one_line(tmp_path, lin
         'schedule = "@daily"\n',
         'schedule = "*/20 6-22 * * *"\n',
         'schedule = "@once"\n',
-        "settings = { DOWNLOAD_DELAY = 2, CONCURRENT_REQUESTS = 4, ROBOTSTXT_OBEY = false, CLOSESPIDER_TIMEOUT = 900.5 }\n",
+        "settings = { DOWNLOAD_DELAY = 2, CONCURRENT_REQUESTS = 4, ROBOTSTXT_OBEY = false, "
+        "CLOSESPIDER_TIMEOUT = 900.5 }\n",
         "[portal.health]\nmin_yield_ratio = 0\n",
     ],
 )
