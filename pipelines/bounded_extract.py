@@ -109,8 +109,9 @@ class BoundedExtractor:
         self._lock = threading.Lock()
         self._worker: _Worker | None = None
 
-    def _start(self) -> None:
+    def _start(self) -> _Worker:
         self._worker = _Worker()
+        return self._worker
 
     def _stop(self) -> None:
         if self._worker is not None:
@@ -122,14 +123,15 @@ class BoundedExtractor:
         if len(html) > max_bytes:
             raise PageTooLarge(f"{len(html)} bytes of HTML, over the cleaning limit of {max_bytes}")
         with self._lock:
-            if self._worker is None or not self._worker.is_alive():
-                self._start()
+            worker = self._worker
+            if worker is None or not worker.is_alive():
+                worker = self._start()
             try:
-                self._worker.send_end.send((html, url, hints))
-                if not self._worker.receive_end.poll(timeout):
+                worker.send_end.send((html, url, hints))
+                if not worker.receive_end.poll(timeout):
                     self._stop()
                     raise CleaningTimeout(f"cleaning took over {timeout:g} s; stopped")
-                kind, value = self._worker.receive_end.recv()
+                kind, value = worker.receive_end.recv()
             except (EOFError, OSError) as err:  # the worker died (out of memory, killed)
                 self._stop()
                 raise RuntimeError(f"the cleaning worker died: {err}") from err

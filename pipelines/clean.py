@@ -120,7 +120,8 @@ def _clean_batches(db_url: str, portal: Portal, since: datetime | None, force: b
             rows = cur.fetchall()
         if not rows:
             return stats
-        results = []
+        # (raw page id, extractor version, ok, error, extraction as JSON)
+        results: list[tuple[int, str, bool, str | None, Json | None]] = []
         # Pages are cleaned in worker processes, one per core; these threads only wait on them.
         for row, article, err in pool.map(lambda row: _clean_page(free, row, portal.extract), rows):
             last_id = row["id"]

@@ -36,7 +36,7 @@ def changed_fields(stored: dict, article: Article) -> list[str]:
 
 def readable_diff(stored: dict, article: Article, fields: list[str]) -> str:
     new = article.column_values()
-    parts = []
+    parts: list[str] = []
     for name in fields:
         parts.extend(
             difflib.unified_diff(

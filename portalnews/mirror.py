@@ -224,7 +224,7 @@ class SiteMirror:
         if target in self.overrides:
             file_path = None
             body = self.overrides[target]
-        elif revised:
+        elif revised and revision is not None:  # (revised implies it; said again for the type checker)
             file_path = self.site_dir / revision["file"]
             body = file_path.read_bytes()
         elif route:

@@ -89,7 +89,8 @@ class PortalCheckSpider(PortalSpider):
 
     def link_notes(self) -> dict[str, str]:
         """Why a listed article link is not an article of its own: a copy, or forbidden by robots.txt."""
-        notes, first = {}, {}
+        notes: dict[str, str] = {}
+        first: dict[str, str] = {}  # canonical URL -> the first listed link with it
         agent = self.crawler.settings["ROBOTSTXT_USER_AGENT"] or self.crawler.settings["USER_AGENT"]
         for url in self.report["article_links"]:
             canonical = canonical_url(url, self.portal)

@@ -126,7 +126,7 @@ def from_feed(body: bytes, base_url: str) -> Discovered:
             # feedparser reads every dialect's date into UTC; keep it as ISO 8601 for newest_date.
             when = entry.get("published_parsed") or entry.get("updated_parsed")
             context = (
-                datetime(*when[:6], tzinfo=UTC).isoformat()
+                datetime(*when[:6]).replace(tzinfo=UTC).isoformat()
                 if when
                 else (entry.get("published") or entry.get("updated"))
             )

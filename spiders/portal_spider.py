@@ -82,6 +82,13 @@ class PortalSpider(scrapy.Spider):
         self.robots_read: set[str] = set()
         self.db_url = database_url() if self.uses_database else None
 
+    @property
+    def database(self) -> str:
+        """The database URL, for the steps only spiders that use the database take."""
+        if self.db_url is None:
+            raise RuntimeError(f"spider {self.name} does not use the database")
+        return self.db_url
+
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
@@ -99,7 +106,7 @@ class PortalSpider(scrapy.Spider):
     def load_crawl_state(self) -> CrawlState | None:
         """What earlier runs left (known URLs, validators, failures); None stops the crawl."""
         try:
-            require_current_schema(self.db_url)
+            require_current_schema(self.database)
         except SchemaNotReady as err:
             self.logger.error("%s", err)
             self.crawler.stats.set_value(stat("fatal"), str(err))
@@ -112,7 +119,7 @@ class PortalSpider(scrapy.Spider):
         # `-a revisit=1` (portalnews run --revisit) reaches the spider as an attribute (scrapy.Spider
         # keeps unknown arguments): re-fetch every known article, or those published since `since`.
         revisit_all = str(getattr(self, "revisit", "")).lower() in ("1", "true", "yes")
-        return load_state(self.db_url, self.portal.id, self.portal.revisit_after, revisit_all,
+        return load_state(self.database, self.portal.id, self.portal.revisit_after, revisit_all,
                           self.since if revisit_all else None)
 
     async def start(self):
@@ -162,7 +169,8 @@ class PortalSpider(scrapy.Spider):
                     meta={"canonical_url": canonical, "handle_httpstatus_list": [304]},
                 )
             )
-        mark_revisited(self.db_url, revisits)
+        if revisits:  # the check spider has none, and no database
+            mark_revisited(self.database, revisits)
         self.crawler.stats.inc_value(stat("revisits_requested"), len(requests))
         return requests
 
@@ -383,10 +391,10 @@ class PortalSpider(scrapy.Spider):
         if not hasattr(self, "known"):  # the crawl never started (schema not ready)
             return
         try:
-            connect_once(self.db_url, connect_timeout=5).close()  # down: say so now, not after 5 retries
-            save_failures(self.db_url, self.portal.id, self.failures)  # before the validators that need them
-            save_validators(self.db_url, self.portal.id, self.settled_validators())
-            forget_failures(self.db_url, self.portal.id, self.ignored)
+            connect_once(self.database, connect_timeout=5).close()  # down: say so now, not after 5 retries
+            save_failures(self.database, self.portal.id, self.failures)  # before the validators that need them
+            save_validators(self.database, self.portal.id, self.settled_validators())
+            forget_failures(self.database, self.portal.id, self.ignored)
         except (psycopg2.OperationalError, psycopg2.InterfaceError) as err:
             # Fetched pages are spooled; what is lost here is re-learned by the next run.
             self.crawler.stats.set_value(stat("state_not_saved"), True)

@@ -100,7 +100,8 @@ def _print_hits(hits: list[dict]) -> None:
 
 def export_select(portals: list[str] | None, since: datetime | None) -> tuple[str, list]:
     """The articles an export writes, in order, and the query's parameters."""
-    where, params = ["true"], []
+    where: list[str] = ["true"]
+    params: list[list[str] | datetime] = []
     if portals:
         where.append("portal = ANY(%s)")
         params.append(list(portals))

@@ -85,6 +85,13 @@ def _people(authors: str | None, page: ParsedPage) -> str | None:
 # trafilatura's AUTHOR_XPATHS and AUTHOR_DISCARD_XPATHS (trafilatura/xpaths.py), as tests of one
 # element's tag and attributes: evaluated in Python on the few elements _author_candidates finds,
 # instead of three libxml2 walks calling back into Python for every regular expression.
+_AUTHOR_NAME = re.compile(r"author-?name|AuthorName|authorName")
+_AUTHOR_ID = re.compile(r"author|zuozhe|bianji|xiaobian")
+_AUTHOR_CLASS = re.compile(
+    r"author|channel-name|zuozhe|bianji|xiaobian|submitted-by|posted-by|journalist-name"
+)
+_ANY_AUTHOR_ID = re.compile(r"[Aa]uthor")
+_ANY_AUTHOR_CLASS = re.compile(r"[Aa]uthor|screenname|writer|[Bb]yline")
 _AUTHOR_TESTS = [
     lambda tag, a: (
         tag == "author"
@@ -116,13 +123,6 @@ _AUTHOR_TESTS = [
         or bool(_ANY_AUTHOR_CLASS.search(a["class"]))
     ),
 ]
-_AUTHOR_NAME = re.compile(r"author-?name|AuthorName|authorName")
-_AUTHOR_ID = re.compile(r"author|zuozhe|bianji|xiaobian")
-_AUTHOR_CLASS = re.compile(
-    r"author|channel-name|zuozhe|bianji|xiaobian|submitted-by|posted-by|journalist-name"
-)
-_ANY_AUTHOR_ID = re.compile(r"[Aa]uthor")
-_ANY_AUTHOR_CLASS = re.compile(r"[Aa]uthor|screenname|writer|[Bb]yline")
 _DISCARD_ID = re.compile(r"^comments|comment-?list|ProductReviews")
 _DISCARD_CLASS = re.compile(
     r"^[Cc]omments|commentlist|comments-list|sidebar|is-hidden|quote|embedly-instagram|"

@@ -410,9 +410,10 @@ def official_mentions(sentence: str) -> list[OfficialMention]:
             break
         else:
             # A name closing the segment, its positions after it: "Ông Võ Văn Thương, Trưởng Ban ...".
-            first = _name_ending(words, len(words)) if words else None
-            if first is None:
+            ending = _name_ending(words, len(words)) if words else None
+            if ending is None:
                 continue
+            first = ending
             honorific, alone = _prefix(words, first)
             chain = positions_after(k)
             name = " ".join(words[first:])
@@ -463,16 +464,13 @@ def resolve_abbreviations(mentions: list[OfficialMention]) -> list[OfficialMenti
     for mention in mentions:
         if mention.complete:
             full.setdefault(mention.name, []).append(mention.position)
-    resolved = []
+    resolved: list[OfficialMention | None] = []
     for mention in mentions:
-        if not mention.complete:
-            match = next(
-                (p for p in full.get(mention.name, ()) if p.startswith(mention.position + " ")), None
-            )
-            mention = (
-                OfficialMention(mention.name, match, mention.honorific, True, mention.start)
-                if match
-                else None
-            )
-        resolved.append(mention)
+        if mention.complete:
+            resolved.append(mention)
+            continue
+        match = next((p for p in full.get(mention.name, ()) if p.startswith(mention.position + " ")), None)
+        resolved.append(
+            OfficialMention(mention.name, match, mention.honorific, True, mention.start) if match else None
+        )
     return resolved

@@ -46,8 +46,9 @@ def _durations(value: Any, where: str) -> tuple[int, ...]:
     """["1h", "6h", "1d"] -> seconds, ascending; an empty list turns revisits off."""
     if value is None:
         return REVISIT_AFTER_DEFAULT
-    matches = [_DURATION.match(v) if isinstance(v, str) else None for v in _as_tuple(value, where)]
-    if not all(matches):
+    given = _as_tuple(value, where)
+    matches = [match for v in given if isinstance(v, str) and (match := _DURATION.match(v))]
+    if len(matches) != len(given):
         raise RegistryError(f"{where}: durations look like \"30m\", \"6h\" or \"3d\", got {value!r}")
     return tuple(sorted(int(m.group(1)) * _DURATION_SECONDS[m.group(2)] for m in matches))
 

@@ -21,6 +21,7 @@ import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal, overload
 from urllib.parse import quote
 
 from portalnews import config
@@ -74,6 +75,12 @@ def secrets_dir(pgdata: Path) -> Path:
 def password_file(pgdata: Path, role: str) -> Path:
     """Where the password `role` logs in with is kept."""
     return secrets_dir(pgdata) / f"{role}.password"
+
+
+@overload
+def role_password(pgdata: Path, role: str, create: Literal[True] = True) -> str: ...
+@overload
+def role_password(pgdata: Path, role: str, create: bool) -> str | None: ...
 
 
 def role_password(pgdata: Path, role: str, create: bool = True) -> str | None:
@@ -224,6 +231,8 @@ def start(pgdata: Path | None = None, port: int | None = None) -> EmbeddedServer
         if not _passwords_required(datadir):
             _require_passwords(datadir, role_password(pgdata, SUPERUSER), server)
             server = running_server(pgdata)
+            if server is None:
+                raise RuntimeError(f"embedded PostgreSQL in {pgdata} stopped while it was made to require passwords")
         _superuser_password(pgdata, datadir)
         return server
     datadir = server_placement.data_directory(pgdata)

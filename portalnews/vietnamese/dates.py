@@ -88,6 +88,8 @@ def find_dates(text: str) -> list[FoundDate]:
             day = g.get("d") or g.get("d2") or g.get("d3")
             month = g.get("mo") or g.get("mo2") or g.get("mo3")
             year = g.get("y") or g.get("y2") or g.get("y3")
+            if day is None or month is None or year is None:  # every pattern has the three: never taken
+                continue
             prefix = "a" if g.get("ah") is not None else "b"
             value = _build(
                 day,
