@@ -1,6 +1,7 @@
 """Score the project's cleaning step on the public article-extraction benchmark.
 
-    python bench/extraction.py [--limit N] [--jobs N] [--with-body] [--speed [--rounds N]] [--worst N] [--dump FILE]
+    python bench/extraction.py [--limit N] [--jobs N] [--with-body] [--speed [--rounds N]] [--worst N]
+        [--dump FILE]
 
 Scores, in the same run and on the same pages, (a) the project's `extract_article(html, url).body`
 (an ExtractionError counts as an empty prediction), (b) bare `trafilatura.extract(html, url=url)`
@@ -54,7 +55,8 @@ def format_table(results: dict[str, Result]) -> str:
     tuning = first.tuning_score.pages if first else 0
     held = first.held_back_score.pages if first else 0
     lines = [
-        f"{'extractor':<22} {'F1':>6} {'P':>6} {'R':>6} {'F1 tuning':>10} {'F1 held-back':>13} {'pages/s':>8}",
+        f"{'extractor':<22} {'F1':>6} {'P':>6} {'R':>6} {'F1 tuning':>10} {'F1 held-back':>13} "
+        f"{'pages/s':>8}",
         f"{'':<22} {'(all ' + str(tuning + held) + ')':>20} {'(' + str(tuning) + ')':>10} "
         f"{'(' + str(held) + ')':>13}",
     ]

@@ -59,7 +59,10 @@ class Tally:
     def figures(self) -> str:
         precision = self.right / self.predicted if self.predicted else 1.0
         recall = self.right / self.expected if self.expected else 1.0
-        return f"P {precision:.3f} R {recall:.3f} ({self.right}/{self.predicted} predicted, {self.expected} expected)"
+        return (
+            f"P {precision:.3f} R {recall:.3f} ({self.right}/{self.predicted} predicted, "
+            f"{self.expected} expected)"
+        )
 
 
 def score(cases: list[dict], show_errors: bool) -> None:

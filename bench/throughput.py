@@ -1,6 +1,7 @@
 """Throughput, side by side: `portalnews run` against the naive baseline on one generated portal.
 
-    python bench/throughput.py [--articles 2000] [--workdir DIR] [--only project|naive|scheduled ...] [--no-scheduled]
+    python bench/throughput.py [--articles 2000] [--workdir DIR] [--only project|naive|scheduled ...]
+        [--no-scheduled]
 
 Generates (once per --workdir) a NukeViet-style portal of N articles with its gold answers
 (tests/support/generated_portal.py), serves it from a separate process on 127.0.0.1, starts a throw-away
@@ -316,7 +317,8 @@ def cpu_breakdown(by_role: dict, db_cpu: float, articles: int) -> str:
 def score(
     rows: list[tuple[str, str | None, str | None, str | None]], gold: dict[str, dict]
 ) -> tuple[int, float, float, float]:
-    """(articles, title, minute, author) shares over the gold's articles; rows are (path, title, minute, author)."""
+    """(articles, title, minute, author) shares over the gold's articles; rows are (path, title, minute,
+    author)."""
     by_path = {path: (title, minute, author) for path, title, minute, author in rows}
     title = minute = author = 0
     for path, expected in gold.items():
@@ -464,11 +466,12 @@ def main() -> None:
     named = {r.name: r for r in results}
     if {LABELS["naive"], LABELS["project"]} <= named.keys():
         naive, project = named[LABELS["naive"]], named[LABELS["project"]]
+        project_cpu, naive_cpu = project.cpu + project.db_cpu, naive.cpu + naive.db_cpu
+        with_db = (project_cpu / project.articles) / (naive_cpu / naive.articles)
         print(
             f"project / naive: articles/s x{project.per_second() / naive.per_second():.2f},"
             f" CPU per article x{(project.cpu / project.articles) / (naive.cpu / naive.articles):.2f},"
-            " CPU per article with PostgreSQL's "
-            f"x{((project.cpu + project.db_cpu) / project.articles) / ((naive.cpu + naive.db_cpu) / naive.articles):.2f},"
+            f" CPU per article with PostgreSQL's x{with_db:.2f},"
             f" peak RSS x{project.peak_rss / naive.peak_rss:.2f}"
         )
     if {LABELS["scheduled"], LABELS["project"]} <= named.keys():

@@ -28,9 +28,9 @@ DOC = """
 ### Backfill a portal
 **Trigger** this DAG and fill in the form: the portal, the oldest publication date wanted (`since`)
 and how many listing pages to walk (`depth`); `source` is `portal`, or a Wayback-compatible
-archive's URL (e.g. `https://web.archive.org/web`) to fetch the portal's archived captures instead. It waits for the portal's scheduled crawl to finish
-(up to `wait` minutes, then the try fails with the reason and is retried) and keeps that crawl out
-while it runs. Progress: the crawl task's log and
+archive's URL (e.g. `https://web.archive.org/web`) to fetch the portal's archived captures instead.
+It waits for the portal's scheduled crawl to finish (up to `wait` minutes, then the try fails with
+the reason and is retried) and keeps that crawl out while it runs. Progress: the crawl task's log and
 `SELECT * FROM crawl_runs WHERE trigger = 'backfill' ORDER BY started_at DESC`.
 """
 

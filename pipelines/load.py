@@ -118,10 +118,11 @@ def load_pending(db_url: str, portal: Portal) -> LoadStats:
                 cur.execute("SELECT pg_advisory_xact_lock(hashtext('portalnews-load:' || %s))", (portal.id,))
                 cur.execute(
                     """
-                    SELECT e.raw_page_id, e.extractor_version, e.result, r.url, r.canonical_url, r.requested_url,
-                           r.fetched_at
+                    SELECT e.raw_page_id, e.extractor_version, e.result, r.url, r.canonical_url,
+                           r.requested_url, r.fetched_at
                     FROM extractions e JOIN raw_pages r ON r.id = e.raw_page_id
-                    WHERE r.portal = %s AND e.ok AND e.loaded_at IS NULL AND e.raw_page_id <> ALL(%s::bigint[])
+                    WHERE r.portal = %s AND e.ok AND e.loaded_at IS NULL
+                      AND e.raw_page_id <> ALL(%s::bigint[])
                     ORDER BY r.fetched_at, r.id LIMIT %s
                     FOR UPDATE OF e SKIP LOCKED
                     """,

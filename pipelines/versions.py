@@ -1,8 +1,9 @@
 """Article versions: what a stored article said before the portal corrected it.
 
-The load stage calls `version_of` (and `record_versions` for its whole batch) when a newly fetched page of a stored article changes its
-content; the replaced content goes to `article_versions` with the fields that changed and a readable
-unified diff (old -> new). An unchanged re-fetch or a re-extraction of the same page records nothing.
+The load stage calls `version_of` (and `record_versions` for its whole batch) when a newly fetched page of a
+stored article changes its content; the replaced content goes to `article_versions` with the fields that
+changed and a readable unified diff (old -> new). An unchanged re-fetch or a re-extraction of the same page
+records nothing.
 """
 
 from __future__ import annotations

@@ -109,7 +109,8 @@ def dags_folder() -> Path:
 
 
 def external_database_url() -> str | None:
-    """DATABASE_URL: another server for the pipeline, migrations, search and export; None for the embedded one."""
+    """DATABASE_URL: another server for the pipeline, migrations, search and export; None for the embedded
+    one."""
     return _read("DATABASE_URL")
 
 

@@ -257,7 +257,10 @@ def check_alerts(portal: Portal, crawl_stats: dict, clean_stats: dict) -> str | 
             "the portal may be down or its templates/URL patterns changed"
         )
     if portal.min_articles_per_run and found < portal.min_articles_per_run and not_modified == 0:
-        return f"low yield: {found} article links on {portal.id}, expected at least {portal.min_articles_per_run}"
+        return (
+            f"low yield: {found} article links on {portal.id}, "
+            f"expected at least {portal.min_articles_per_run}"
+        )
     cleaned, failed = clean_stats.get("cleaned", 0), clean_stats.get("failed", 0)
     total = cleaned + failed
     if total >= DRIFT_MIN_PAGES:

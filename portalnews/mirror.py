@@ -17,12 +17,13 @@ Tests and offline demos crawl these exactly as they would crawl a real portal. A
     portal.toml      the registry entry for the site ({{ORIGIN}} stands for http://127.0.0.1:PORT)
     expected/        expected cleaned result per article page (JSON)
 
-Text responses have `{{ORIGIN}}` replaced by the mirror's origin, so recorded pages can hold absolute
-links. A mirror made with `shift_days` moves every date its text responses show (`13/02/2020`,
-`2020-02-13T09:06`, `13-2-2020`, `ngày 13 tháng 2 năm 2020`, RFC 822 feed dates) that many days later
-(`days_to_today`: the site's newest recorded article published yesterday, as a live portal would
-be); dates inside URLs are left alone, since the files are served by their recorded paths. Every response carries an ETag and a Last-Modified and honours conditional requests with 304,
-like a well-behaved CMS; tests can inject failures and replace pages while the server runs.
+Text responses have `{{ORIGIN}}` replaced by the mirror's origin, so recorded pages can hold absolute links. A
+mirror made with `shift_days` moves every date its text responses show (`13/02/2020`, `2020-02-13T09:06`,
+`13-2-2020`, `ngày 13 tháng 2 năm 2020`, RFC 822 feed dates) that many days later (`days_to_today`: the site's
+newest recorded article published yesterday, as a live portal would be); dates inside URLs are left alone,
+since the files are served by their recorded paths. Every response carries an ETag and a Last-Modified and
+honours conditional requests with 304, like a well-behaved CMS; tests can inject failures and replace pages
+while the server runs.
 """
 
 from __future__ import annotations

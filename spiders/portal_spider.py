@@ -392,7 +392,8 @@ class PortalSpider(scrapy.Spider):
             return
         try:
             connect_once(self.database, connect_timeout=5).close()  # down: say so now, not after 5 retries
-            save_failures(self.database, self.portal.id, self.failures)  # before the validators that need them
+            # before the validators that need them
+            save_failures(self.database, self.portal.id, self.failures)
             save_validators(self.database, self.portal.id, self.settled_validators())
             forget_failures(self.database, self.portal.id, self.ignored)
         except (psycopg2.OperationalError, psycopg2.InterfaceError) as err:

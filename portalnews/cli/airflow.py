@@ -1,5 +1,6 @@
-"""`portalnews up`: the embedded database and Airflow (scheduler, DAG processor, API server, triggerer), stopped cleanly with Ctrl-C;
-`portalnews airflow ARGS...`: any Airflow CLI command against the same Airflow home and database."""
+"""`portalnews up`: the embedded database and Airflow (scheduler, DAG processor, API server, triggerer),
+stopped cleanly with Ctrl-C; `portalnews airflow ARGS...`: any Airflow CLI command against the same Airflow
+home and database."""
 
 from __future__ import annotations
 

@@ -79,7 +79,8 @@ _TITLE_STARTS = {title[0] for title in _TITLES}  # most words start no title: lo
 _ANY_TITLE = re.compile(r"Bí thư|Chủ tịch|Thủ tướng|[Ủủ]y viên|[Uu]ỷ viên|[Tt]rưởng|Giám đốc|Chủ nhiệm|Chánh"
                         r"|Tư lệnh|Chính ủy|Thư ký|UVT")
 # Lower-case syllables of body names ("Ban Tổ chức", "Trung ương", "Bộ Chính trị", "UBND tỉnh").
-_BODY_LOWER = _word_set("""hành ương trị thư chức giáo vận tra trực nhân dân tỉnh thành phố huyện quận thị xã trấn
+_BODY_LOWER = _word_set("""
+hành ương trị thư chức giáo vận tra trực nhân dân tỉnh thành phố huyện quận thị xã trấn
 phường nước và ủy uỷ viên vụ sự phủ hội quốc nghiệp trường nguyên triển thôn hiệp nữ niên sản an phòng kế
 chính tế đạo binh ninh thông tin truyền hóa hoá lịch thao khoa học công nghệ dục tạo quân đội biên đầu
 tư sát toán lực đoàn kiểm xây dựng tài lâm mại thương dịch đông tịch chỉ huy mặt trận tổ lao động ban
@@ -120,7 +121,8 @@ _BODY_END_LOWER = {
 }
 _ABBREVIATIONS = {"UBND", "HĐND", "MTTQ", "ĐBQH", "TP", "TP.HCM", "TPHCM", "BCH", "QH", "VN", "HCM", "LĐLĐ",
                   "THPT", "BCĐ", "HTX", "CCB"}
-_SURNAMES = _word_set("""Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Trương Đinh Lâm Mai
+_SURNAMES = _word_set("""
+Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Trương Đinh Lâm Mai
 Lương Tô Hà Đoàn Trịnh Đào Cao Lưu Châu Tạ Thái Quách Đàm Khúc Chu Vương Hứa Âu La Lò Triệu Thân Kiều Doãn
 Khổng Giáp Mạc Lục Nông Bế Tống Quan Phùng Đồng Từ Kha Hầu Lại Tăng Vi
 Giàng Sùng Thào Vàng Mùa Lầu Sầm Lành Đèo Cầm Quàng Tòng Điêu Ksor Rơ Nay Siu Bạch Phí Cù Khuất Nghiêm

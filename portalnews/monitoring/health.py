@@ -51,9 +51,11 @@ latest_extraction AS (
     ORDER BY e.raw_page_id, e.extracted_at DESC
 )
 SELECT portal.id AS portal,
-    greatest((SELECT max(a.published_at) FROM articles a WHERE a.portal = portal.id AND a.published_at <= %(now)s),
-             (SELECT max(a.first_seen_at) FROM articles a WHERE a.portal = portal.id AND a.published_at IS NULL
-                AND a.first_seen_at <= %(now)s)) AS newest_article_at,
+    greatest((SELECT max(a.published_at) FROM articles a
+               WHERE a.portal = portal.id AND a.published_at <= %(now)s),
+             (SELECT max(a.first_seen_at) FROM articles a
+               WHERE a.portal = portal.id AND a.published_at IS NULL AND a.first_seen_at <= %(now)s)
+    ) AS newest_article_at,
     coalesce(f.articles_last_24h, 0) AS articles_last_24h,
     coalesce(f.baseline_articles, 0) AS baseline_articles,
     (SELECT array_agg(coalesce(d.n, 0) ORDER BY calendar.day)

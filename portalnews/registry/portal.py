@@ -1,8 +1,8 @@
 """The portal registry: which portals exist and how to crawl and clean each.
 
-Entries are TOML (`[[portal]]` tables). The built-in `portalnews/registry/portals.toml` is read first, then any
-files named with `--registry FILE` or in PORTALNEWS_REGISTRY; a later entry with the same `id`
-replaces an earlier one, so a user corrects a portal without touching code.
+Entries are TOML (`[[portal]]` tables). The built-in `portalnews/registry/portals.toml` is read first, then
+any files named with `--registry FILE` or in PORTALNEWS_REGISTRY; a later entry with the same `id` replaces an
+earlier one, so a user corrects a portal without touching code.
 """
 
 from __future__ import annotations

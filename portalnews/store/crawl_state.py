@@ -52,11 +52,13 @@ FROM articles a
 LEFT JOIN article_revisits v ON v.article_id = a.id
 CROSS JOIN LATERAL (SELECT count(*)::int AS reached FROM unnest(%(steps)s::int[]) step
                     WHERE a.first_seen_at + make_interval(secs => step) <= now()) s
-LEFT JOIN LATERAL (SELECT r.headers FROM raw_pages r WHERE r.portal = a.portal AND r.canonical_url = a.canonical_url
+LEFT JOIN LATERAL (SELECT r.headers FROM raw_pages r
+                   WHERE r.portal = a.portal AND r.canonical_url = a.canonical_url
                    ORDER BY r.fetched_at DESC LIMIT 1) p ON true
 WHERE a.portal = %(portal)s
   AND CASE WHEN %(revisit_all)s THEN (%(since)s::timestamptz IS NULL OR a.published_at >= %(since)s)
-      ELSE a.first_seen_at > now() - make_interval(secs => %(window)s) AND s.reached > coalesce(v.visits, 0) END
+      ELSE a.first_seen_at > now() - make_interval(secs => %(window)s)
+           AND s.reached > coalesce(v.visits, 0) END
 ORDER BY a.first_seen_at DESC
 """
 

@@ -232,7 +232,9 @@ def start(pgdata: Path | None = None, port: int | None = None) -> EmbeddedServer
             _require_passwords(datadir, role_password(pgdata, SUPERUSER), server)
             server = running_server(pgdata)
             if server is None:
-                raise RuntimeError(f"embedded PostgreSQL in {pgdata} stopped while it was made to require passwords")
+                raise RuntimeError(
+                    f"embedded PostgreSQL in {pgdata} stopped while it was made to require passwords"
+                )
         _superuser_password(pgdata, datadir)
         return server
     datadir = server_placement.data_directory(pgdata)

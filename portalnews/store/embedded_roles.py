@@ -123,7 +123,8 @@ BEGIN
     LOOP
         EXECUTE format('ALTER TYPE %s OWNER TO %I', item.name, {owner});
     END LOOP;
-    FOR item IN SELECT p.oid::regprocedure AS name FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+    FOR item IN SELECT p.oid::regprocedure AS name
+                FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
                 WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'
                   AND p.proowner <> {owner}::regrole
                   AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')

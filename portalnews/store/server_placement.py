@@ -1,11 +1,11 @@
 """Where the embedded server's files live when root starts it.
 
-PostgreSQL refuses to run as root, so root's server runs as the system user `embedded_postgres`, which
-must reach its data directory and its binaries. Nothing outside PORTALNEWS_HOME is ever chmod'ed:
-when a parent directory is closed to that user (root's home is 0700), the cluster lives in
-/var/lib/portalnews/<hash>/pgdata, owned by that user, and the data directory's path inside the home
-is a symlink to it (so the home still records where its database is; `origin` beside it names the home). Binaries the user cannot reach
-are copied once to /var/lib/portalnews/postgres-<hash>/.
+PostgreSQL refuses to run as root, so root's server runs as the system user `embedded_postgres`, which must
+reach its data directory and its binaries. Nothing outside PORTALNEWS_HOME is ever chmod'ed: when a parent
+directory is closed to that user (root's home is 0700), the cluster lives in
+/var/lib/portalnews/<hash>/pgdata, owned by that user, and the data directory's path inside the home is a
+symlink to it (so the home still records where its database is; `origin` beside it names the home). Binaries
+the user cannot reach are copied once to /var/lib/portalnews/postgres-<hash>/.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """Vietnamese date-time parsing.
 
 Portals write dates day-first in many shapes: `Đăng ngày 13-02-2020 09:06`, `Thứ Năm, 13/02/2020 09:06`,
-`13/02/2020 - 09:06`, `04:35 15/03/2016`, `Thứ ba - 13/05/2025 04:49`, `Cập nhật: 13/02/2020`,
-`ngày 13 tháng 2 năm 2020`, `09h06 13/02/2020`, `09:06 ngày 13 tháng 2 năm 2020`. Times are local to Asia/Ho_Chi_Minh (UTC+7).
-htmldate only gives dates, so the time of day is parsed here.
+`13/02/2020 - 09:06`, `04:35 15/03/2016`, `Thứ ba - 13/05/2025 04:49`, `Cập nhật: 13/02/2020`, `ngày 13 tháng
+2 năm 2020`, `09h06 13/02/2020`, `09:06 ngày 13 tháng 2 năm 2020`. Times are local to Asia/Ho_Chi_Minh
+(UTC+7). htmldate only gives dates, so the time of day is parsed here.
 """
 
 from __future__ import annotations
@@ -17,12 +17,18 @@ from portalnews.vietnamese.text import normalize_inline
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
-_TIME = r"(?P<{p}h>[01]?\d|2[0-3])\s*(?::|h|giờ)\s*(?P<{p}m>[0-5]\d)(?:\s*(?::|phút)\s*(?P<{p}s>[0-5]\d))?(?:\s*(?P<{p}ampm>AM|PM|SA|CH)\b)?"
+_TIME = (
+    r"(?P<{p}h>[01]?\d|2[0-3])\s*(?::|h|giờ)\s*(?P<{p}m>[0-5]\d)(?:\s*(?::|phút)\s*(?P<{p}s>[0-5]\d))?"
+    r"(?:\s*(?P<{p}ampm>AM|PM|SA|CH)\b)?"
+)
 _NUMERIC_DATE = r"(?P<d>[0-3]?\d)\s*[/.\-]\s*(?P<mo>[01]?\d)\s*[/.\-]\s*(?P<y>(?:19|20)\d\d)"
 _WORDED_DATE = r"ngày\s+(?P<d>[0-3]?\d)\s+tháng\s+(?P<mo>[01]?\d)\s*(?:,\s*)?năm\s+(?P<y>(?:19|20)\d\d)"
 _SEPARATOR = r"\s*(?:[-|,–—]|\(|lúc)?\s*"
 
 _NUMERIC_DATE_AFTER_TIME = _NUMERIC_DATE.replace("(?P<d>", r"(?:ngày\s+)?(?P<d>")
+_WORDED_DATE_2 = (
+    _WORDED_DATE.replace("?P<d>", "?P<d2>").replace("?P<mo>", "?P<mo2>").replace("?P<y>", "?P<y2>")
+)
 _WORDED_DATE_3 = (
     _WORDED_DATE.replace("?P<d>", "?P<d3>").replace("?P<mo>", "?P<mo3>").replace("?P<y>", "?P<y3>")
 )
@@ -36,7 +42,7 @@ _PATTERNS = [
     ),
     # date then optional time: "13/02/2020 - 09:06", "13-02-2020 09:06", "ngày 13 tháng 2 năm 2020"
     re.compile(
-        rf"(?:{_NUMERIC_DATE}|{_WORDED_DATE.replace('?P<d>', '?P<d2>').replace('?P<mo>', '?P<mo2>').replace('?P<y>', '?P<y2>')})(?:{_SEPARATOR}{_TIME.format(p='a')})?",
+        rf"(?:{_NUMERIC_DATE}|{_WORDED_DATE_2})(?:{_SEPARATOR}{_TIME.format(p='a')})?",
         re.IGNORECASE,
     ),
 ]

@@ -1,6 +1,6 @@
-"""The analysts' side of the demo data: the real pipeline loads the recorded fixture portals (what
-`make demo` serves) and revisits the one that corrects an article, as the analysts' guide tells them to;
-then search, export, versions, stories and every query docs/analysts.md and docs/operators.md show run on it."""
+"""The analysts' side of the demo data: the real pipeline loads the recorded fixture portals (what `make demo`
+serves) and revisits the one that corrects an article, as the analysts' guide tells them to; then search,
+export, versions, stories and every query docs/analysts.md and docs/operators.md show run on it."""
 
 from __future__ import annotations
 

@@ -46,7 +46,8 @@ def _correct_the_page(site) -> None:
 
 
 def _article_requests(site) -> list[str]:
-    """Article paths requested (a revisit uses the URL the article was first fetched at, tracking query and all)."""
+    """Article paths requested (a revisit uses the URL the article was first fetched at, tracking query and
+    all)."""
     return sorted(path.split("?")[0] for _, path, _ in site.article_requests())
 
 

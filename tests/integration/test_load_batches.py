@@ -55,7 +55,8 @@ def cleaned_page(db_url):
         result = {"title": title, "body": body, "published_at": "2025-05-13T08:00:00+07:00"}
         query(
             db_url,
-            "INSERT INTO extractions (raw_page_id, extractor_version, ok, result) VALUES (%s, 'v1', true, %s)",
+            "INSERT INTO extractions (raw_page_id, extractor_version, ok, result)"
+            " VALUES (%s, 'v1', true, %s)",
             (page, json.dumps(result)),
         )
         return page

@@ -106,7 +106,8 @@ _VARIABLE = re.compile(
 
 
 def interpolate(text: str, env: Mapping[str, str]) -> str:
-    """Compose's interpolation: $$, $NAME, ${NAME}, ${NAME:-default}, ${NAME-default}, ${NAME:?err}, ${NAME?err}."""
+    """Compose's interpolation: $$, $NAME, ${NAME}, ${NAME:-default}, ${NAME-default}, ${NAME:?err},
+    ${NAME?err}."""
 
     def substitute(match: re.Match) -> str:
         if match["escape"]:

@@ -162,7 +162,8 @@ def test_an_airflow_database_left_by_an_earlier_version_is_handed_to_airflow_wit
         server.url("airflow"),
         """
         SELECT 'database' AS kind, datdba::regrole::text AS owner FROM pg_database WHERE datname = 'airflow'
-        UNION SELECT relkind::text, relowner::regrole::text FROM pg_class WHERE relnamespace = 'public'::regnamespace
+        UNION SELECT relkind::text, relowner::regrole::text FROM pg_class
+              WHERE relnamespace = 'public'::regnamespace
         UNION SELECT 'type', typowner::regrole::text FROM pg_type WHERE typname = 'dag_state'
         UNION SELECT 'function', proowner::regrole::text FROM pg_proc WHERE proname = 'dag_count'""",
     )

@@ -1,6 +1,6 @@
-"""The Portal health page inside the Airflow UI: the plugin installed through the package's
-`airflow.plugins` entry point, served by a real `airflow api-server`, signed in and opened in a real
-headless Chromium (Debian's chromium + chromium-driver), with a screenshot (`make screenshots` refreshes docs/portal-health.png)."""
+"""The Portal health page inside the Airflow UI: the plugin installed through the package's `airflow.plugins`
+entry point, served by a real `airflow api-server`, signed in and opened in a real headless Chromium (Debian's
+chromium + chromium-driver), with a screenshot (`make screenshots` refreshes docs/portal-health.png)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
-"""The Airflow UI shows times in Airflow's `[core] default_timezone` (Asia/Ho_Chi_Minh, as analysts'
-SQL sessions) for users who have not picked a zone, in a real headless chromium whose own zone is UTC;
-a zone the user picked stays theirs. Done by the plugin's root middleware (portalnews/monitoring/ui_timezone.py)."""
+"""The Airflow UI shows times in Airflow's `[core] default_timezone` (Asia/Ho_Chi_Minh, as analysts' SQL
+sessions) for users who have not picked a zone, in a real headless chromium whose own zone is UTC; a zone the
+user picked stays theirs. Done by the plugin's root middleware (portalnews/monitoring/ui_timezone.py)."""
 
 from __future__ import annotations
 

@@ -152,7 +152,10 @@ PROSE = "".join(
 
 
 def _page(head: str, body: str = "") -> str:
-    return f"<html><head><title>Hội nghị sơ kết</title>{head}</head><body><article><h1>Hội nghị sơ kết</h1>{body}{PROSE}</article></body></html>"
+    return (
+        f"<html><head><title>Hội nghị sơ kết</title>{head}</head>"
+        f"<body><article><h1>Hội nghị sơ kết</h1>{body}{PROSE}</article></body></html>"
+    )
 
 
 def _author(html: str, url: str = "https://thanhuy.example.vn/tin/1") -> str | None:
@@ -166,14 +169,23 @@ def test_meta_author_naming_a_person_is_the_author():
 
 
 def test_meta_author_that_is_only_the_site_name_is_no_author():
-    head = '<meta name="author" content="Báo Thanh Ủy"><meta property="og:site_name" content="Báo Thanh Ủy điện tử">'
+    head = (
+        '<meta name="author" content="Báo Thanh Ủy"><meta property="og:site_name" content="Báo Thanh Ủy điện '
+        'tử">'
+    )
     assert _author(_page(head)) is None
     assert _author(_page('<meta name="author" content="thanhuy.example.vn">')) is None
 
 
 def test_json_ld_organisation_author_is_no_author_but_a_person_is():
-    organisation = '{"@context":"https://schema.org","@type":"NewsArticle","author":{"@type":"Organization","name":"Thành ủy"}}'
-    person = '{"@context":"https://schema.org","@type":"NewsArticle","author":[{"@type":"Person","name":"Trần An"},{"@type":"Person","name":"Lý Bình"}]}'
+    organisation = (
+        '{"@context":"https://schema.org","@type":"NewsArticle",'
+        '"author":{"@type":"Organization","name":"Thành ủy"}}'
+    )
+    person = (
+        '{"@context":"https://schema.org","@type":"NewsArticle",'
+        '"author":[{"@type":"Person","name":"Trần An"},{"@type":"Person","name":"Lý Bình"}]}'
+    )
     assert _author(_page(f'<script type="application/ld+json">{organisation}</script>')) is None
     assert _author(_page(f'<script type="application/ld+json">{person}</script>')) == "Trần An; Lý Bình"
 

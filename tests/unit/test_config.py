@@ -15,7 +15,8 @@ AIRFLOW_ENVIRONMENT = REPO / "portalnews" / "airflow_env.py"
 
 
 def reads_the_environment(node: ast.AST) -> bool:
-    """os.environ.get(...), os.getenv(...) or os.environ[...] (copying the whole environment is not reading)."""
+    """os.environ.get(...), os.getenv(...) or os.environ[...] (copying the whole environment is not
+    reading)."""
 
     def is_environ(n):
         return isinstance(n, ast.Attribute) and n.attr == "environ" and isinstance(n.value, ast.Name)

@@ -59,7 +59,10 @@ def test_party_and_state_symbols_are_kept_as_printed(text, key):
 
 
 def test_a_short_form_later_in_the_article_takes_the_full_forms_key():
-    text = "Thực hiện Chỉ thị 05-CT/TW, các chi bộ đăng ký việc làm.\n\nSau 8 năm, Chỉ thị 05 đã đi vào cuộc sống."
+    text = (
+        "Thực hiện Chỉ thị 05-CT/TW, các chi bộ đăng ký việc làm.\n\n"
+        "Sau 8 năm, Chỉ thị 05 đã đi vào cuộc sống."
+    )
     facts = derive_facts("Tổng kết Chỉ thị 05", None, text)
     assert [(s.field, m.document_key) for s, m in facts.documents] == [
         ("title", "05-CT/TW"), ("body", "05-CT/TW"), ("body", "05-CT/TW")]

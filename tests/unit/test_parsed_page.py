@@ -78,7 +78,7 @@ def test_a_lead_before_the_title_is_not_the_sapo_but_one_after_it_is():
     <h1>Tiêu đề bài viết hôm nay</h1><p class="sapo">Đoạn mở đầu của chính bài viết này, ngay dưới tiêu đề.</p>
     <div><p>Nội dung bài viết đủ dài để có một thân bài: câu thứ nhất, câu thứ hai và câu thứ ba.</p>
     <p>Thêm một đoạn văn nữa để trang có phần thân bài rõ ràng, nhiều chữ hơn phần còn lại của trang.</p></div>
-    </body></html>"""
+    </body></html>"""  # noqa: E501 (test data, kept as served)
     article = extract_article(html, "https://example.vn/b")
     assert article.sapo == "Đoạn mở đầu của chính bài viết này, ngay dưới tiêu đề."
 
@@ -98,7 +98,7 @@ PAGE_WITH_SCRIPTS_BETWEEN_TEXT = """<html><head><title>Tin</title><style>p{color
 <p>Đoạn thứ nhất của bài viết có đủ chữ<script>x()</script> để bước trích văn bản chính giữ lại nó.</p>
 <p><script>first()</script><style>.a{}</style>Đoạn thứ hai bắt đầu bằng hai đoạn mã liền nhau trong cùng thẻ.</p>
 <p>Đoạn thứ ba kết thúc bằng một đoạn mã không có chữ theo sau, như nhiều trang vẫn làm.<script>y()</script></p>
-</article></body></html>"""
+</article></body></html>"""  # noqa: E501 (test data, kept as served)
 
 
 # Furniture trafilatura's cleaning deletes, in the places where taking it out early could change what it

@@ -44,7 +44,8 @@ def test_a_page_showing_an_entity_literally_keeps_it():
     html = (
         "<html><head><title>AT&amp;amp;T hợp tác với VNPT</title></head><body><article>"
         "<h1>AT&amp;amp;T hợp tác với VNPT</h1>"
-        f"<p>{sentence}</p><p>{sentence.replace('sáng nay', 'chiều qua')}</p><p>{sentence.replace('Hà Nội', 'Đà Nẵng')}</p>"
+        f"<p>{sentence}</p><p>{sentence.replace('sáng nay', 'chiều qua')}</p>"
+        f"<p>{sentence.replace('Hà Nội', 'Đà Nẵng')}</p>"
         "</article></body></html>"
     )
     article = extract_article(html)
