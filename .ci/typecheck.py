@@ -2,8 +2,8 @@
 package as it installs: spiders/ and pipelines/ as portalnews.spiders and portalnews.pipelines.
 
 mypy does not run the editable install's import hook, so it checks the installed layout made of links
-(.ci/installed_layout.py); its report names the repo's files, not the links. `make lint`, `make test`
-and `make test-fast` run this script; arguments are passed on to mypy."""
+(installed_layout of .ci/lint_imports.py); its report names the repo's files, not the links. `make lint`,
+`make test` and `make test-fast` run this script; arguments are passed on to mypy."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from installed_layout import REPO, installed_layout  # .ci/ is first on sys.path
+from lint_imports import REPO, installed_layout  # .ci/ is first on sys.path (run as a script)
 
 
 def main(argv: list[str]) -> int:

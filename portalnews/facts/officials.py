@@ -25,54 +25,20 @@ def _word_set(words: str) -> set[str]:
 
 
 # Titles, longest first; those marked True are whole positions without a body (national offices).
-_TITLES: dict[tuple[str, ...], bool] = {
-    tuple(title.split()): alone
-    for title, alone in [
-        ("Tổng Bí thư", True),
-        ("Chủ tịch nước", True),
-        ("Phó Chủ tịch nước", True),
-        ("Thủ tướng", True),
-        ("Phó Thủ tướng", True),
-        ("Tỉnh ủy viên", True),
-        ("Thành ủy viên", True),
-        ("Huyện ủy viên", True),
-        ("Quận ủy viên", True),
-        ("Thị ủy viên", True),
-        ("Tỉnh uỷ viên", True),
-        ("Thành uỷ viên", True),
-        ("Ủy viên dự khuyết", False),
-        ("Ủy viên", False),
-        ("Uỷ viên", False),
-        ("UVT.Ư", False),
-        ("UVTW", False),
-        ("Phó Bí thư", False),
-        ("Bí thư", False),
-        ("Phó Chủ tịch", False),
-        ("Chủ tịch", False),
-        ("Phó Trưởng", False),
-        ("Trưởng đoàn", False),
-        ("Trưởng", False),
-        ("Tổng Giám đốc", False),
-        ("Phó Tổng Giám đốc", False),
-        ("Phó Giám đốc", False),
-        ("Giám đốc", False),
-        ("Phó Chủ nhiệm", False),
-        ("Chủ nhiệm", False),
-        ("Phó Chánh Văn phòng", False),
-        ("Chánh Văn phòng", False),
-        ("Chánh văn phòng", False),
-        ("Chánh án", False),
-        ("Viện trưởng", False),
-        ("Bộ trưởng", False),
-        ("Thứ trưởng", False),
-        ("Chỉ huy trưởng", False),
-        ("Tư lệnh", False),
-        ("Chính ủy", False),
-        ("Hiệu trưởng", False),
-        ("Tổng Thư ký", False),
-        ("Phó Tổng Thư ký", False),
-    ]
-}
+_TITLES: dict[tuple[str, ...], bool] = {tuple(title.split()): alone for title, alone in [
+    ("Tổng Bí thư", True), ("Chủ tịch nước", True), ("Phó Chủ tịch nước", True), ("Thủ tướng", True),
+    ("Phó Thủ tướng", True), ("Tỉnh ủy viên", True), ("Thành ủy viên", True), ("Huyện ủy viên", True),
+    ("Quận ủy viên", True), ("Thị ủy viên", True), ("Tỉnh uỷ viên", True), ("Thành uỷ viên", True),
+    ("Ủy viên dự khuyết", False), ("Ủy viên", False), ("Uỷ viên", False), ("UVT.Ư", False), ("UVTW", False),
+    ("Phó Bí thư", False), ("Bí thư", False), ("Phó Chủ tịch", False), ("Chủ tịch", False),
+    ("Phó Trưởng", False), ("Trưởng đoàn", False), ("Trưởng", False), ("Tổng Giám đốc", False),
+    ("Phó Tổng Giám đốc", False), ("Phó Giám đốc", False), ("Giám đốc", False), ("Phó Chủ nhiệm", False),
+    ("Chủ nhiệm", False), ("Phó Chánh Văn phòng", False), ("Chánh Văn phòng", False), ("Chánh văn phòng",
+    False),
+    ("Chánh án", False), ("Viện trưởng", False), ("Bộ trưởng", False), ("Thứ trưởng", False),
+    ("Chỉ huy trưởng", False), ("Tư lệnh", False), ("Chính ủy", False), ("Hiệu trưởng", False),
+    ("Tổng Thư ký", False), ("Phó Tổng Thư ký", False),
+]}
 _MAX_TITLE = max(map(len, _TITLES))
 _TITLE_STARTS = {title[0] for title in _TITLES}  # most words start no title: looked up once
 # A sentence naming no title names no official: most sentences are skipped after this one search.
@@ -87,38 +53,10 @@ tư sát toán lực đoàn kiểm xây dựng tài lâm mại thương dịch �
 đồng biểu bảo hiểm hợp tác vệ sinh giao tải thủy lợi môi ngoại nội pháp văn thể kinh doanh hoạch đô quy
 cựu chiến phụ liên khuyến khu vực viện đại""")
 # Where a body name may end when it ends in lower case ("UBND tỉnh", "Bộ Chính trị", "Thành ủy").
-_BODY_END_LOWER = {
-    "tỉnh",
-    "phố",
-    "huyện",
-    "quận",
-    "xã",
-    "phường",
-    "trấn",
-    "nước",
-    "trị",
-    "ủy",
-    "uỷ",
-    "ương",
-    "vụ",
-    "phủ",
-    "hội",
-    "chức",
-    "giáo",
-    "vận",
-    "tra",
-    "trực",
-    "sự",
-    "an",
-    "trường",
-    "nữ",
-    "niên",
-    "dân",
-    "thôn",
-    "tư",
-    "vực",
-    "viện",
-}
+_BODY_END_LOWER = {"tỉnh", "phố", "huyện", "quận", "xã", "phường", "trấn", "nước", "trị", "ủy", "uỷ", "ương",
+                   "vụ", "phủ", "hội", "chức", "giáo", "vận", "tra", "trực", "sự", "an", "trường", "nữ",
+                   "niên",
+                   "dân", "thôn", "tư", "vực", "viện"}
 _ABBREVIATIONS = {"UBND", "HĐND", "MTTQ", "ĐBQH", "TP", "TP.HCM", "TPHCM", "BCH", "QH", "VN", "HCM", "LĐLĐ",
                   "THPT", "BCĐ", "HTX", "CCB"}
 _SURNAMES = _word_set("""
@@ -128,99 +66,20 @@ Khổng Giáp Mạc Lục Nông Bế Tống Quan Phùng Đồng Từ Kha Hầu L
 Giàng Sùng Thào Vàng Mùa Lầu Sầm Lành Đèo Cầm Quàng Tòng Điêu Ksor Rơ Nay Siu Bạch Phí Cù Khuất Nghiêm
 Thạch Danh Mẫn Ứng Lạc Lã Biện Diệp Tôn""")
 # Places (and a historical name) written like a person's name after a title's body.
-_NOT_NAMES = {
-    "Hà Nội",
-    "Hà Tĩnh",
-    "Hà Giang",
-    "Hà Nam",
-    "Cao Bằng",
-    "Lâm Đồng",
-    "Hồ Chí Minh",
-    "Thái Bình",
-    "Thái Nguyên",
-    "Võ Nhai",
-    "Hoàng Mai",
-    "Lê Chân",
-    "Ngô Quyền",
-    "Đồng Tháp",
-    "Đồng Nai",
-    "Lý Sơn",
-    "Hà Đông",
-    "Hà Tiên",
-    "Hà Trung",
-    "Mai Sơn",
-    "Quan Hóa",
-    "Quan Sơn",
-    "Đồng Hới",
-    "Đồng Xoài",
-    "Cao Lãnh",
-    "Cao Phong",
-    "Văn Lâm",
-    "Văn Giang",
-    "Văn Yên",
-    "Văn Chấn",
-    "Văn Quan",
-    "Lâm Hà",
-    "Đinh Lập",
-    "Hồng Bàng",
-    "Phan Thiết",
-    "Phan Rang",
-    "Hồ Gươm",
-    "Trần Phú",
-    "Lê Lợi",
-    "Tô Hiệu",
-    "Vũ Thư",
-    "Lương Sơn",
-    "Cao Lộc",
-    "Lục Ngạn",
-    "Lục Nam",
-    "Lục Yên",
-    "Hoàng Su Phì",
-    "Đinh Hóa",
-    "Đồng Hỷ",
-    "Mai Châu",
-    "Lâm Thao",
-    "Triệu Phong",
-    "Triệu Sơn",
-    "Hoàng Hóa",
-    "Hà Quảng",
-    "Thái Thụy",
-    "Thạch Hà",
-    "Thạch Thất",
-    "Thạch Thành",
-    "Bạch Long Vĩ",
-    "Bạch Thông",
-    "Cầm Thủy",
-    "Hà Hòa",
-    "Hà Quang",
-    "Lý Nhân",
-    "Đồng Xuân",
-    "Đồng Phú",
-    "Đồng Hòa",
-}
+_NOT_NAMES = {"Hà Nội", "Hà Tĩnh", "Hà Giang", "Hà Nam", "Cao Bằng", "Lâm Đồng", "Hồ Chí Minh", "Thái Bình",
+              "Thái Nguyên", "Võ Nhai", "Hoàng Mai", "Lê Chân", "Ngô Quyền", "Đồng Tháp", "Đồng Nai",
+              "Lý Sơn",
+              "Hà Đông", "Hà Tiên", "Hà Trung", "Mai Sơn", "Quan Hóa", "Quan Sơn", "Đồng Hới", "Đồng Xoài",
+              "Cao Lãnh", "Cao Phong", "Văn Lâm", "Văn Giang", "Văn Yên", "Văn Chấn", "Văn Quan", "Lâm Hà",
+              "Đinh Lập", "Hồng Bàng", "Phan Thiết", "Phan Rang", "Hồ Gươm", "Trần Phú", "Lê Lợi", "Tô Hiệu",
+              "Vũ Thư", "Lương Sơn", "Cao Lộc", "Lục Ngạn", "Lục Nam", "Lục Yên", "Hoàng Su Phì", "Đinh Hóa",
+              "Đồng Hỷ", "Mai Châu", "Lâm Thao", "Triệu Phong", "Triệu Sơn", "Hoàng Hóa", "Hà Quảng",
+              "Thái Thụy", "Thạch Hà", "Thạch Thất", "Thạch Thành", "Bạch Long Vĩ", "Bạch Thông", "Cầm Thủy",
+              "Hà Hòa", "Hà Quang", "Lý Nhân", "Đồng Xuân", "Đồng Phú", "Đồng Hòa"}
 # Words of positions and bodies that are never a syllable of a name ("Thành", "Trung" are: Lê Trung Chinh).
-_POSITION_WORDS = {
-    "Bí",
-    "Chủ",
-    "Phó",
-    "Ủy",
-    "Uỷ",
-    "Ban",
-    "Bộ",
-    "Sở",
-    "Tỉnh",
-    "Huyện",
-    "Quận",
-    "Hội",
-    "Trưởng",
-    "Giám",
-    "Đảng",
-    "Cục",
-    "Viện",
-    "Tổng",
-    "Ông",
-    "Bà",
-}
+_POSITION_WORDS = {"Bí", "Chủ", "Phó", "Ủy", "Uỷ", "Ban", "Bộ", "Sở", "Tỉnh", "Huyện", "Quận", "Hội",
+                   "Trưởng",
+                   "Giám", "Đảng", "Cục", "Viện", "Tổng", "Ông", "Bà"}
 _HONORIFICS = {("đồng", "chí"): "đồng chí", ("ông",): "ông", ("bà",): "bà"}
 _RANKS = {("Đại", "tá"), ("Thượng", "tá"), ("Trung", "tá"), ("Thiếu", "tá"), ("Đại", "tướng"),
           ("Thượng", "tướng"), ("Trung", "tướng"), ("Thiếu", "tướng"), ("Tiến", "sĩ"), ("TS.",), ("PGS.TS",),
@@ -282,12 +141,9 @@ def _name_ending(words: list[str], end: int) -> int | None:
 def _body_end(words: list[str], i: int) -> int:
     """Where a title's body starting at words[i] ends (exclusive)."""
     j = i
-    while j < len(words) and (
-        _capitalised(words[j])
-        or words[j] in _ABBREVIATIONS
-        or _ROMAN.fullmatch(words[j])
-        or words[j] in _BODY_LOWER
-    ):  # "Trưởng đoàn đại biểu Quốc hội tỉnh"
+    # "Trưởng đoàn đại biểu Quốc hội tỉnh"
+    while j < len(words) and (_capitalised(words[j]) or words[j] in _ABBREVIATIONS
+                              or _ROMAN.fullmatch(words[j]) or words[j] in _BODY_LOWER):
         j += 1
     while j > i and words[j - 1] in _BODY_LOWER and words[j - 1] not in _BODY_END_LOWER:
         j -= 1
@@ -448,8 +304,7 @@ def _group(k: int, segments: list[_Segment], found: list[OfficialMention], used:
                 return False
             names.append((segments[j].start + segments[j].text.index(part), " ".join(words)))
         if segments[j].delimiter_after != "," or (
-            j + 1 < len(segments) and _position_at(_words(segments[j + 1].text), 0)
-        ):
+                j + 1 < len(segments) and _position_at(_words(segments[j + 1].text), 0)):
             break
         j += 1
     if not names or (j + 1 < len(segments) and segments[j].delimiter_after == ","):
