@@ -1,7 +1,7 @@
 # portalnews: two commands on a fresh machine (Python 3.11-3.13, no Docker, no root needed).
 #   make run    embedded PostgreSQL + Airflow with one DAG per portal, UI on http://127.0.0.1:8080
 #   make test   lint + the whole test suite (real PostgreSQL, Scrapy, trafilatura, Airflow)
-#   make test-fast  lint (ruff, import layers, mypy) + tests/unit and tests/integration (no Airflow, browser, make or Compose)
+#   make test-fast  lint (ruff, import layers, mypy) + tests/unit (pure: no server, crawl or Airflow)
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -12,6 +12,8 @@ PORT ?= 8080
 MIRROR_PORT ?= 8701
 # Where `portalnews` is linked for the user's shell, as pipx does (its PIPX_BIN_DIR default).
 USER_BIN ?= $(HOME)/.local/bin
+# Test processes (pytest-xdist), a test module to one process so its module fixtures start once.
+PARALLEL ?= -n 3 --dist loadfile
 # pywb (the Wayback-compatible server the web-archive tests replay from) pins redis==2.10.6, which the
 # server extra's Celery cannot use: it lives in its own venv, found by tests/support/archives.py.
 PYWB_VENV  ?= .venv-pywb
@@ -71,14 +73,14 @@ test: install
 	$(BIN)/ruff check .
 	$(BIN)/python .ci/lint_imports.py --no-logo
 	$(BIN)/python .ci/typecheck.py
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -q -p no:cacheprovider --durations=8 tests
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -q -p no:cacheprovider $(PARALLEL) --durations=8 tests
 
+# Seconds, not minutes: lint and the pure tier (no server, no crawl, no Airflow).
 test-fast: install
 	$(BIN)/ruff check .
 	$(BIN)/python .ci/lint_imports.py --no-logo
 	$(BIN)/python .ci/typecheck.py
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -q -p no:cacheprovider --durations=8 -m "not system" \
-	  tests/unit tests/integration
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -q -p no:cacheprovider $(PARALLEL) tests/unit
 
 # Refresh the UI pictures the guides show (tests write them to a temporary directory only).
 screenshots: install

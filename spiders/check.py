@@ -90,16 +90,16 @@ class PortalCheckSpider(PortalSpider):
     def link_notes(self) -> dict[str, str]:
         """Why a listed article link is not an article of its own: a copy, or forbidden by robots.txt."""
         notes: dict[str, str] = {}
-        first: dict[str, str] = {}  # canonical URL -> the first listed link with it
+        original: dict[str, str] = {}  # canonical URL -> the plainest listed link with it
         agent = self.crawler.settings["ROBOTSTXT_USER_AGENT"] or self.crawler.settings["USER_AGENT"]
+        # The original of a group of copies is its plainest link (shortest query), whichever page the
+        # crawl happened to read first.
+        for url in sorted(self.report["article_links"], key=lambda link: len(urlsplit(link).query)):
+            original.setdefault(canonical_url(url, self.portal), url)
         for url in self.report["article_links"]:
-            canonical = canonical_url(url, self.portal)
-            if canonical in first:
-                notes[url] = (
-                    f"copy of {first[canonical]} (same canonical URL: tracking parameters or a print view)"
-                )
-            else:
-                first[canonical] = url
+            first = original[canonical_url(url, self.portal)]
+            if url != first:
+                notes[url] = f"copy of {first} (same canonical URL: tracking parameters or a print view)"
             if self.robots_rules is not None and not self.robots_rules.allowed(url, agent):
                 notes[url] = "disallowed by robots.txt: never fetched"
         return notes
