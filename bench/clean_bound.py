@@ -52,17 +52,17 @@ def bare(html: bytes) -> tuple[float, float, str]:
 
 
 def bounded(html: bytes) -> tuple[float, str]:
-    from portalnews.pipelines.bounded_extract import BoundedExtractor
+    from portalnews.pipelines.clean_workers import BoundedCleaner
 
-    extractor = BoundedExtractor()
+    cleaner = BoundedCleaner()
     started = time.monotonic()
     try:
-        extractor.extract(html, "http://127.0.0.1/bai-viet/x-1.html")
+        cleaner.clean(html, "http://127.0.0.1/bai-viet/x-1.html")
         outcome = "cleaned"
     except Exception as err:  # noqa: BLE001
         outcome = type(err).__name__
     elapsed = time.monotonic() - started
-    extractor._stop()
+    cleaner._stop()
     return elapsed, outcome
 
 

@@ -54,8 +54,7 @@ from psycopg2.extras import Json  # noqa: E402
 
 from bench.throughput import tree_cpu  # noqa: E402
 from portalnews.monitoring.health import compute_health  # noqa: E402
-from portalnews.pipelines import dedupe, stories  # noqa: E402
-from portalnews.pipelines.load import load_pending  # noqa: E402
+from portalnews.pipelines.load import dedupe, load_pending, stories  # noqa: E402
 from portalnews.registry import Portal  # noqa: E402
 from portalnews.store import embedded as embedded_db  # noqa: E402
 from portalnews.store.schema import migrate  # noqa: E402

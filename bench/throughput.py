@@ -123,7 +123,7 @@ def reap_orphan(pid: int) -> float:
 
 # The first role whose marker the command line holds. Airflow's LocalExecutor names its worker processes
 # "airflow worker -- LocalExecutor: ..." and the task processes they fork "airflow worker -- <task id>".
-ROLES = (("crawl", "scrapy"), ("cleaning workers", "bounded_extract"), ("Airflow executor", "LocalExecutor"),
+ROLES = (("crawl", "scrapy"), ("cleaning workers", "clean_workers"), ("Airflow executor", "LocalExecutor"),
          ("Airflow task", "airflow worker --"))
 
 
@@ -515,7 +515,7 @@ def load_stage_alone(db_url: str, registry: Path, tmp: Path, db_pid: int) -> str
 
 RECOMPUTE_FACTS = """
 import sys
-from portalnews.pipelines.facts import recompute_facts
+from portalnews.pipelines.load.facts import recompute_facts
 print(recompute_facts(sys.argv[1]))
 """
 

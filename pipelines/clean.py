@@ -19,20 +19,20 @@ from psycopg2.extras import Json, execute_values
 from portalnews.config import clean_workers
 from portalnews.extraction import EXTRACTOR_VERSION, ExtractionError
 from portalnews.pipelines.alongside import repeated_alongside
-from portalnews.pipelines.bounded_extract import BoundedExtractor, extractor
+from portalnews.pipelines.clean_workers import BoundedCleaner, CleaningError, cleaner
 from portalnews.registry import Portal
 from portalnews.store.db import transaction
 
 log = logging.getLogger(__name__)
 BATCH = 100
-_extractors: list[BoundedExtractor] = [extractor]  # one worker process each, started on first use
+_cleaners: list[BoundedCleaner] = [cleaner]  # one worker process each, started on first use
 
 
-def _extractor_pool(size: int) -> queue.Queue:
-    while len(_extractors) < size:
-        _extractors.append(BoundedExtractor())
+def _cleaner_pool(size: int) -> queue.Queue:
+    while len(_cleaners) < size:
+        _cleaners.append(BoundedCleaner())
     free: queue.Queue = queue.Queue()
-    for bounded in _extractors[:size]:
+    for bounded in _cleaners[:size]:
         if bounded._worker is None or not bounded._worker.is_alive():
             bounded._start()  # all workers up before the cleaning threads hand them pages
         free.put(bounded)
@@ -53,8 +53,8 @@ def _clean_page(free: queue.Queue, row: dict, hints: dict | None):
                 err,
             )
             return row, None, err
-        return row, bounded.extract(html, row["url"], hints), None  # bounded in size and time
-    except ExtractionError as err:
+        return row, bounded.clean(html, row["url"], hints), None  # bounded in size and time
+    except (ExtractionError, CleaningError) as err:
         log.warning("page %s not cleaned: %s", row["url"], err)
         return row, None, err
     except Exception as err:  # a broken page must not stop the stage
@@ -96,7 +96,7 @@ def clean_pending(
     articles whose cleaned result changed.
     """
     workers = clean_workers()
-    free = _extractor_pool(workers)
+    free = _cleaner_pool(workers)
     with ThreadPoolExecutor(workers, thread_name_prefix="clean") as pool:
         return _clean_batches(db_url, portal, since, force, pool, free)
 

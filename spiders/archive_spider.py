@@ -117,7 +117,7 @@ class ArchiveSpider(PortalSpider):
 
     def parse_capture(self, response):
         capture: Capture = response.meta["capture"]
-        self.crawler.stats.inc_value(stat("articles_fetched"))
+        self.crawler.stats.inc_value(stat("pages_fetched"))
         yield {
             "portal": self.portal.id,
             "crawl_run_id": self.run_id,
@@ -137,7 +137,7 @@ class ArchiveSpider(PortalSpider):
 
     def on_capture_error(self, failure):
         # Counted and logged; not a fetch failure of the live portal (its retry list is left alone).
-        self.crawler.stats.inc_value(stat("article_errors"))
+        self.crawler.stats.inc_value(stat("fetch_errors"))
         self.logger.error("capture %s failed: %s", failure.request.url, failure.getErrorMessage())
 
     def save_crawl_state(self) -> None:

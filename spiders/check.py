@@ -117,7 +117,7 @@ class PortalCheckSpider(PortalSpider):
 
     # ---- articles are cleaned, not stored --------------------------------------------------
     def parse_article(self, response):
-        self.crawler.stats.inc_value(stat("articles_fetched"))
+        self.crawler.stats.inc_value(stat("pages_fetched"))
         if self.report["sample_article"]:
             return
         ExtractionError, extract_article = _extraction()

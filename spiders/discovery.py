@@ -38,7 +38,6 @@ class Discovered:
     article_links: list[tuple[str, str | None]] = field(default_factory=list)  # (url, nearby text)
     follow: list[str] = field(default_factory=list)  # listing/pagination pages to visit
     indexes: list[str] = field(default_factory=list)  # sitemaps and feeds to read
-    lastmods: dict[str, str] = field(default_factory=dict)  # from sitemaps: url -> lastmod
 
 
 def sniff(body: bytes, content_type: str = "") -> str:
@@ -96,8 +95,6 @@ def from_sitemap(body: bytes, max_size: int = 50 * 1024 * 1024) -> Discovered:
             continue
         # The context of a sitemap link is its date: the news sitemap's publication date, else lastmod.
         found.article_links.append((loc, published.get(loc) or entry.get("lastmod")))
-        if entry.get("lastmod"):
-            found.lastmods[loc] = entry["lastmod"]
     return found
 
 

@@ -153,7 +153,7 @@ class PortalSpider(scrapy.Spider):
                                            headers=visit.conditional_headers()))
         if revisits:  # the check spider has none, and no database
             mark_revisited(self.db_url, revisits)
-        self.crawler.stats.inc_value(stat("revisits_requested"), len(requests))
+        self.crawler.stats.inc_value(stat("revisits"), len(requests))
         return requests
 
     def parse_revisit(self, response):
@@ -308,7 +308,7 @@ class PortalSpider(scrapy.Spider):
 
     # ---- articles ----------------------------------------------------------------------
     def parse_article(self, response):
-        self.crawler.stats.inc_value(stat("articles_fetched"))
+        self.crawler.stats.inc_value(stat("pages_fetched"))
         yield {
             "portal": self.portal.id,
             "crawl_run_id": self.run_id,
@@ -349,7 +349,7 @@ class PortalSpider(scrapy.Spider):
             self.ignored.add(request.meta["canonical_url"])
             return
         reason = failure_reason(failure)
-        self.crawler.stats.inc_value(stat("article_errors"))
+        self.crawler.stats.inc_value(stat("fetch_errors"))
         requested = request.meta.get("redirect_urls", [request.url])[0]  # the link, not where it led
         self.logger.error("article %s failed: %s", requested, reason)
         self.failures[requested] = (request.meta["canonical_url"], reason)

@@ -22,12 +22,8 @@ from portalnews.store.spool import RawPageWriter
 log = logging.getLogger(__name__)
 
 MAX_BATCH = 50
-STAT_NAMES = {
-    "stored": "raw_pages_stored",
-    "unchanged": "raw_pages_unchanged",
-    "spooled": "raw_pages_spooled",
-    "failed": "raw_pages_quarantined",
-}
+STAT_NAMES = {"stored": "pages_stored", "unchanged": "pages_unchanged", "spooled": "pages_spooled",
+              "failed": "pages_quarantined"}
 
 
 class RawPageStorePipeline:
@@ -75,7 +71,7 @@ class RawPageStorePipeline:
         stats = self.crawler.stats
         if isinstance(outcome, Failure):  # not a database outage (those spool): a bug or a full disk
             log.error("could not store or spool %d pages: %s", len(batch), outcome.getErrorMessage())
-            stats.inc_value(stat("raw_pages_lost"), len(batch))
+            stats.inc_value(stat("pages_lost"), len(batch))
             outcome = ["lost"] * len(batch)
         for (item, done), result in zip(batch, outcome, strict=True):
             if result in STAT_NAMES:
@@ -95,7 +91,7 @@ class RawPageStorePipeline:
         if self.writer is None:
             return
         self.writer.close()
-        spooled = self.crawler.stats.get_value(stat("raw_pages_spooled"), 0)
+        spooled = self.crawler.stats.get_value(stat("pages_spooled"), 0)
         if spooled:
             log.error("database unreachable during the crawl (%s): %d fetched pages kept in %s; "
                       "the next run stores them", self.writer.last_error, spooled, self.writer.spool_file)

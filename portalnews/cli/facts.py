@@ -129,7 +129,7 @@ def cmd_officials(args) -> int:
 
 def cmd_facts_recompute(args) -> int:
     from portalnews.facts import RULES_VERSION
-    from portalnews.pipelines.facts import recompute_facts
+    from portalnews.pipelines.load.facts import recompute_facts
     from portalnews.store.db import admin_database_url, database_url
     from portalnews.store.schema import migrate
 

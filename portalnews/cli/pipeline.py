@@ -125,7 +125,9 @@ def cmd_check(args) -> int:
 
 def cmd_extract(args) -> int:
     from portalnews.extraction import ExtractionError
-    from portalnews.pipelines.bounded_extract import extractor  # the clean stage's size and time bound
+
+    # the clean stage's size and time bound
+    from portalnews.pipelines.clean_workers import CleaningError, cleaner
 
     failures = 0
     for name in args.files:
@@ -137,9 +139,9 @@ def cmd_extract(args) -> int:
                 import gzip
 
                 data = gzip.decompress(data)
-            article = extractor.extract(data, args.url)
+            article = cleaner.clean(data, args.url)
             record.update(article.to_json())
-        except (OSError, ExtractionError, RuntimeError) as err:
+        except (OSError, ExtractionError, CleaningError, RuntimeError) as err:
             failures += 1
             record.update({"error": f"{type(err).__name__}: {err}", "title": None, "published_at": None,
                            "author": None, "sapo": None, "body": None})

@@ -94,7 +94,7 @@ def test_an_article_the_rules_fail_on_is_logged_and_left_out_while_the_others_ge
     import psycopg2
 
     from portalnews.extraction import Article
-    from portalnews.pipelines.facts import record_facts
+    from portalnews.pipelines.load.facts import record_facts
 
     cleaned_page("/tin/1", "Tổng kết Chỉ thị 05", DIRECTIVE)
     cleaned_page("/tin/2", "Sơ kết", "Nội dung.", minutes_after=1)

@@ -7,8 +7,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from portalnews.pipelines import stories
-from portalnews.pipelines.load import load_pending
+from portalnews.pipelines.load import load_pending, stories
 from portalnews.registry import Portal
 from portalnews.vietnamese.dates import VIETNAM
 from tests.support.database import query

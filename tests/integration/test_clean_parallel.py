@@ -22,7 +22,7 @@ def two_cleaning_processes(monkeypatch):
 def worker_cpu() -> dict[int, float]:
     """CPU seconds so far of each cleaning worker process of this test process."""
     times = {}
-    for bounded in clean._extractors:
+    for bounded in clean._cleaners:
         if bounded._worker is not None and bounded._worker.is_alive():
             cpu = psutil.Process(bounded._worker.pid).cpu_times()
             times[bounded._worker.pid] = cpu.user + cpu.system

@@ -138,7 +138,7 @@ def test_a_batch_looks_its_dedupe_candidates_up_through_indexes_not_the_portals_
     fingerprint index and the portal's title index (migration 0016): of the portal's 3,000 articles only the
     30 sharing a title are read, none is read and thrown away, and other portals' copies of the title are
     never visited, so the load stage's cost does not grow with the portals' articles."""
-    from portalnews.pipelines import dedupe
+    from portalnews.pipelines.load import dedupe
 
     for portal in (PORTAL.id, "other"):
         query(

@@ -907,6 +907,11 @@ def test_airflow_init_gives_analysts_a_read_only_role_with_the_password_from_env
                     " has_table_privilege('analyst', 'articles', 'INSERT'),"
                     " has_table_privilege('analyst', 'article_corrections', 'SELECT')")
         assert cur.fetchone() == (True, False, True)
+        # Analysts cannot hold the pipeline's locks (0010, run by airflow-init as the superuser).
+        cur.execute("SELECT has_function_privilege('analyst', 'pg_advisory_lock(bigint)', 'EXECUTE'),"
+                    " has_function_privilege(%s, 'pg_advisory_lock(bigint)', 'EXECUTE')",
+                    (deployment.operator_env["PORTALNEWS_DB_USER"],))
+        assert cur.fetchone() == (False, True)
     conn.close()
 
 

@@ -58,7 +58,7 @@ def source_files() -> dict[str, Path]:
 def test_the_repo_folders_install_under_the_one_namespace():
     files = source_files()
     assert files["portalnews.spiders.portal_spider"] == REPO / "spiders" / "portal_spider.py"
-    assert files["portalnews.pipelines.load"] == REPO / "pipelines" / "load.py"
+    assert files["portalnews.pipelines.load"] == REPO / "pipelines" / "load" / "__init__.py"
     assert Path(portalnews.__file__).parent == REPO / "portalnews"
 
 
@@ -160,15 +160,10 @@ def test_a_built_wheel_holds_only_the_portalnews_namespace_with_its_data_files(t
     names = zipfile.ZipFile(wheel).namelist()
     top_level = {name.split("/")[0] for name in names if not name.split("/")[0].endswith(".dist-info")}
     assert top_level == {"portalnews"}
-    for needed in (
-        "portalnews/spiders/portal_spider.py",
-        "portalnews/spiders/settings.py",
-        "portalnews/pipelines/load.py",
-        "portalnews/archives/warc.py",
-        "portalnews/registry/portals.toml",
-        "portalnews/registry/families.toml",
-        "portalnews/store/migrations/0001_initial.sql",
-    ):
+    for needed in ("portalnews/spiders/portal_spider.py", "portalnews/spiders/settings.py",
+                   "portalnews/pipelines/load/__init__.py", "portalnews/archives/warc.py",
+                   "portalnews/registry/portals.toml",
+                   "portalnews/registry/families.toml", "portalnews/store/migrations/0001_initial.sql"):
         assert needed in names
 
 

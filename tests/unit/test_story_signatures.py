@@ -1,11 +1,11 @@
-"""MinHash signatures stay comparable with those already stored: the definition in pipelines/stories.py,
+"""MinHash signatures stay comparable with those already stored: the definition in pipelines/load/stories.py,
 written out plainly here, gives the same values as the load stage's faster code."""
 
 from __future__ import annotations
 
 from hashlib import blake2b
 
-from portalnews.pipelines import stories
+from portalnews.pipelines.load import stories
 from portalnews.vietnamese.text import comparison_form
 
 TEXT = ("Sáng 27/11, Ban Thường vụ Thành ủy tổ chức hội nghị sơ kết công tác chuyển đổi số năm 2026. "

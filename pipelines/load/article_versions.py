@@ -1,9 +1,9 @@
 """Article versions: what a stored article said before the portal corrected it.
 
-The load stage calls `version_of` (and `record_versions` for its whole batch) when a newly fetched page of a
-stored article changes its content; the replaced content goes to `article_versions` with the fields that
-changed and a readable unified diff (old -> new). An unchanged re-fetch or a re-extraction of the same page
-records nothing.
+The load stage calls `replaced_content` (and `record_article_versions` for its whole batch) when a newly
+fetched page of a stored article changes its content; the replaced content goes to `article_versions` with the
+fields that changed and a readable unified diff (old -> new). An unchanged re-fetch or a re-extraction of the
+same page records nothing.
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ _VERSION_COLUMNS = (
 )
 
 
-def version_of(stored: dict, article: Article, new_raw_page_id: int) -> dict | None:
+def replaced_content(stored: dict, article: Article, new_raw_page_id: int) -> dict | None:
     """The article_versions row keeping the stored article's current content, or None when `article`
     changes none of its versioned fields."""
     fields = changed_fields(stored, article)
@@ -103,7 +103,7 @@ def version_of(stored: dict, article: Article, new_raw_page_id: int) -> dict | N
     }
 
 
-def record_versions(cur, rows: list[dict]) -> None:
-    """Insert the rows of `version_of`, in one statement."""
+def record_article_versions(cur, rows: list[dict]) -> None:
+    """Insert the rows of `replaced_content`, in one statement."""
     insert_rows(cur, "article_versions", rows, _VERSION_COLUMNS)
 

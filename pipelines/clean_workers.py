@@ -1,5 +1,6 @@
-"""Cleaning one page, bounded in size and time: a huge or pathological page becomes an extraction
-error in seconds instead of holding the clean stage for minutes (a 9 MB page took 389 s unbounded).
+"""The clean stage's worker processes: cleaning one page, bounded in size and time, so that a huge or
+pathological page becomes a cleaning error in seconds instead of holding the clean stage for minutes
+(a 9 MB page took 389 s unbounded).
 
 The extractor runs in a worker process (started once, reused for every page); a page that takes longer
 than the time limit gets the worker killed and replaced, and is recorded as an error like any page
@@ -27,11 +28,15 @@ log = logging.getLogger(__name__)
 WORKER_START_LIMIT = 300
 
 
-class PageTooLarge(ExtractionError):
+class CleaningError(Exception):
+    """A page the clean stage stopped before the extractor finished (a bound it hit)."""
+
+
+class PageTooLarge(CleaningError):
     """More HTML than any article page has: not cleaned."""
 
 
-class CleaningTimeout(ExtractionError):
+class CleaningTimeout(CleaningError):
     """The extractor did not finish within the time limit: stopped."""
 
 
@@ -55,7 +60,7 @@ def _serve(conn) -> None:
 
 
 class _Worker:
-    """A worker interpreter of its own (`python -m portalnews.pipelines.bounded_extract FD FD`).
+    """A worker interpreter of its own (`python -m portalnews.pipelines.clean_workers FD FD`).
 
     Not multiprocessing: a fork of a threaded caller (Airflow, the clean-while-crawling thread) can copy
     a lock another thread holds and hang, and its fork server and spawn re-import the caller's __main__
@@ -67,17 +72,9 @@ class _Worker:
         to_worker_r, to_worker_w = os.pipe()
         from_worker_r, from_worker_w = os.pipe()
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "portalnews.pipelines.bounded_extract",
-                str(to_worker_r),
-                str(from_worker_w),
-            ],
-            pass_fds=(to_worker_r, from_worker_w),
-            preexec_fn=die_with_parent,
-            stdin=subprocess.DEVNULL,
-        )
+            [sys.executable, "-m", "portalnews.pipelines.clean_workers",
+             str(to_worker_r), str(from_worker_w)],
+            pass_fds=(to_worker_r, from_worker_w), preexec_fn=die_with_parent, stdin=subprocess.DEVNULL)
         os.close(to_worker_r)
         os.close(from_worker_w)
         self.send_end = Connection(to_worker_w, readable=False)
@@ -104,7 +101,9 @@ class _Worker:
         self.receive_end.close()
 
 
-class BoundedExtractor:
+class BoundedCleaner:
+    """One cleaning worker process, restarted when a page kills it or runs over the time limit."""
+
     def __init__(self):
         self._lock = threading.Lock()
         self._worker: _Worker | None = None
@@ -118,7 +117,7 @@ class BoundedExtractor:
             self._worker.kill()
         self._worker = None
 
-    def extract(self, html: bytes, url: str, hints: dict | None = None):
+    def clean(self, html: bytes, url: str, hints: dict | None = None):
         max_bytes, timeout = clean_limits()
         if len(html) > max_bytes:
             raise PageTooLarge(f"{len(html)} bytes of HTML, over the cleaning limit of {max_bytes}")
@@ -142,7 +141,7 @@ class BoundedExtractor:
         raise RuntimeError(value)
 
 
-extractor = BoundedExtractor()
+cleaner = BoundedCleaner()
 
 
 class _Duplex:

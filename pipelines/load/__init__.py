@@ -1,14 +1,14 @@
 """Load stage: extractions -> articles, deduplicated.
 
-One article per portal and canonical URL. A page that the dedupe rules (pipelines/dedupe.py) match to
+One article per portal and canonical URL. A page that the dedupe rules (pipelines/load/dedupe.py) match to
 a stored article by content is a duplicate: its URL becomes an alias of that article. The columns
 written are the Article dataclass's own (portalnews.extraction.article), so a new field needs no
 change here. Loading is idempotent: re-loading the same extraction changes nothing.
 
 A newly fetched page that changes a stored article keeps the replaced content in article_versions
-(pipelines/versions.py); re-extracting the same page updates in place, and an older page never
-replaces a newer one. Every new article joins a story across portals (pipelines/stories.py); the facts
-of every new or changed article (documents cited, officials named: pipelines/facts.py) are derived
+(pipelines/load/article_versions.py); re-extracting the same page updates in place, and an older page never
+replaces a newer one. Every new article joins a story across portals (pipelines/load/stories.py); the facts
+of every new or changed article (documents cited, officials named: pipelines/load/facts.py) are derived
 again in the same batch.
 
 Pages are merged in batches on one connection, set-based: the dedupe candidates of a whole batch in
@@ -31,8 +31,8 @@ from psycopg2.extras import Json, execute_values
 from trafilatura.deduplication import Simhash
 
 from portalnews.extraction import Article
-from portalnews.pipelines import dedupe, facts, stories, versions
 from portalnews.pipelines.alongside import repeated_alongside
+from portalnews.pipelines.load import article_versions, dedupe, facts, stories
 from portalnews.registry import Portal
 from portalnews.registry.urls import canonical_url
 from portalnews.store.db import connection
@@ -230,7 +230,7 @@ def _merge(cur, portal: Portal, pages: list[_Page], matches: list[tuple[dict | N
             continue
         changed = _changed(existing, page.article)
         if changed and age == "newer":
-            replaced = versions.version_of(existing, page.article, page.row["raw_page_id"])
+            replaced = article_versions.replaced_content(existing, page.article, page.row["raw_page_id"])
             replaced_versions += [replaced] if replaced else []
         if changed or existing["extractor_version"] != page.row["extractor_version"]:
             # A re-extraction records its extractor version even when the result is the same.
@@ -245,7 +245,7 @@ def _merge(cur, portal: Portal, pages: list[_Page], matches: list[tuple[dict | N
             stats.updated += 1
         else:
             stats.unchanged += 1
-    versions.record_versions(cur, replaced_versions)
+    article_versions.record_article_versions(cur, replaced_versions)
     facts.record_facts(cur, changed_articles)
     if new:
         aliases += _insert_new(cur, portal, new)
