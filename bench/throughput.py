@@ -261,9 +261,8 @@ def scheduled_run(
         db_before = tree_cpu(db)
         started = time.perf_counter()
         with TreeSampler(airflow.process.pid) as sampler:
-            airflow.api(
-                f"/api/v2/dags/{dag_id}", "PATCH", {"is_paused": False}
-            )  # starts the latest hourly run
+            # starts the latest hourly run
+            airflow.api(f"/api/v2/dags/{dag_id}", "PATCH", {"is_paused": False})
             while not (runs := airflow.api(f"/api/v2/dags/{dag_id}/dagRuns")["dag_runs"]) \
                     or runs[0]["state"] not in ("success", "failed"):
                 time.sleep(1)  # gently: the same API server serves the tasks' state changes

@@ -111,9 +111,8 @@ class StoredPage:
     headers: dict[str, list[str] | str]
     body: bytes
     fetched_at: datetime
-    fields: dict[
-        str, object
-    ]  # the metadata record's fields (article id, extractor version...); None: left out
+    # the metadata record's fields (article id, extractor version...); None: left out
+    fields: dict[str, object]
 
 
 class WarcExporter:

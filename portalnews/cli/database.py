@@ -50,9 +50,8 @@ def _connection_url(args) -> str | None:
         from portalnews.store import embedded as embedded_db
         from portalnews.store import embedded_roles
 
-        server = (
-            embedded_db.running_server()
-        )  # the analyst's password is generated into secrets/ on first use
+        # the analyst's password is generated into secrets/ on first use
+        server = embedded_db.running_server()
         return embedded_roles.analyst_login_url(server) if server else None
     url = _current_url()
     if url and args.analyst:

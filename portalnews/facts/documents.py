@@ -43,16 +43,12 @@ _TYPE_NAMES = sorted(_TYPES, key=len, reverse=True)
 _TYPE = "|".join(name for t in _TYPE_NAMES for name in (t, t[0].lower() + t[1:]))
 # Symbol parts: upper-case codes (NQ, TW, UBND, HĐND, BTCTW, QH15), the Party's QĐi and CTr.
 _CODE = r"[A-ZĐ]{1,8}[a-zđ]?\d{0,2}(?![^\W\d_])"
-_MIXED_CASE_CODES = {
-    "QĐI": "QĐi",
-    "CTR": "CTr",
-    "TTG": "TTg",
-}  # printed so by the Party and the Prime Minister
+# printed so by the Party and the Prime Minister
+_MIXED_CASE_CODES = {"QĐI": "QĐi", "CTR": "CTr", "TTG": "TTg"}
 _SYMBOL = re.compile(rf"(?<![\w/.-])(?P<number>\d{{1,5}})(?:\s*/\s*(?P<year>(?:19|20)\d\d))?"
                      rf"(?P<sep>\s*[-/]\s*)(?P<code>{_CODE}(?:\s*[-/]\s*{_CODE})*)", re.IGNORECASE)
-_PRINTED_CODE = re.compile(
-    rf"{_CODE}(?:\s*[-/]\s*{_CODE})*"
-)  # case-sensitive: as the Party and State print it
+# case-sensitive: as the Party and State print it
+_PRINTED_CODE = re.compile(rf"{_CODE}(?:\s*[-/]\s*{_CODE})*")
 # What may stand between a type word and its number: "số", "số:", a law's name ("Luật Đầu tư công số").
 _TYPE_BEFORE = re.compile(rf"(?:(?P<law>Luật)(?:\s+[^\s,;.()]+){{0,5}}?|(?P<type>{_TYPE}|NQ|CT|KL|QĐ))"
                           r"\s*(?:số\s*:?\s*)?$")

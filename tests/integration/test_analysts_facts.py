@@ -57,14 +57,11 @@ def test_loading_derives_the_facts_and_a_changed_article_has_them_replaced(db_ur
     cleaned_page("/tin/1", "Tổng kết Chỉ thị 05", corrected, minutes_after=60)
     assert load_pending(db_url, PORTAL).updated == 1
     facts, documents, officials = _facts(db_url)
-    assert [d["document_key"] for d in documents] == [
-        "35-CT/TW",
-        "35-CT/TW",
-    ]  # the title still says "Chỉ thị 05"
+    # the title still says "Chỉ thị 05"
+    assert [d["document_key"] for d in documents] == ["35-CT/TW", "35-CT/TW"]
     assert officials == [{"name": "Lê Thị Hòa", "position": "Phó Bí thư Huyện ủy", "honorific": "đồng chí"}]
-    assert query(db_url, "SELECT count(*) AS n FROM article_versions") == [
-        {"n": 1}
-    ]  # the old text stays there
+    # the old text stays there
+    assert query(db_url, "SELECT count(*) AS n FROM article_versions") == [{"n": 1}]
 
 
 def test_facts_recompute_derives_again_what_other_rules_or_no_rules_derived(db_url, cleaned_page, monkeypatch,  # noqa: F811

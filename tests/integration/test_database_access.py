@@ -217,9 +217,8 @@ def test_a_superuser_password_file_restored_old_or_lost_is_named_and_reset_passw
         server = embedded_db.running_server(home / "pgdata")
         assert server is not None  # started again on its port
         rows = query(database_url(), "SELECT current_user AS login, name FROM portals")
-        assert rows == [
-            {"login": "portalnews_crawler", "name": "Hà Nội"}
-        ]  # data kept, other logins unchanged
+        # data kept, other logins unchanged
+        assert rows == [{"login": "portalnews_crawler", "name": "Hà Nội"}]
     finally:
         embedded_db.stop(home / "pgdata")
         embedded_db.remove_cluster(home / "pgdata")

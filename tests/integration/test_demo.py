@@ -27,11 +27,8 @@ from tests.support.paths import REPO, SITES_DIR
     ("recorded", "days", "served"),
     [
         ("Cập nhật: 13/02/2020 09:06", 10, "Cập nhật: 23/02/2020 09:06"),
-        (
-            'content="2020-02-13T09:06:00+07:00"',
-            20,
-            'content="2020-03-04T09:06:00+07:00"',
-        ),  # 2020: 29 days in Feb
+        # 2020: 29 days in Feb
+        ('content="2020-02-13T09:06:00+07:00"', 20, 'content="2020-03-04T09:06:00+07:00"'),
         ("<lastmod>2025-05-12T16:20:00+07:00</lastmod>", 1, "<lastmod>2025-05-13T16:20:00+07:00</lastmod>"),
         ("(3-2-1930 - 3-2-2020)", 1, "(4-2-1930 - 4-2-2020)"),
         ("ngày 3 tháng 2 năm 2020", 30, "ngày 4 tháng 3 năm 2020"),

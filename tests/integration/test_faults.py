@@ -229,9 +229,8 @@ def raw_pages_huge_slow_and_normal(db_url, tmp_path):
 def test_a_huge_page_and_a_page_over_the_time_limit_are_extraction_errors_and_the_rest_cleans(
         raw_pages_huge_slow_and_normal, monkeypatch):
     db_url = raw_pages_huge_slow_and_normal
-    monkeypatch.setenv(
-        "PORTALNEWS_CLEAN_TIMEOUT", "1"
-    )  # the 2.9 MB page needs far longer; a news page, far less
+    # the 2.9 MB page needs far longer; a news page, far less
+    monkeypatch.setenv("PORTALNEWS_CLEAN_TIMEOUT", "1")
     started = time.monotonic()
     stats = jobs.clean(db_url, CLEAN_PORTAL)
     print(f"cleaned 9.3 MB + 2.9 MB + 1 normal page in {time.monotonic() - started:.1f} s")

@@ -72,6 +72,5 @@ def test_an_xml_index_that_is_neither_sitemap_nor_feed_says_why():
         discovery.discover(b'<?xml version="1.0"?><error>quota exceeded</error>', "http://127.0.0.1:9/rss.xml",
                            "application/xml")
     empty = b'<?xml version="1.0"?><rss version="2.0"><channel><title>Tin</title></channel></rss>'
-    assert (
-        discovery.discover(empty, "http://127.0.0.1:9/rss.xml").article_links == []
-    )  # empty, not unreadable
+    # empty, not unreadable
+    assert discovery.discover(empty, "http://127.0.0.1:9/rss.xml").article_links == []

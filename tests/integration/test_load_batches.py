@@ -67,9 +67,8 @@ def cleaned_page(db_url):
 def test_pages_of_one_batch_that_are_one_article_are_merged_as_if_loaded_one_at_a_time(db_url, cleaned_page):
     cleaned_page("/tin/1", "Sơ kết công tác dân vận", REPORT)
     cleaned_page("/tin/1-ban-in", "Sơ kết công tác dân vận", REPORT, minutes_after=1)  # a print view: a copy
-    cleaned_page(
-        "/tin/1", "Sơ kết công tác dân vận", CORRECTED_REPORT, minutes_after=60
-    )  # the portal corrected it
+    # the portal corrected it
+    cleaned_page("/tin/1", "Sơ kết công tác dân vận", CORRECTED_REPORT, minutes_after=60)
     cleaned_page("/tin/2", "Triển khai Kết luận 123", DIRECTIVE, minutes_after=2)
 
     assert load_pending(db_url, PORTAL).as_dict() == {"new": 2, "updated": 1, "unchanged": 0, "duplicate": 1,

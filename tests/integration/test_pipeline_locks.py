@@ -150,9 +150,8 @@ def test_a_run_crawling_through_a_database_restart_keeps_the_portal_and_a_second
         assert restarted.wait(120)
         crawl_locks = ("SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND granted"
                        " AND classid::int = hashtext(%s) AND objsubid = 2")
-        assert _wait_for(
-            lambda: query(url, crawl_locks, (LOCK_SPACE,))[0]["n"] == 1
-        )  # the first run took it again
+        # the first run took it again
+        assert _wait_for(lambda: query(url, crawl_locks, (LOCK_SPACE,))[0]["n"] == 1)
         assert runner.is_alive()
         second = jobs.run_portal(url, site.portal, [site.registry_file])
         assert second["status"] == "failed" and "PortalBusy" in second["message"], second

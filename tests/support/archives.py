@@ -28,9 +28,8 @@ def site_paths(site_dir: Path) -> list[str]:
     """Every page path the recorded site serves: its files under www/ and its routes."""
     www = site_dir / "www"
     files = [str(p.relative_to(www)) for p in sorted(www.rglob("*")) if p.is_file()]
-    paths = [
-        "/" + name.removesuffix("index.html").rstrip("/") for name in files
-    ]  # a folder's index.html: the folder
+    # a folder's index.html: the folder
+    paths = ["/" + name.removesuffix("index.html").rstrip("/") for name in files]
     routes_file = site_dir / "routes.toml"
     routes = (
         tomllib.loads(routes_file.read_text(encoding="utf-8")).get("route", [])

@@ -147,9 +147,8 @@ class _Lines:
 def test_a_backfill_triggered_while_the_hourly_crawl_runs_waits_for_it_and_never_overlaps(
         db_url, serve_site, airflow_metadata_url, tmp_path):
     site = serve_site("liferay_danang")
-    registry, portal = _with_settings(
-        site, tmp_path, "max_listing_pages = 0"
-    )  # hourly: the first listing page
+    # hourly: the first listing page
+    registry, portal = _with_settings(site, tmp_path, "max_listing_pages = 0")
     gate = threading.Event()
     _hold_requests_until(site.mirror, gate)
     env = {**airflow_test_env(db_url, airflow_metadata_url, registry), "PYTHONUNBUFFERED": "1"}

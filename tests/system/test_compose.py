@@ -811,9 +811,8 @@ def deployment(pg_server, tmp_path_factory) -> Iterator[LocalDeployment]:
         if "change-me" in value:
             operator_env[name] = secrets.token_urlsafe(32)
     operator_env["AIRFLOW_FERNET_KEY"] = base64.urlsafe_b64encode(os.urandom(32)).decode()
-    operator_env["AIRFLOW_ADMIN_PASSWORD"] = "-" + secrets.token_urlsafe(
-        16
-    )  # token_urlsafe may start with '-'
+    # token_urlsafe may start with '-'
+    operator_env["AIRFLOW_ADMIN_PASSWORD"] = "-" + secrets.token_urlsafe(16)
     # Unique names: the test PostgreSQL server is shared with the rest of the session.
     operator_env["POSTGRES_USER"] = f"airflow_{suffix}"
     operator_env["PORTALNEWS_DB_USER"] = f"portalnews_{suffix}"

@@ -33,9 +33,8 @@ def test_a_crawl_process_loads_neither_the_extractor_nor_unused_scrapy_extension
     )
     packages = set(json.loads(result.stdout))
     assert "scrapy" in packages and "psycopg2" in packages  # the crawl's own modules did load
-    assert (
-        "trafilatura" not in packages
-    )  # the portal crawl never cleans; `portalnews check` imports it on use
+    # the portal crawl never cleans; `portalnews check` imports it on use
+    assert "trafilatura" not in packages
     assert "aiohttp" not in packages  # Scrapy's remote-control extension is not part of a crawl
 
 
