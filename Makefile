@@ -1,7 +1,7 @@
 # portalnews: two commands on a fresh machine (Python 3.11-3.13, no Docker, no root needed).
 #   make run    embedded PostgreSQL + Airflow with one DAG per portal, UI on http://127.0.0.1:8080
 #   make test   lint + the whole test suite (real PostgreSQL, Scrapy, trafilatura, Airflow)
-#   make test-fast  lint + tests/unit (pure: no server, crawl or Airflow), well under 2 minutes
+#   make test-fast  lint (ruff, import layers, mypy) + tests/unit (pure: no server, crawl or Airflow)
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -67,16 +67,19 @@ demo: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/python .ci/lint_imports.py --no-logo
+	$(BIN)/python .ci/typecheck.py
 
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/python .ci/lint_imports.py --no-logo
+	$(BIN)/python .ci/typecheck.py
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -q -p no:cacheprovider $(PARALLEL) --durations=8 tests
 
 # Seconds, not minutes: lint and the pure tier (no server, no crawl, no Airflow).
 test-fast: install
 	$(BIN)/ruff check .
 	$(BIN)/python .ci/lint_imports.py --no-logo
+	$(BIN)/python .ci/typecheck.py
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -q -p no:cacheprovider $(PARALLEL) tests/unit
 
 # Refresh the UI pictures the guides show (tests write them to a temporary directory only).

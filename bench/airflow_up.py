@@ -19,9 +19,15 @@ from portalnews.store import embedded as embedded_db
 def airflow_api(base: str, path: str, token: str | None = None, method: str = "GET",
                 body: dict | None = None, attempts: int = 3) -> dict:
     """One REST call; a call timing out (the API server starved of CPU on a loaded machine) is made again."""
-    request = urllib.request.Request(base + path, method=method, data=json.dumps(body).encode() if body else None,
-                                     headers={"Content-Type": "application/json",
-                                              **({"Authorization": f"Bearer {token}"} if token else {})})
+    request = urllib.request.Request(
+        base + path,
+        method=method,
+        data=json.dumps(body).encode() if body else None,
+        headers={
+            "Content-Type": "application/json",
+            **({"Authorization": f"Bearer {token}"} if token else {}),
+        },
+    )
     for attempt in range(attempts):
         try:
             with urllib.request.urlopen(request, timeout=60) as response:
@@ -57,8 +63,13 @@ def airflow_up(registry: Path, home: Path, env: dict[str, str], api_port: int,
     log_path = home / "up.log"
     home.mkdir(parents=True, exist_ok=True)
     log = log_path.open("w")
-    up = subprocess.Popen([sys.executable, "-m", "portalnews.cli", "up", "--registry", str(registry)], env=env,
-                          stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    up = subprocess.Popen(
+        [sys.executable, "-m", "portalnews.cli", "up", "--registry", str(registry)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     base = f"http://127.0.0.1:{api_port}"
     try:
         deadline = time.monotonic() + timeout

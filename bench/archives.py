@@ -82,7 +82,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=2000)
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "portalnews-bench")
-    parser.add_argument("--no-crawl", dest="crawl", action="store_false", help="skip the live-crawl comparison")
+    parser.add_argument(
+        "--no-crawl", dest="crawl", action="store_false", help="skip the live-crawl comparison"
+    )
     args = parser.parse_args()
     site = args.workdir / f"site-{args.articles}"
     if not (site / "gold.json").exists():
@@ -117,8 +119,9 @@ def main() -> None:
                 live_registry = tmp / "live.toml"
                 live_registry.write_text(mirror.registry_text(), encoding="utf-8")
                 env = dict(os.environ, DATABASE_URL=crawl_db, PORTALNEWS_HOME=str(tmp / "home"))
-                wall, cpu, _, peak, _, _ = run_measured("crawl", [*cli, "run", "--portal", PORTAL, "--registry",
-                                                                  str(live_registry)], env, db_pid)
+                wall, cpu, _, peak, _, _ = run_measured(
+                    "crawl", [*cli, "run", "--portal", PORTAL, "--registry", str(live_registry)], env, db_pid
+                )
             crawled = count(crawl_db, "SELECT count(*) FROM raw_pages")
             print(line("run (crawl, clean, load)", wall, cpu, peak, crawled, "pages/s"), flush=True)
         env = dict(os.environ, DATABASE_URL=imported_db, PORTALNEWS_HOME=str(tmp / "home"))

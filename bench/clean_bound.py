@@ -14,12 +14,18 @@ import sys
 import time
 from multiprocessing import get_context
 
-PARAGRAPH = ("<div><p>Hội nghị Ban Chấp hành Đảng bộ thành phố lần thứ mười lăm bàn về công tác xây dựng Đảng "
-             "và hệ thống chính trị, nâng cao chất lượng sinh hoạt chi bộ.</p></div>").encode()
+PARAGRAPH = (
+    "<div><p>Hội nghị Ban Chấp hành Đảng bộ thành phố lần thứ mười lăm bàn về công tác xây dựng Đảng "
+    "và hệ thống chính trị, nâng cao chất lượng sinh hoạt chi bộ.</p></div>"
+).encode()
 
 
 def page(megabytes: float) -> bytes:
-    return b"<html><body><article>" + PARAGRAPH * int(megabytes * 1024 * 1024 / len(PARAGRAPH)) + b"</article></body></html>"
+    return (
+        b"<html><body><article>"
+        + PARAGRAPH * int(megabytes * 1024 * 1024 / len(PARAGRAPH))
+        + b"</article></body></html>"
+    )
 
 
 def _bare(html: bytes, out) -> None:

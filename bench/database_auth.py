@@ -60,9 +60,14 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=300)
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="portalnews-bench-auth-"))
-    print(f"{'authentication':>26} | first start | connect+query+close: median | p95 ({args.connections} times)")
+    print(
+        f"{'authentication':>26} | first start | connect+query+close: median | p95 ({args.connections} times)"
+    )
     try:
-        for name, setup in (("trust (earlier versions)", trust_server), ("scram-sha-256 (now)", password_server)):
+        for name, setup in (
+            ("trust (earlier versions)", trust_server),
+            ("scram-sha-256 (now)", password_server),
+        ):
             pgdata = root / name.split()[0] / "pgdata"
             first_start, url = setup(pgdata)
             try:

@@ -1,6 +1,7 @@
 """Score the project's cleaning step on the public article-extraction benchmark.
 
-    python bench/extraction.py [--limit N] [--jobs N] [--with-body] [--speed [--rounds N]] [--worst N] [--dump FILE]
+    python bench/extraction.py [--limit N] [--jobs N] [--with-body] [--speed [--rounds N]] [--worst N]
+        [--dump FILE]
 
 Scores, in the same run and on the same pages, (a) the project's `extract_article(html, url).body`
 (an ExtractionError counts as an empty prediction), (b) bare `trafilatura.extract(html, url=url)`
@@ -54,13 +55,16 @@ def format_table(results: dict[str, Result]) -> str:
     tuning = first.tuning_score.pages if first else 0
     held = first.held_back_score.pages if first else 0
     lines = [
-        f"{'extractor':<22} {'F1':>6} {'P':>6} {'R':>6} {'F1 tuning':>10} {'F1 held-back':>13} {'pages/s':>8}",
-        f"{'':<22} {'(all ' + str(tuning + held) + ')':>20} {'(' + str(tuning) + ')':>10} {'(' + str(held) + ')':>13}",
+        f"{'extractor':<22} {'F1':>6} {'P':>6} {'R':>6} {'F1 tuning':>10} {'F1 held-back':>13} "
+        f"{'pages/s':>8}",
+        f"{'':<22} {'(all ' + str(tuning + held) + ')':>20} {'(' + str(tuning) + ')':>10} "
+        f"{'(' + str(held) + ')':>13}",
     ]
     for result in results.values():
         s = result.score
         lines.append(
-            f"{result.name:<22} {s.f1:>6.4f} {s.precision:>6.3f} {s.recall:>6.3f} {result.tuning_score.f1:>10.4f} "
+            f"{result.name:<22} {s.f1:>6.4f} {s.precision:>6.3f} {s.recall:>6.3f} "
+            f"{result.tuning_score.f1:>10.4f} "
             f"{result.held_back_score.f1:>13.4f} {result.pages_per_second:>8.1f}"
         )
     return "\n".join(lines)
@@ -97,7 +101,9 @@ def _spread(values: Sequence[float], digits: int = 1) -> str:
     if len(values) == 1:
         return f"{values[0]:.{digits}f}"
     ordered = sorted(values)
-    return f"{ordered[0]:.{digits}f}-{ordered[-1]:.{digits}f} (median {statistics.median(ordered):.{digits}f})"
+    return (
+        f"{ordered[0]:.{digits}f}-{ordered[-1]:.{digits}f} (median {statistics.median(ordered):.{digits}f})"
+    )
 
 
 def byte_compile_project() -> None:
@@ -120,24 +126,33 @@ def format_speed(pages: Sequence[Page], names: Sequence[str], rounds: int = 1) -
     load = os.getloadavg()[0]
     lines = [f"start-up included, one process each, {len(pages)} pages, {rounds} round(s), "
              f"load average {load_before:.1f} before, {load:.1f} after:"]
-    lines += [f"  {name:<22} {_spread([w for w, _ in runs])} pages/s  {_spread([c for _, c in runs])} pages/CPU-s"
-              for name, runs in speeds.items()]
+    lines += [
+        f"  {name:<22} {_spread([w for w, _ in runs])} pages/s  {_spread([c for _, c in runs])} pages/CPU-s"
+        for name, runs in speeds.items()
+    ]
     if "project" in speeds and "trafilatura" in speeds:
         pairs = list(zip(speeds["project"], speeds["trafilatura"], strict=True))
         wall = [project[0] / bare[0] for project, bare in pairs]
         cpu = [project[1] / bare[1] for project, bare in pairs]
-        lines.append(f"  project / trafilatura speed ratio: {_spread(wall, 2)}x (CPU time: {_spread(cpu, 2)}x)")
+        lines.append(
+            f"  project / trafilatura speed ratio: {_spread(wall, 2)}x (CPU time: {_spread(cpu, 2)}x)"
+        )
     return "\n".join(lines)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--limit", type=int, default=None, help="score only the first N pages (by name)")
-    parser.add_argument("--jobs", type=int, default=1, help="worker processes (at most 2 on a shared machine)")
+    parser.add_argument(
+        "--jobs", type=int, default=1, help="worker processes (at most 2 on a shared machine)"
+    )
     parser.add_argument("--dir", type=Path, default=None, help="benchmark directory")
     parser.add_argument("--with-body", action="store_true", help="also score extract_body alone")
-    parser.add_argument("--speed", action="store_true",
-                        help="also time project and trafilatura alone, start-up included, and print the ratio")
+    parser.add_argument(
+        "--speed",
+        action="store_true",
+        help="also time project and trafilatura alone, start-up included, and print the ratio",
+    )
     parser.add_argument("--rounds", type=int, default=5,
                         help="--speed: time project and trafilatura this many times, alternately (default 5)")
     parser.add_argument("--worst", type=int, default=0, help="list the N worst pages of each extractor")

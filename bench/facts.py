@@ -59,23 +59,36 @@ class Tally:
     def figures(self) -> str:
         precision = self.right / self.predicted if self.predicted else 1.0
         recall = self.right / self.expected if self.expected else 1.0
-        return f"P {precision:.3f} R {recall:.3f} ({self.right}/{self.predicted} predicted, {self.expected} expected)"
+        return (
+            f"P {precision:.3f} R {recall:.3f} ({self.right}/{self.predicted} predicted, "
+            f"{self.expected} expected)"
+        )
 
 
 def score(cases: list[dict], show_errors: bool) -> None:
-    tallies = {(part, kind): Tally() for part in ("tuning", "held-back", "all") for kind in ("documents", "officials")}
+    tallies = {
+        (part, kind): Tally()
+        for part in ("tuning", "held-back", "all")
+        for kind in ("documents", "officials")
+    }
     for case in cases:
         facts = derive_facts(*case_text(case))
         part = "held-back" if held_back(case["id"]) else "tuning"
         predicted = {"documents": facts.document_keys(), "officials": facts.name_positions()}
-        expected = {"documents": set(case["documents"]), "officials": {tuple(pair) for pair in case["officials"]}}
+        expected = {
+            "documents": set(case["documents"]),
+            "officials": {tuple(pair) for pair in case["officials"]},
+        }
         for kind in ("documents", "officials"):
             for where in (part, "all"):
                 tallies[where, kind].add(predicted[kind], expected[kind])
             if show_errors and part == "tuning" and predicted[kind] != expected[kind]:
                 print(f"  {case['id']} {kind}: wrong {sorted(predicted[kind] - expected[kind])}"
                       f" missed {sorted(expected[kind] - predicted[kind])}")
-    counts = {part: sum(1 for c in cases if (held_back(c["id"]) == (part == "held-back"))) for part in ("tuning", "held-back")}
+    counts = {
+        part: sum(1 for c in cases if (held_back(c["id"]) == (part == "held-back")))
+        for part in ("tuning", "held-back")
+    }
     counts["all"] = len(cases)
     for kind, label in (("documents", "document_key"), ("officials", "(name, position)")):
         print(f"{label}:")
@@ -111,8 +124,11 @@ def cost(texts: list[tuple[str | None, str | None, str]], rounds: int, label: st
             derive_facts(*text)
         best = min(best, time.process_time() - started)
     chars = sum(len(t[2]) for t in texts) / len(texts)
-    print(f"CPU per article, {label}: {best / len(texts) * 1000:.3f} ms (best of {rounds} rounds over {len(texts)} articles,"
-          f" {chars:.0f} body characters on average; load average {os.getloadavg()[0]:.1f})")
+    print(
+        f"CPU per article, {label}: {best / len(texts) * 1000:.3f} ms "
+        f"(best of {rounds} rounds over {len(texts)} articles,"
+        f" {chars:.0f} body characters on average; load average {os.getloadavg()[0]:.1f})"
+    )
 
 
 def main() -> None:

@@ -10,13 +10,13 @@ What is committed is bench/general_pages.json: for each page used, the published
 written by reading the page, never from an extractor's output (null where the page does not show one
 clearly; not scored).
 
-Scores, in one run and on the same bytes: `project` is `extract_article(html).published_at` (its day as
-the page gives it) and `.author`; `trafilatura` is bare `trafilatura.bare_extraction(html,
-with_metadata=True)`'s `date` and `author`. Authors match when the sets of names match (case and spacing
-aside; names split at ";", "," and "&"); an empty byline matches no author found. Tuning and held-back
-parts: the 181-page benchmark's rule (`tests.support.extraction_benchmark.held_back`, the sha1 of the
-file name), fixed before any result was seen. Body text is not scored here (no reference bodies were written for these pages);
-bench/extraction.py scores bodies on the 181-page benchmark.
+Scores, in one run and on the same bytes: `project` is `extract_article(html).published_at` (its day as the
+page gives it) and `.author`; `trafilatura` is bare `trafilatura.bare_extraction(html, with_metadata=True)`'s
+`date` and `author`. Authors match when the sets of names match (case and spacing aside; names split at ";",
+"," and "&"); an empty byline matches no author found. Tuning and held-back parts: the 181-page benchmark's
+rule (`tests.support.extraction_benchmark.held_back`, the sha1 of the file name), fixed before any result was
+seen. Body text is not scored here (no reference bodies were written for these pages); bench/extraction.py
+scores bodies on the 181-page benchmark.
 """
 
 from __future__ import annotations

@@ -68,8 +68,10 @@ def measure(label: str, extra_env: dict[str, str], idle: float) -> dict:
         rss, pss = _memory(airflow)
         if os.environ.get("BENCH_DETAIL"):
             for proc in airflow:
-                print(f"  {proc.pid:>7} {_memory([proc])[0]:>6.0f} MiB RSS {_memory([proc])[1]:>6.0f} MiB PSS "
-                      f"{' '.join(_cmdline(proc))[:90]}")
+                print(
+                    f"  {proc.pid:>7} {_memory([proc])[0]:>6.0f} MiB RSS {_memory([proc])[1]:>6.0f} MiB PSS "
+                    f"{' '.join(_cmdline(proc))[:90]}"
+                )
         # As root the cluster may live outside the home (server_placement.py): match its resolved path.
         pgdata = str((home / "pgdata").resolve())
         postgres = [p for p in psutil.process_iter() if pgdata in " ".join(_cmdline(p))]
@@ -113,7 +115,10 @@ def main() -> None:
     results.append(measure("portalnews up (parallelism 3, 1 parser, no log servers)", {}, idle))
     print(f"\nidle {idle:.0f} s after the UI answered; {os.cpu_count()} CPUs, "
           f"{psutil.virtual_memory().total / 2**30:.1f} GiB RAM")
-    print(f"{'setting':56} {'procs':>5} {'Airflow RSS':>12} {'Airflow PSS':>12} {'PostgreSQL PSS':>15} {'Ctrl-C stop':>12}")
+    print(
+        f"{'setting':56} {'procs':>5} {'Airflow RSS':>12} {'Airflow PSS':>12} {'PostgreSQL PSS':>15} "
+        f"{'Ctrl-C stop':>12}"
+    )
     for r in results:
         print(f"{r['label']:56} {r['processes']:>5} {r['rss']:>9.0f} MiB {r['pss']:>9.0f} MiB "
               f"{r['pg_pss']:>12.0f} MiB {r['stop']:>10.1f} s")

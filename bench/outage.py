@@ -38,8 +38,10 @@ def crawl_once(root: Path, name: str, pages: int, delay: float, stop_database: b
     site.listing([f"/bai-viet/{slug}.html" for slug in slugs])
     served = site.serve()
     text = served.registry_file.read_text(encoding="utf-8")
-    served.registry_file.write_text(text.replace("DOWNLOAD_DELAY = 0", "DOWNLOAD_DELAY = 0, CONCURRENT_REQUESTS_PER_DOMAIN = 8"),
-                                    encoding="utf-8")
+    served.registry_file.write_text(
+        text.replace("DOWNLOAD_DELAY = 0", "DOWNLOAD_DELAY = 0, CONCURRENT_REQUESTS_PER_DOMAIN = 8"),
+        encoding="utf-8",
+    )
     stopped: list[bool] = []
 
     def slow_page() -> None:

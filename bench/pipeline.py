@@ -49,7 +49,9 @@ def main() -> None:
                 migrate(db_url)
                 for label in ("first", "incremental"):
                     started = time.perf_counter()
-                    summaries = [jobs.run_portal(db_url, p, [registry], on_line=lambda _: None) for p in portals]
+                    summaries = [
+                        jobs.run_portal(db_url, p, [registry], on_line=lambda _: None) for p in portals
+                    ]
                     wall = time.perf_counter() - started
                     pages = sum(s["crawl"]["pages_fetched"] for s in summaries)
                     requests = sum(s["crawl"]["requests"] for s in summaries)

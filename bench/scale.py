@@ -72,7 +72,9 @@ def main() -> None:
         site = home / "sites" / f"p{k:02d}"
         generate(site, args.articles, seed=100 + k, portal_id=f"gen_p{k:02d}", per_page=10)
         toml = site / "portal.toml"
-        lines = [line for line in toml.read_text(encoding="utf-8").splitlines() if not line.startswith("settings")]
+        lines = [
+            line for line in toml.read_text(encoding="utf-8").splitlines() if not line.startswith("settings")
+        ]
         lines.append(f"settings = {{ DOWNLOAD_DELAY = {args.delay}, CONCURRENT_REQUESTS_PER_DOMAIN = 1,"
                      " AUTOTHROTTLE_ENABLED = false }")
         toml.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -128,8 +130,10 @@ def measure(args, airflow, mirrors: list[TimedMirror], home: Path) -> None:
         starts = sorted(s for s, _ in mirror.timeline)
         gaps.append(min((b - a for a, b in zip(starts, starts[1:], strict=False)), default=float("nan")))
         in_flight.append(most_at_once(mirror.timeline))
-    print(f"{args.portals} portals x {args.articles} articles, DOWNLOAD_DELAY {args.delay} s, one request at a"
-          f" time per portal, pool portal_crawl 2 slots, LocalExecutor, {os.cpu_count()} CPUs")
+    print(
+        f"{args.portals} portals x {args.articles} articles, DOWNLOAD_DELAY {args.delay} s, one request at a"
+        f" time per portal, pool portal_crawl 2 slots, LocalExecutor, {os.cpu_count()} CPUs"
+    )
     print(f"runs: {sorted(set(states.values()))} ({sum(s == 'success' for s in states.values())} success)")
     print(f"wall {wall:.0f} s from unpausing to the last run's end; {articles} articles loaded,"
           f" {3600 * articles / wall:.0f} articles/hour, {3600 * len(crawls) / wall:.0f} portal runs/hour")

@@ -71,7 +71,9 @@ QUERIES = [  # (label, query): common and rare words, with and without diacritic
     ("one common word", "dang"),
 ]
 # Six years of articles up to today, so the health figures (the last 29 days) see a portal's usual flow.
-CORPUS_START = datetime.now(VIETNAM).replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=6 * 365)
+CORPUS_START = datetime.now(VIETNAM).replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(
+    days=6 * 365
+)
 LIKE_QUERIES = [("phrase, no diacritics", "nghi quyet trung uong"), ("rare words", "tieng mong, tieng dao")]
 
 
@@ -115,25 +117,59 @@ def bulk_insert(conn, rng: random.Random, pool: list[str], start: int, stop: int
         fetched = a["published_at"] + timedelta(minutes=5 + n % 50)
         pages.append((article_id, a["portal"], a["url"], a["url"], a["url"], 200, "\\x00",
                       hashlib.sha256(a["url"].encode()).hexdigest(), fetched))
-        result = {"title": a["title"], "sapo": a["sapo"], "body": a["body"], "published_at": a["published_at"].isoformat()}
+        result = {
+            "title": a["title"],
+            "sapo": a["sapo"],
+            "body": a["body"],
+            "published_at": a["published_at"].isoformat(),
+        }
         extractions.append((article_id, "bench", fetched + timedelta(seconds=30), True,
                             json.dumps(result, ensure_ascii=False), fetched + timedelta(seconds=40)))
         story_rows.append((article_id, a["portal"], a["published_at"]))
-        articles.append((article_id, a["portal"], a["url"], a["url"], a["title"], a["sapo"], a["published_at"],
-                         a["body"], dedupe.fingerprint(a["body"]), dedupe.simhash(a["body"]).to_hex(), article_id,
-                         "bench", article_id, fetched, fetched))
+        articles.append(
+            (
+                article_id,
+                a["portal"],
+                a["url"],
+                a["url"],
+                a["title"],
+                a["sapo"],
+                a["published_at"],
+                a["body"],
+                dedupe.fingerprint(a["body"]),
+                dedupe.simhash(a["body"]).to_hex(),
+                article_id,
+                "bench",
+                article_id,
+                fetched,
+                fetched,
+            )
+        )
         urls.append((a["portal"], a["url"], article_id, fetched))
         signature = stories.minhash(a["body"])
         signatures.write(f"{article_id}\t{{{','.join(map(str, signature))}}}\t"
                          f"{{{','.join(map(str, stories.band_keys(signature)))}}}\n")
     with conn.cursor() as cur:
-        _copy(cur, "raw_pages", "id, portal, requested_url, url, canonical_url, status, html_gz, content_sha256,"
-                                " fetched_at", pages)
-        _copy(cur, "extractions", "raw_page_id, extractor_version, extracted_at, ok, result, loaded_at", extractions)
+        _copy(
+            cur,
+            "raw_pages",
+            "id, portal, requested_url, url, canonical_url, status, html_gz, content_sha256, fetched_at",
+            pages,
+        )
+        _copy(
+            cur,
+            "extractions",
+            "raw_page_id, extractor_version, extracted_at, ok, result, loaded_at",
+            extractions,
+        )
         _copy(cur, "stories", "id, first_portal, first_published_at", story_rows)
-        _copy(cur, "articles", "id, portal, url, canonical_url, title, sapo, published_at, body, body_fingerprint,"
-                               " body_simhash, raw_page_id, extractor_version, story_id, first_seen_at, updated_at",
-              articles)
+        _copy(
+            cur,
+            "articles",
+            "id, portal, url, canonical_url, title, sapo, published_at, body, body_fingerprint,"
+            " body_simhash, raw_page_id, extractor_version, story_id, first_seen_at, updated_at",
+            articles,
+        )
         _copy(cur, "article_urls", "portal, canonical_url, article_id, first_seen_at", urls)
         signatures.seek(0)
         cur.copy_from(signatures, "story_signatures", columns=("article_id", "minhash", "bands"))
@@ -168,8 +204,10 @@ def search_figures(db_url: str, repeat: int, alternatives: bool = True) -> None:
         print(f"{'query':<24}{'matches':>9}{'search_articles() median':>26}{'p95':>8}"
               f"{'every match ranked: median':>30}{'p95':>8}")
         for label, text in QUERIES:
-            cur.execute("SELECT count(*) FROM articles WHERE search_vector @@ websearch_to_tsquery('vietnamese', %s)",
-                        (text,))
+            cur.execute(
+                "SELECT count(*) FROM articles WHERE search_vector @@ websearch_to_tsquery('vietnamese', %s)",
+                (text,),
+            )
             matches = cur.fetchone()[0]
             median, p95, _ = timed(cur, "SELECT * FROM search_articles(%s)", (text,), repeat)
             # The same search with no cap on ranked candidates (max_ranked above any match count).
@@ -208,7 +246,11 @@ def load_figures(db_url: str, rng: random.Random, pool: list[str], db_pid: int, 
                 article = {"title": title, "body": body + "\nPV", "published_at": published.isoformat()}
             else:
                 a = synthetic_article(rng, pool, rng.randrange(10**9))
-                article = {"title": a["title"], "body": a["body"], "published_at": a["published_at"].isoformat()}
+                article = {
+                    "title": a["title"],
+                    "body": a["body"],
+                    "published_at": a["published_at"].isoformat(),
+                }
             cur.execute("INSERT INTO raw_pages (portal, requested_url, url, canonical_url, status, html_gz,"
                         " content_sha256) VALUES (%s, %s, %s, %s, 200, '\\x00', %s) RETURNING id",
                         (loaded, url, url, url, hashlib.sha256(url.encode()).hexdigest()))
@@ -224,9 +266,12 @@ def load_figures(db_url: str, rng: random.Random, pool: list[str], db_pid: int, 
     client_cpu = (time.process_time() - client_before) * 1000 / new
     db_cpu = (tree_cpu(server) - db_before) * 1000 / new
     with conn.cursor() as cur:
-        cur.execute("SELECT count(*) FROM articles a JOIN articles b ON b.story_id = a.story_id"
-                    " JOIN unnest(%s::text[], %s::bigint[]) AS c(url, original) ON c.url = a.url AND c.original = b.id",
-                    (list(copies), list(copies.values())))
+        cur.execute(
+            "SELECT count(*) FROM articles a JOIN articles b ON b.story_id = a.story_id"
+            " JOIN unnest(%s::text[], %s::bigint[]) AS c(url, original) ON c.url = a.url "
+            "AND c.original = b.id",
+            (list(copies), list(copies.values())),
+        )
         joined = cur.fetchone()[0]
         cur.execute("SELECT count(*) FROM articles WHERE id > %s AND story_id IN"
                     " (SELECT story_id FROM articles WHERE id <= %s) AND NOT (url = ANY(%s))",
@@ -242,17 +287,21 @@ def load_figures(db_url: str, rng: random.Random, pool: list[str], db_pid: int, 
         cur.execute("DELETE FROM story_signatures WHERE article_id > %s", (max_id,))
         cur.execute("UPDATE articles SET story_id = NULL WHERE id > %s", (max_id,))
         cur.execute("DELETE FROM stories WHERE id > %s", (max_story,))
-        cur.execute("DELETE FROM article_urls WHERE portal = %s AND canonical_url LIKE '%%/tin/new-%%'", (loaded,))
+        cur.execute(
+            "DELETE FROM article_urls WHERE portal = %s AND canonical_url LIKE '%%/tin/new-%%'", (loaded,)
+        )
         cur.execute("DELETE FROM articles WHERE id > %s", (max_id,))
         cur.execute("DELETE FROM raw_pages WHERE portal = %s AND url LIKE '%%/tin/new-%%'", (loaded,))
     conn.commit()
     conn.close()
     # A copy of an original drawn twice is a same-portal duplicate of the first copy (an alias, no row).
-    print(f"{total:>10,} stored  {per_article:>8.1f} ms/article (load stage wall; CPU: client {client_cpu:.1f}"
-          f" + PostgreSQL {db_cpu:.1f} = {client_cpu + db_cpu:.1f} ms; {joined}/{len(set(copies.values()))}"
-          f" copies of distinct originals joined their original's story, {false_joins} of {new - len(copies)}"
-          f" new texts joined one)"
-          f"   all pairs: {all_pairs:>8.1f} ms/article")
+    print(
+        f"{total:>10,} stored  {per_article:>8.1f} ms/article (load stage wall; CPU: client {client_cpu:.1f}"
+        f" + PostgreSQL {db_cpu:.1f} = {client_cpu + db_cpu:.1f} ms; {joined}/{len(set(copies.values()))}"
+        f" copies of distinct originals joined their original's story, {false_joins} of {new - len(copies)}"
+        f" new texts joined one)"
+        f"   all pairs: {all_pairs:>8.1f} ms/article"
+    )
 
 
 def main() -> None:
@@ -262,8 +311,12 @@ def main() -> None:
                         help="comma-separated stored-article counts at which to measure, besides --articles")
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--seed", type=int, default=9)
-    parser.add_argument("--no-alternatives", dest="alternatives", action="store_false",
-                        help="time search_articles() only (not uncapped ranking, not LIKE: minutes at 200,000)")
+    parser.add_argument(
+        "--no-alternatives",
+        dest="alternatives",
+        action="store_false",
+        help="time search_articles() only (not uncapped ranking, not LIKE: minutes at 200,000)",
+    )
     parser.add_argument("--keep", type=Path, metavar="DIR",
                         help="keep the database in DIR and reuse a corpus already built there (a smaller one"
                              " is grown to --articles)")
@@ -302,7 +355,9 @@ def _stored_articles(db_url: str) -> int:
     return count
 
 
-def build_corpus(db_url: str, args, rng: random.Random, pool: list[str], db_pid: int, grow_from: int = 0) -> None:
+def build_corpus(
+    db_url: str, args, rng: random.Random, pool: list[str], db_pid: int, grow_from: int = 0
+) -> None:
     """Articles 0..--articles-1 (from `grow_from` when a kept corpus holds that many), measured at each
     checkpoint."""
     conn = psycopg2.connect(db_url)
@@ -351,9 +406,11 @@ def size_figures(db_url: str) -> None:
     with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
         cur.execute("SELECT count(*) FROM articles")
         articles = cur.fetchone()[0]
-        cur.execute("SELECT c.relname, pg_total_relation_size(c.oid), pg_indexes_size(c.oid) FROM pg_class c"
-                    " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind = 'r'"
-                    " ORDER BY 2 DESC")
+        cur.execute(
+            "SELECT c.relname, pg_total_relation_size(c.oid), pg_indexes_size(c.oid) FROM pg_class c"
+            " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind = 'r'"
+            " ORDER BY 2 DESC"
+        )
         tables = cur.fetchall()
         cur.execute("SELECT pg_database_size(current_database())")
         database = cur.fetchone()[0]

@@ -1,6 +1,7 @@
 """Throughput, side by side: `portalnews run` against the naive baseline on one generated portal.
 
-    python bench/throughput.py [--articles 2000] [--workdir DIR] [--only project|naive|scheduled ...] [--no-scheduled]
+    python bench/throughput.py [--articles 2000] [--workdir DIR] [--only project|naive|scheduled ...]
+        [--no-scheduled]
 
 Generates (once per --workdir) a NukeViet-style portal of N articles with its gold answers
 (tests/support/generated_portal.py), serves it from a separate process on 127.0.0.1, starts a throw-away
@@ -144,7 +145,8 @@ class TreeSampler:
         self.root_pid = root_pid
         self.peak = 0
         self.peak_by_role: dict[str, int] = {}  # each role's RSS at the tree's peak
-        # pid -> (role, CPU s already used when the sampling started (0 for a process started after), last CPU s)
+        # pid -> (role, CPU s already used when the sampling
+        # started (0 for a process started after), last CPU s)
         self.seen: dict[int, tuple[str, float, float]] = {}
         self._starting = True
         self._done = threading.Event()
@@ -180,7 +182,9 @@ class TreeSampler:
                     # Looked at on every sample: a child seen between fork and exec still shows its
                     # parent's command line, and Airflow renames its processes as they take tasks. An
                     # exiting process's empty command line ("other") does not undo a role found before.
-                    known, before, _ = self.seen.get(process.pid, ("other", cpu if self._starting else 0.0, 0.0))
+                    known, before, _ = self.seen.get(
+                        process.pid, ("other", cpu if self._starting else 0.0, 0.0)
+                    )
                     role = role_of(process, self.root_pid)
                     self.seen[process.pid] = (known if role == "other" else role, before, cpu)
                     by_role[role] = by_role.get(role, 0) + process_rss
@@ -240,8 +244,9 @@ def run_measured(name: str, command: list[str], env: dict, db_pid: int,
     return wall, total, tree_cpu(db) - db_before, sampler.peak, proc.returncode, by_role
 
 
-def scheduled_run(registry: Path, db_url: str, home: Path, db_pid: int) -> tuple[float, float, float, int, int, dict,
-                                                                                 str]:
+def scheduled_run(
+    registry: Path, db_url: str, home: Path, db_pid: int
+) -> tuple[float, float, float, int, int, dict, str]:
     """The portal's DAG run once through Airflow's scheduler (`portalnews up`: LocalExecutor), the pipeline's
     data in `db_url`; returns what run_measured does (wall s from unpausing the DAG to its run's end; CPU of
     the `portalnews up` process tree, its task processes and the workers they leave to be reaped here) and a
@@ -256,14 +261,17 @@ def scheduled_run(registry: Path, db_url: str, home: Path, db_pid: int) -> tuple
         db_before = tree_cpu(db)
         started = time.perf_counter()
         with TreeSampler(airflow.process.pid) as sampler:
-            airflow.api(f"/api/v2/dags/{dag_id}", "PATCH", {"is_paused": False})  # starts the latest hourly run
+            # starts the latest hourly run
+            airflow.api(f"/api/v2/dags/{dag_id}", "PATCH", {"is_paused": False})
             while not (runs := airflow.api(f"/api/v2/dags/{dag_id}/dagRuns")["dag_runs"]) \
                     or runs[0]["state"] not in ("success", "failed"):
                 time.sleep(1)  # gently: the same API server serves the tasks' state changes
             wall = time.perf_counter() - started
         db_cpu, airflow_db_cpu = tree_cpu(db) - db_before, tree_cpu(airflow_db) - airflow_db_before
         run = runs[0]
-        tasks = airflow.api(f"/api/v2/dags/{dag_id}/dagRuns/{run['dag_run_id']}/taskInstances")["task_instances"]
+        tasks = airflow.api(f"/api/v2/dags/{dag_id}/dagRuns/{run['dag_run_id']}/taskInstances")[
+            "task_instances"
+        ]
 
     def seconds(start: str, end: str) -> float:
         return (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds()
@@ -274,11 +282,17 @@ def scheduled_run(registry: Path, db_url: str, home: Path, db_pid: int) -> tuple
     total = sum(by_role.values())
     by_role["rss at peak"] = sampler.peak_by_role  # type: ignore[assignment]
     order = {"crawl": 0, "clean": 1, "load": 2, "report": 3}
-    detail = (f"DAG run {run['state']}, {seconds(run['start_date'], run['end_date']):.1f} s by the scheduler's clock"
-              f" (queued to ended); tasks " + ", ".join(
-                  f"{t['task_id']} {t['duration']:.1f} s" for t in sorted(tasks, key=lambda t: order.get(t['task_id'], 9))
-                  if t.get("duration") is not None)
-              + f"; Airflow's own database {airflow_db_cpu:.1f} s of CPU")
+    detail = (
+        f"DAG run {run['state']}, {seconds(run['start_date'], run['end_date']):.1f} s by the scheduler's "
+        "clock"
+        f" (queued to ended); tasks "
+        + ", ".join(
+            f"{t['task_id']} {t['duration']:.1f} s"
+            for t in sorted(tasks, key=lambda t: order.get(t["task_id"], 9))
+            if t.get("duration") is not None
+        )
+        + f"; Airflow's own database {airflow_db_cpu:.1f} s of CPU"
+    )
     return wall, total, db_cpu, sampler.peak, 0 if run["state"] == "success" else 1, by_role, detail
 
 
@@ -288,13 +302,22 @@ def cpu_breakdown(by_role: dict, db_cpu: float, articles: int) -> str:
     n = max(articles, 1)
     rss = by_role.get("rss at peak", {})
     cpu = {role: seconds for role, seconds in by_role.items() if role != "rss at peak"}
-    parts = [f"{role} {1000 * seconds / n:.0f}" for role, seconds in sorted(cpu.items()) if seconds >= 0.0005 * n]
-    return ("CPU ms/article: " + ", ".join(parts) + f", PostgreSQL {1000 * db_cpu / n:.0f}; RSS MiB at the peak: "
-            + ", ".join(f"{role} {size / 2**20:.0f}" for role, size in sorted(rss.items())))
+    parts = [
+        f"{role} {1000 * seconds / n:.0f}" for role, seconds in sorted(cpu.items()) if seconds >= 0.0005 * n
+    ]
+    return (
+        "CPU ms/article: "
+        + ", ".join(parts)
+        + f", PostgreSQL {1000 * db_cpu / n:.0f}; RSS MiB at the peak: "
+        + ", ".join(f"{role} {size / 2**20:.0f}" for role, size in sorted(rss.items()))
+    )
 
 
-def score(rows: list[tuple[str, str | None, str | None, str | None]], gold: dict[str, dict]) -> tuple[int, float, float, float]:
-    """(articles, title, minute, author) shares over the gold's articles; rows are (path, title, minute, author)."""
+def score(
+    rows: list[tuple[str, str | None, str | None, str | None]], gold: dict[str, dict]
+) -> tuple[int, float, float, float]:
+    """(articles, title, minute, author) shares over the gold's articles; rows are (path, title, minute,
+    author)."""
     by_path = {path: (title, minute, author) for path, title, minute, author in rows}
     title = minute = author = 0
     for path, expected in gold.items():
@@ -337,8 +360,11 @@ def main() -> None:
     if not (site / "gold.json").exists():
         generate(site, args.articles)
     gold = json.loads((site / "gold.json").read_text(encoding="utf-8"))
-    server = subprocess.Popen([sys.executable, str(REPO / "tests" / "support" / "generated_portal.py"), str(site), "--serve"],
-                              stdout=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        [sys.executable, str(REPO / "tests" / "support" / "generated_portal.py"), str(site), "--serve"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert server.stdout is not None
     registry_text = "".join(iter(server.stdout.readline, "# serving; Ctrl-C stops\n"))
     origin = registry_text.split('base_url = "', 1)[1].split('"', 1)[0].rstrip("/")
@@ -355,7 +381,9 @@ def main() -> None:
         print(f"generated portal: {len(gold)} articles at {origin}; {os.cpu_count()} CPUs; "
               f"page sizes {page_sizes(site)}", flush=True)
         for name in ("naive", "project", "scheduled"):
-            if (args.only and name not in args.only) or (name == "scheduled" and not args.scheduled and not args.only):
+            if (args.only and name not in args.only) or (
+                name == "scheduled" and not args.scheduled and not args.only
+            ):
                 continue
             embedded_db.ensure_database(pg, f"bench_{name}")
             db_url = pg.url(f"bench_{name}")
@@ -375,28 +403,54 @@ def main() -> None:
                     command = [sys.executable, "-m", "portalnews.cli", "run", "--registry", str(registry),
                                "--portal", "gen_nukeviet"]
                 else:
-                    command = [sys.executable, str(REPO / "bench" / "naive_baseline.py"), "--db", db_url, *starts]
+                    command = [
+                        sys.executable,
+                        str(REPO / "bench" / "naive_baseline.py"),
+                        "--db",
+                        db_url,
+                        *starts,
+                    ]
                     sql = "SELECT url, title, left(published, 16), author FROM naive_articles"
                 wall, cpu, db_cpu, peak, code, by_role = run_measured(name, command, env, db_pid)
             rows = [(path_of(url), *rest) for url, *rest in fetch(db_url, sql)]
             results.append(Result(LABELS[name], wall, cpu, db_cpu, peak, *score(rows, gold), code))
             print(results[-1].line() if len(results) > 1 else HEADER + "\n" + results[-1].line(), flush=True)
-            breakdowns.append(f"{results[-1].name}: {cpu / wall:.2f} cores busy, load average"
-                              f" {os.getloadavg()[0]:.1f} at its end; {cpu_breakdown(by_role, db_cpu, results[-1].articles)}"
-                              + (f"; {detail}" if detail else ""))
+            breakdowns.append(
+                f"{results[-1].name}: {cpu / wall:.2f} cores busy, load average"
+                f" {os.getloadavg()[0]:.1f} at its end; "
+                f"{cpu_breakdown(by_role, db_cpu, results[-1].articles)}"
+                + (f"; {detail}" if detail else "")
+            )
         if args.reextract and any(r.name == "portalnews run" for r in results):
             # `portalnews reextract` of the stored raw pages, with one cleaning process and with one per core.
             env = dict(os.environ, DATABASE_URL=pg.url("bench_project"), PORTALNEWS_HOME=str(tmp / "home"))
             for workers in ("1", str(len(os.sched_getaffinity(0)))):
                 report = tmp / f"reextract-{workers}.txt"
                 wall, _, db_cpu, _, _, by_role = run_measured(
-                    "reextract", [sys.executable, "-m", "portalnews.cli", "reextract", "--registry", str(registry),
-                                  "--portal", "gen_nukeviet"],
-                    dict(env, PORTALNEWS_CLEAN_WORKERS=workers), db_pid, stdout_path=report)
-                line = next((line for line in report.read_text().splitlines() if "pages/s" in line), "no figure")
+                    "reextract",
+                    [
+                        sys.executable,
+                        "-m",
+                        "portalnews.cli",
+                        "reextract",
+                        "--registry",
+                        str(registry),
+                        "--portal",
+                        "gen_nukeviet",
+                    ],
+                    dict(env, PORTALNEWS_CLEAN_WORKERS=workers),
+                    db_pid,
+                    stdout_path=report,
+                )
+                line = next(
+                    (line for line in report.read_text().splitlines() if "pages/s" in line), "no figure"
+                )
                 busy = sum(v for k, v in by_role.items() if k != "rss at peak") / wall
-                print(f"reextract: {line}; whole command {wall:.1f} s, {busy:.2f} cores busy,"
-                      f" load average {os.getloadavg()[0]:.1f}; {cpu_breakdown(by_role, db_cpu, len(gold))}", flush=True)
+                print(
+                    f"reextract: {line}; whole command {wall:.1f} s, {busy:.2f} cores busy,"
+                    f" load average {os.getloadavg()[0]:.1f}; {cpu_breakdown(by_role, db_cpu, len(gold))}",
+                    flush=True,
+                )
         if any(r.name == "portalnews run" for r in results):
             print(load_stage_alone(pg.url("bench_project"), registry, tmp, db_pid), flush=True)
             print(facts_alone(pg.url("bench_project"), tmp, db_pid), flush=True)
@@ -411,10 +465,14 @@ def main() -> None:
     named = {r.name: r for r in results}
     if {LABELS["naive"], LABELS["project"]} <= named.keys():
         naive, project = named[LABELS["naive"]], named[LABELS["project"]]
-        print(f"project / naive: articles/s x{project.per_second() / naive.per_second():.2f},"
-              f" CPU per article x{(project.cpu / project.articles) / (naive.cpu / naive.articles):.2f},"
-              f" CPU per article with PostgreSQL's x{((project.cpu + project.db_cpu) / project.articles) / ((naive.cpu + naive.db_cpu) / naive.articles):.2f},"
-              f" peak RSS x{project.peak_rss / naive.peak_rss:.2f}")
+        project_cpu, naive_cpu = project.cpu + project.db_cpu, naive.cpu + naive.db_cpu
+        with_db = (project_cpu / project.articles) / (naive_cpu / naive.articles)
+        print(
+            f"project / naive: articles/s x{project.per_second() / naive.per_second():.2f},"
+            f" CPU per article x{(project.cpu / project.articles) / (naive.cpu / naive.articles):.2f},"
+            f" CPU per article with PostgreSQL's x{with_db:.2f},"
+            f" peak RSS x{project.peak_rss / naive.peak_rss:.2f}"
+        )
     if {LABELS["scheduled"], LABELS["project"]} <= named.keys():
         print(f"scheduled DAG run / portalnews run: articles/s"
               f" x{named[LABELS['scheduled']].per_second() / named[LABELS['project']].per_second():.2f}"
@@ -434,15 +492,22 @@ def load_stage_alone(db_url: str, registry: Path, tmp: Path, db_pid: int) -> str
     conn = psycopg2.connect(db_url)
     try:
         with conn, conn.cursor() as cur:
-            cur.execute("TRUNCATE articles, article_urls, stories, story_signatures, article_versions CASCADE;"
-                        " UPDATE extractions SET loaded_at = NULL")
+            cur.execute(
+                "TRUNCATE articles, article_urls, stories, story_signatures, article_versions CASCADE;"
+                " UPDATE extractions SET loaded_at = NULL"
+            )
             cur.execute("SELECT count(*) FROM extractions WHERE ok")
             pages = cur.fetchone()[0]
     finally:
         conn.close()
     report = tmp / "load-again.txt"
-    wall, _, db_cpu, _, _, by_role = run_measured("load", [sys.executable, "-c", LOAD_AGAIN, db_url, str(registry)],
-                                                  dict(os.environ, DATABASE_URL=db_url), db_pid, stdout_path=report)
+    wall, _, db_cpu, _, _, by_role = run_measured(
+        "load",
+        [sys.executable, "-c", LOAD_AGAIN, db_url, str(registry)],
+        dict(os.environ, DATABASE_URL=db_url),
+        db_pid,
+        stdout_path=report,
+    )
     return (f"load stage alone: {report.read_text().strip()} in {wall:.1f} s (interpreter start included);"
             f" {cpu_breakdown(by_role, db_cpu, pages)}")
 
@@ -467,13 +532,20 @@ def facts_alone(db_url: str, tmp: Path, db_pid: int) -> str:
     finally:
         conn.close()
     report = tmp / "facts-again.txt"
-    wall, _, db_cpu, _, _, by_role = run_measured("facts", [sys.executable, "-c", RECOMPUTE_FACTS, db_url],
-                                                  dict(os.environ, DATABASE_URL=db_url), db_pid, stdout_path=report)
+    wall, _, db_cpu, _, _, by_role = run_measured(
+        "facts",
+        [sys.executable, "-c", RECOMPUTE_FACTS, db_url],
+        dict(os.environ, DATABASE_URL=db_url),
+        db_pid,
+        stdout_path=report,
+    )
     client = sum(seconds for role, seconds in by_role.items() if role != "rss at peak")
     n = max(articles, 1)
-    return (f"facts alone (derive + store, as the load stage does): {report.read_text().strip()} in {wall:.1f} s;"
-            f" CPU ms/article: client {1000 * client / n:.2f} (interpreter start included),"
-            f" PostgreSQL {1000 * db_cpu / n:.2f}")
+    return (
+        f"facts alone (derive + store, as the load stage does): {report.read_text().strip()} in {wall:.1f} s;"
+        f" CPU ms/article: client {1000 * client / n:.2f} (interpreter start included),"
+        f" PostgreSQL {1000 * db_cpu / n:.2f}"
+    )
 
 
 def page_sizes(site: Path) -> str:

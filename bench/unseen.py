@@ -63,7 +63,10 @@ def main(argv=None) -> int:
         for name, checks in results.items():
             print(f"\n{name}:")
             for page, c in checks.items():
-                print(f"  {page:<20} " + " ".join(f"{k}={'-' if v is None else round(v, 3)}" for k, v in c.items()))
+                print(
+                    f"  {page:<20} "
+                    + " ".join(f"{k}={'-' if v is None else round(v, 3)}" for k, v in c.items())
+                )
     return 0
 
 

@@ -71,8 +71,14 @@ def build_portal_dag(portal: Portal):
         doc_md=OPERATOR_DOC.format(**{**portal.__dict__, "family": portal.family or "unknown-cms"}),
     )
     def portal_pipeline():
-        crawl_clean_load_report(PortalRun(portal=lambda: portal, trigger="airflow", before_crawl=_skip_while_busy,
-                                          articles_asset=articles_asset))
+        crawl_clean_load_report(
+            PortalRun(
+                portal=lambda: portal,
+                trigger="airflow",
+                before_crawl=_skip_while_busy,
+                articles_asset=articles_asset,
+            )
+        )
 
     return portal_pipeline()
 

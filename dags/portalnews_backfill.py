@@ -30,9 +30,9 @@ DOC = """
 **Trigger** this DAG and fill in the form: the portal, the oldest publication date wanted (`since`)
 and how many listing pages to walk (`depth`); `source` is `portal`, or a Wayback-compatible
 archive's URL (e.g. `https://web.archive.org/web`) to fetch the portal's archived captures instead,
-made between `since` and `until` (empty: up to now). It waits for the portal's scheduled crawl to finish
-(up to `wait` minutes, then the try fails with the reason and is retried) and keeps that crawl out
-while it runs. Progress: the crawl task's log and
+made between `since` and `until` (empty: up to now). It waits for the portal's scheduled crawl to
+finish (up to `wait` minutes, then the try fails with the reason and is retried) and keeps that crawl
+out while it runs. Progress: the crawl task's log and
 `SELECT * FROM crawl_runs WHERE trigger = 'backfill' ORDER BY started_at DESC`.
 """
 
@@ -64,25 +64,62 @@ def _crawl_options() -> dict:
     max_active_runs=2,
     is_paused_upon_creation=False,  # an operator's tool: a triggered run runs (portal DAGs start paused)
     dagrun_timeout=timedelta(hours=24),
-    default_args={"owner": "portalnews", "retries": 2, "retry_delay": timedelta(minutes=2),
-                  "retry_exponential_backoff": True, "on_failure_callback": run_failure_callbacks(None, CONNECTION_ID)},
+    default_args={
+        "owner": "portalnews",
+        "retries": 2,
+        "retry_delay": timedelta(minutes=2),
+        "retry_exponential_backoff": True,
+        "on_failure_callback": run_failure_callbacks(None, CONNECTION_ID),
+    },
     params={
-        "portal": Param(PORTAL_IDS[0] if PORTAL_IDS else "", type="string", enum=PORTAL_IDS,
-                        title="Portal", description="registry id of the portal to backfill"),
-        "since": Param("2020-01-01", type="string", format="date", title="Since",
-                       description="stop paging once listings show only articles older than this date"),
-        "depth": Param(100, type="integer", minimum=1, maximum=5000, title="Depth",
-                       description="listing pages to walk at most (the registry's default is 500)"),
-        "source": Param("portal", type="string", pattern=r"^(portal|https?://\S+)$", title="Source",
-                        description="`portal` walks the portal's own listings; a Wayback-compatible archive's "
-                                    "replay prefix (e.g. https://web.archive.org/web) fetches its captures "
-                                    "made since `since` instead (docs/web-archives.md)"),
-        "until": Param(None, type=["null", "string"], format="date", title="Until",
-                       description="with an archive `source`: only captures made until this date "
-                                   "(empty: up to now); ignored for `portal`, as `portalnews run` ignores it"),
-        "wait": Param(60, type="number", minimum=0, maximum=720, title="Wait (minutes)",
-                      description="how long to wait for a running crawl of the portal (its hourly DAG) "
-                                  "before this try fails; Airflow then retries it"),
+        "portal": Param(
+            PORTAL_IDS[0] if PORTAL_IDS else "",
+            type="string",
+            enum=PORTAL_IDS,
+            title="Portal",
+            description="registry id of the portal to backfill",
+        ),
+        "since": Param(
+            "2020-01-01",
+            type="string",
+            format="date",
+            title="Since",
+            description="stop paging once listings show only articles older than this date",
+        ),
+        "depth": Param(
+            100,
+            type="integer",
+            minimum=1,
+            maximum=5000,
+            title="Depth",
+            description="listing pages to walk at most (the registry's default is 500)",
+        ),
+        "source": Param(
+            "portal",
+            type="string",
+            pattern=r"^(portal|https?://\S+)$",
+            title="Source",
+            description="`portal` walks the portal's own listings; a Wayback-compatible archive's "
+            "replay prefix (e.g. https://web.archive.org/web) fetches its captures "
+            "made since `since` instead (docs/web-archives.md)",
+        ),
+        "until": Param(
+            None,
+            type=["null", "string"],
+            format="date",
+            title="Until",
+            description="with an archive `source`: only captures made until this date (empty: up to "
+            "now); ignored for `portal`, as `portalnews run` ignores it",
+        ),
+        "wait": Param(
+            60,
+            type="number",
+            minimum=0,
+            maximum=720,
+            title="Wait (minutes)",
+            description="how long to wait for a running crawl of the portal (its hourly DAG) "
+            "before this try fails; Airflow then retries it",
+        ),
     },
     tags=["portalnews", "operations", "backfill"],
     doc_md=DOC,

@@ -51,7 +51,9 @@ class _Acceptance:
 
     def __init__(self, portal: Portal):
         self.portal = portal
-        self.hosts = {h.split(":")[0].lower() for h in portal.hosts} | {d.lower() for d in portal.allowed_domains}
+        self.hosts = {h.split(":")[0].lower() for h in portal.hosts} | {
+            d.lower() for d in portal.allowed_domains
+        }
         self.start_urls = {canonical_url(url, portal) for url in portal.start_urls}
 
     def reason_to_skip(self, response: ArchivedResponse) -> str | None:
@@ -196,14 +198,25 @@ def export_warc(conn, out: BinaryIO, portals: list[str] | None, since: datetime 
         cur.itersize = EXPORT_FETCH
         cur.execute(EXPORT_PAGES_SQL, {"portals": list(portals) if portals else None, "since": since})
         for row in cur:
-            exporter.write(StoredPage(
-                requested_url=row["requested_url"], url=row["url"], status=row["status"], headers=row["headers"],
-                body=gzip.decompress(bytes(row["html_gz"])), fetched_at=row["fetched_at"],
-                fields={"portalnews-raw-page-id": row["id"], "portalnews-portal": row["portal"],
+            exporter.write(
+                StoredPage(
+                    requested_url=row["requested_url"],
+                    url=row["url"],
+                    status=row["status"],
+                    headers=row["headers"],
+                    body=gzip.decompress(bytes(row["html_gz"])),
+                    fetched_at=row["fetched_at"],
+                    fields={
+                        "portalnews-raw-page-id": row["id"],
+                        "portalnews-portal": row["portal"],
                         "portalnews-canonical-url": row["canonical_url"],
                         "portalnews-article-id": row["article_id"],
                         "portalnews-extractor-version": row["extractor_version"],
-                        "portalnews-source": row["source"], "portalnews-archive-file": row["archive_file"],
-                        "portalnews-archive-record-id": row["archive_record_id"]}))
+                        "portalnews-source": row["source"],
+                        "portalnews-archive-file": row["archive_file"],
+                        "portalnews-archive-record-id": row["archive_record_id"],
+                    },
+                )
+            )
             written += 1
     return written

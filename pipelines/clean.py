@@ -46,8 +46,12 @@ def _clean_page(free: queue.Queue, row: dict, hints: dict | None):
         try:
             html = gzip.decompress(bytes(row["html_gz"]))
         except (OSError, EOFError, zlib.error) as err:  # BadGzipFile is an OSError
-            log.warning("page %s not cleaned: its stored HTML is corrupt (%s: %s); a revisit fetches it again",
-                        row["url"], type(err).__name__, err)
+            log.warning(
+                "page %s not cleaned: its stored HTML is corrupt (%s: %s); a revisit fetches it again",
+                row["url"],
+                type(err).__name__,
+                err,
+            )
             return row, None, err
         return row, bounded.clean(html, row["url"], hints), None  # bounded in size and time
     except (ExtractionError, CleaningError) as err:
@@ -83,7 +87,9 @@ def cleaning_alongside(db_url: str, portal: Portal, idle_wait: float = 0.5):
                               lambda done: bool(done.cleaned or done.failed), CleanStats(), idle_wait)
 
 
-def clean_pending(db_url: str, portal: Portal, since: datetime | None = None, force: bool = False) -> CleanStats:
+def clean_pending(
+    db_url: str, portal: Portal, since: datetime | None = None, force: bool = False
+) -> CleanStats:
     """Clean every raw page of `portal` lacking an extraction by EXTRACTOR_VERSION.
 
     With `force` (reextract), re-clean every stored page in scope; the load stage then updates the
@@ -114,7 +120,8 @@ def _clean_batches(db_url: str, portal: Portal, since: datetime | None, force: b
             rows = cur.fetchall()
         if not rows:
             return stats
-        results = []
+        # (raw page id, extractor version, ok, error, extraction as JSON)
+        results: list[tuple[int, str, bool, str | None, Json | None]] = []
         # Pages are cleaned in worker processes, one per core; these threads only wait on them.
         for row, article, err in pool.map(lambda row: _clean_page(free, row, portal.extract), rows):
             last_id = row["id"]

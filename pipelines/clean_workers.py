@@ -108,8 +108,9 @@ class BoundedCleaner:
         self._lock = threading.Lock()
         self._worker: _Worker | None = None
 
-    def _start(self) -> None:
+    def _start(self) -> _Worker:
         self._worker = _Worker()
+        return self._worker
 
     def _stop(self) -> None:
         if self._worker is not None:
@@ -121,14 +122,15 @@ class BoundedCleaner:
         if len(html) > max_bytes:
             raise PageTooLarge(f"{len(html)} bytes of HTML, over the cleaning limit of {max_bytes}")
         with self._lock:
-            if self._worker is None or not self._worker.is_alive():
-                self._start()
+            worker = self._worker
+            if worker is None or not worker.is_alive():
+                worker = self._start()
             try:
-                self._worker.send_end.send((html, url, hints))
-                if not self._worker.receive_end.poll(timeout):
+                worker.send_end.send((html, url, hints))
+                if not worker.receive_end.poll(timeout):
                     self._stop()
                     raise CleaningTimeout(f"cleaning took over {timeout:g} s; stopped")
-                kind, value = self._worker.receive_end.recv()
+                kind, value = worker.receive_end.recv()
             except (EOFError, OSError) as err:  # the worker died (out of memory, killed)
                 self._stop()
                 raise RuntimeError(f"the cleaning worker died: {err}") from err
@@ -152,4 +154,6 @@ class _Duplex:
 if __name__ == "__main__":
     # Ctrl-C reaches the whole process group: the caller decides, and closing the pipe ends this worker.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _serve(_Duplex(Connection(int(sys.argv[1]), writable=False), Connection(int(sys.argv[2]), readable=False)))
+    _serve(
+        _Duplex(Connection(int(sys.argv[1]), writable=False), Connection(int(sys.argv[2]), readable=False))
+    )

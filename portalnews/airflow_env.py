@@ -34,30 +34,36 @@ def airflow_environment(portalnews_db_url: str, airflow_db_url: str, airflow_hom
     venv_bin = str(Path(sys.executable).parent)
     env = dict(os.environ)
     api_host, api_port = api_address(api_port)
-    env.update({
-        "AIRFLOW_HOME": str(airflow_home),
-        "AIRFLOW__CORE__DAGS_FOLDER": str(dags_folder()),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
-        # A 2-core machine: 3 task processes (the 2 crawls the portal_crawl pool allows, and one more
-        # step), not LocalExecutor's default 32 (each a forked worker of ~150 MiB RSS kept for the
-        # scheduler's life), and one DAG-parsing process, not 2 (bench/idle_memory.py).
-        "AIRFLOW__CORE__PARALLELISM": os.environ.get("AIRFLOW__CORE__PARALLELISM", "3"),
-        "AIRFLOW__DAG_PROCESSOR__PARSING_PROCESSES": os.environ.get("AIRFLOW__DAG_PROCESSOR__PARSING_PROCESSES", "1"),
-        # Schedules, task logs and the default of naive dates in Vietnam time, as analysts' SQL sessions.
-        "AIRFLOW__CORE__DEFAULT_TIMEZONE": os.environ.get("AIRFLOW__CORE__DEFAULT_TIMEZONE", TIMEZONE),
-        "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": os.environ.get("AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION", "True"),
-        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": airflow_url(airflow_db_url),
-        "AIRFLOW__API__HOST": api_host,
-        "AIRFLOW__API__PORT": str(api_port),
-        # Task processes report to the API server: follow its port (Airflow's default assumes 8080).
-        "AIRFLOW__API__BASE_URL": f"http://{api_host}:{api_port}",
-        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://{api_host}:{api_port}/execution/",
-        f"AIRFLOW_CONN_{CONNECTION_ID.upper()}": portalnews_db_url,
-        # Airflow's CLI warns on every command that graphviz (only `airflow dags show` renders with it) is
-        # missing; that is not the operator's concern.
-        "PYTHONWARNINGS": ",".join(filter(None, [env.get("PYTHONWARNINGS"), GRAPHVIZ_WARNING])),
-        # `airflow standalone` starts its parts as `airflow ...` subprocesses: they must be on PATH.
-        "PATH": venv_bin + os.pathsep + env.get("PATH", ""),
-    })
+    env.update(
+        {
+            "AIRFLOW_HOME": str(airflow_home),
+            "AIRFLOW__CORE__DAGS_FOLDER": str(dags_folder()),
+            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+            "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+            # A 2-core machine: 3 task processes (the 2 crawls the portal_crawl pool allows, and one more
+            # step), not LocalExecutor's default 32 (each a forked worker of ~150 MiB RSS kept for the
+            # scheduler's life), and one DAG-parsing process, not 2 (bench/idle_memory.py).
+            "AIRFLOW__CORE__PARALLELISM": os.environ.get("AIRFLOW__CORE__PARALLELISM", "3"),
+            "AIRFLOW__DAG_PROCESSOR__PARSING_PROCESSES": os.environ.get(
+                "AIRFLOW__DAG_PROCESSOR__PARSING_PROCESSES", "1"
+            ),
+            # Schedules, task logs and the default of naive dates in Vietnam time, as analysts' SQL sessions.
+            "AIRFLOW__CORE__DEFAULT_TIMEZONE": os.environ.get("AIRFLOW__CORE__DEFAULT_TIMEZONE", TIMEZONE),
+            "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": os.environ.get(
+                "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION", "True"
+            ),
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": airflow_url(airflow_db_url),
+            "AIRFLOW__API__HOST": api_host,
+            "AIRFLOW__API__PORT": str(api_port),
+            # Task processes report to the API server: follow its port (Airflow's default assumes 8080).
+            "AIRFLOW__API__BASE_URL": f"http://{api_host}:{api_port}",
+            "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://{api_host}:{api_port}/execution/",
+            f"AIRFLOW_CONN_{CONNECTION_ID.upper()}": portalnews_db_url,
+            # Airflow's CLI warns on every command that graphviz (only `airflow dags show` renders with it) is
+            # missing; that is not the operator's concern.
+            "PYTHONWARNINGS": ",".join(filter(None, [env.get("PYTHONWARNINGS"), GRAPHVIZ_WARNING])),
+            # `airflow standalone` starts its parts as `airflow ...` subprocesses: they must be on PATH.
+            "PATH": venv_bin + os.pathsep + env.get("PATH", ""),
+        }
+    )
     return env

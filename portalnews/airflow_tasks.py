@@ -57,7 +57,9 @@ def crawl_clean_load_report(spec: PortalRun) -> None:
 
         portal, url = spec.portal(), portalnews_db_url()
         spec.before_crawl(url, portal)
-        run_id = jobs.start_run(url, portal, trigger=spec.trigger, airflow_run_id=get_current_context()["run_id"])
+        run_id = jobs.start_run(
+            url, portal, trigger=spec.trigger, airflow_run_id=get_current_context()["run_id"]
+        )
         stats: dict = {}
         try:  # jobs.crawl holds the portal's lock for the crawl's length
             # Cleaned and loaded while crawling, as `portalnews run` does: three tasks one after the
@@ -82,7 +84,9 @@ def crawl_clean_load_report(spec: PortalRun) -> None:
         print(f"clean statistics for {portal.id}: {stats}")
         return stats
 
-    @task(outlets=[spec.articles_asset] if spec.articles_asset else [], execution_timeout=spec.timeouts["load"])
+    @task(
+        outlets=[spec.articles_asset] if spec.articles_asset else [], execution_timeout=spec.timeouts["load"]
+    )
     def load(run: dict, cleaned: dict) -> dict:
         from portalnews import jobs
 
@@ -97,13 +101,17 @@ def crawl_clean_load_report(spec: PortalRun) -> None:
         from portalnews.monitoring.incidents import resolve_incidents
 
         portal, url = spec.portal(), portalnews_db_url()
-        summary = jobs.finish_run(url, portal, run["run_id"], {"crawl": run["crawl"], "clean": cleaned, "load": loaded})
+        summary = jobs.finish_run(
+            url, portal, run["run_id"], {"crawl": run["crawl"], "clean": cleaned, "load": loaded}
+        )
         print(f"run summary for {portal.id} ({spec.trigger}): {summary}")
         if spec.resolve_incidents and resolve_incidents(url, portal.id, "run"):
             print(f"{portal.id} is well again: its open incident is resolved")
         return summary
 
+    # The tasks are called with XComArgs while the DAG is defined (Airflow hands them the dicts when they
+    # run); Airflow's @task types the call with the function's own parameters, hence the ignores.
     run = crawl()
-    cleaned = clean(run)
-    loaded = load(run, cleaned)
-    report(run, cleaned, loaded)
+    cleaned = clean(run)  # type: ignore[arg-type]
+    loaded = load(run, cleaned)  # type: ignore[arg-type]
+    report(run, cleaned, loaded)  # type: ignore[arg-type]

@@ -33,21 +33,45 @@ class Variable:
 
 
 ENVIRONMENT = (
-    Variable("PORTALNEWS_HOME", "the per-user data directory (`~/.local/share/portalnews`)",
-             "state: embedded database, secrets, Airflow home, spool, scratch directories"),
-    Variable("PORTALNEWS_REGISTRY", "none", "extra registry files, separated by `:` (`--registry FILE` adds more)"),
-    Variable("PORTALNEWS_BUILTIN_PORTALS", "1",
-             "`0` leaves the built-in registry's portals out (`make demo`: only the recorded portals it serves)"),
+    Variable(
+        "PORTALNEWS_HOME",
+        "the per-user data directory (`~/.local/share/portalnews`)",
+        "state: embedded database, secrets, Airflow home, spool, scratch directories",
+    ),
+    Variable(
+        "PORTALNEWS_REGISTRY", "none", "extra registry files, separated by `:` (`--registry FILE` adds more)"
+    ),
+    Variable(
+        "PORTALNEWS_BUILTIN_PORTALS",
+        "1",
+        "`0` leaves the built-in registry's portals out (`make demo`: only the recorded portals it serves)",
+    ),
     Variable("PORTALNEWS_DAGS_FOLDER", "the checkout's `dags/`", "Airflow's DAG folder for `portalnews up`"),
-    Variable("DATABASE_URL", "the embedded server", "a libpq URL of another PostgreSQL server for everything"),
-    Variable("PORTALNEWS_DB_PORT", str(EMBEDDED_DB_PORT), "the embedded server's port (any free one if taken)"),
-    Variable("PORTALNEWS_ANALYST_PASSWORD", "the generated one in `secrets/`",
-             "the analyst's password, for `portalnews db url --analyst` against DATABASE_URL"),
-    Variable("AIRFLOW_DATABASE_URL", "the embedded server's `airflow` database",
-             "Airflow's metadata database for `portalnews up`"),
+    Variable(
+        "DATABASE_URL", "the embedded server", "a libpq URL of another PostgreSQL server for everything"
+    ),
+    Variable(
+        "PORTALNEWS_DB_PORT", str(EMBEDDED_DB_PORT), "the embedded server's port (any free one if taken)"
+    ),
+    Variable(
+        "PORTALNEWS_ANALYST_PASSWORD",
+        "the generated one in `secrets/`",
+        "the analyst's password, for `portalnews db url --analyst` against DATABASE_URL",
+    ),
+    Variable(
+        "AIRFLOW_DATABASE_URL",
+        "the embedded server's `airflow` database",
+        "Airflow's metadata database for `portalnews up`",
+    ),
     Variable("PORTALNEWS_CLEAN_WORKERS", "one per usable core", "cleaning processes of the clean stage"),
-    Variable("PORTALNEWS_CLEAN_MAX_BYTES", str(CLEAN_MAX_BYTES), "a larger page is a cleaning error, not cleaned"),
-    Variable("PORTALNEWS_CLEAN_TIMEOUT", f"{CLEAN_TIMEOUT:g}", "seconds a page may take to clean before it is stopped"),
+    Variable(
+        "PORTALNEWS_CLEAN_MAX_BYTES", str(CLEAN_MAX_BYTES), "a larger page is a cleaning error, not cleaned"
+    ),
+    Variable(
+        "PORTALNEWS_CLEAN_TIMEOUT",
+        f"{CLEAN_TIMEOUT:g}",
+        "seconds a page may take to clean before it is stopped",
+    ),
 )
 _DOCUMENTED = {variable.name for variable in ENVIRONMENT}
 
@@ -85,7 +109,8 @@ def dags_folder() -> Path:
 
 
 def external_database_url() -> str | None:
-    """DATABASE_URL: another server for the pipeline, migrations, search and export; None for the embedded one."""
+    """DATABASE_URL: another server for the pipeline, migrations, search and export; None for the embedded
+    one."""
     return _read("DATABASE_URL")
 
 

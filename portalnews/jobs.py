@@ -68,7 +68,9 @@ def start_run(db_url: str, portal: Portal, trigger: str = "cli", airflow_run_id:
     return run_id
 
 
-def close_dead_runs(db_url: str, portal_ids: list[str] | None = None, keep_run_id: int | None = None) -> list[dict]:
+def close_dead_runs(
+    db_url: str, portal_ids: list[str] | None = None, keep_run_id: int | None = None
+) -> list[dict]:
     """Close as failed the `running` rows whose task died (killed, OOM, machine lost), with the reason."""
     return runs.close_dead_runs(db_url, portal_ids, keep_run_id=keep_run_id)
 
@@ -117,7 +119,11 @@ def _crawl_exit_reason(portal_id: str, code: int, tail: list[str]) -> str:
 
 def _registry_argument(registry_files: list[Path] | tuple[Path, ...]) -> dict[str, str]:
     # The spider is given every registry file explicitly, so it never reads PORTALNEWS_REGISTRY itself.
-    return {"registry": os.pathsep.join(str(Path(f).resolve()) for f in registry_files)} if registry_files else {}
+    return (
+        {"registry": os.pathsep.join(str(Path(f).resolve()) for f in registry_files)}
+        if registry_files
+        else {}
+    )
 
 
 def crawl(
@@ -205,7 +211,9 @@ def check(portal: Portal, registry_files: list[Path] | tuple[Path, ...] = (), ma
                      **_registry_argument(registry_files)}
         code, tail = _scrapy_crawl("portal_check", arguments, {}, {}, on_line or (lambda _line: None))
         if code != 0 or not report_file.exists():
-            raise CrawlError(f"scrapy crawl portal_check for {portal.id} exited with {code}:\n" + "\n".join(tail))
+            raise CrawlError(
+                f"scrapy crawl portal_check for {portal.id} exited with {code}:\n" + "\n".join(tail)
+            )
         return json.loads(report_file.read_text(encoding="utf-8"))
 
 
@@ -242,11 +250,17 @@ def check_alerts(portal: Portal, crawl_stats: dict, clean_stats: dict) -> str | 
     if not_stored := _pages_not_stored(portal, crawl_stats):
         return not_stored
     if found == 0 and not_modified == 0:
-        return (f"zero yield: no article links discovered on {portal.id} "
-                f"({crawl_stats.get('requests', 0)} requests, {crawl_stats.get('index_errors', 0)} listing/feed/sitemap errors); "
-                "the portal may be down or its templates/URL patterns changed")
+        return (
+            f"zero yield: no article links discovered on {portal.id} "
+            f"({crawl_stats.get('requests', 0)} requests, {crawl_stats.get('index_errors', 0)} "
+            "listing/feed/sitemap errors); "
+            "the portal may be down or its templates/URL patterns changed"
+        )
     if portal.min_articles_per_run and found < portal.min_articles_per_run and not_modified == 0:
-        return f"low yield: {found} article links on {portal.id}, expected at least {portal.min_articles_per_run}"
+        return (
+            f"low yield: {found} article links on {portal.id}, "
+            f"expected at least {portal.min_articles_per_run}"
+        )
     cleaned, failed = clean_stats.get("cleaned", 0), clean_stats.get("failed", 0)
     total = cleaned + failed
     if total >= DRIFT_MIN_PAGES:
@@ -321,12 +335,22 @@ def added(first: dict, second: dict) -> dict:
     return {key: first.get(key, 0) + second.get(key, 0) for key in {**first, **second}}
 
 
-def run_portal(db_url: str, portal: Portal, registry_files=(), backfill: bool = False, since: str | None = None,
-               trigger: str = "cli", on_line: Callable[[str], None] | None = None, revisit: bool = False,
-               **archive) -> dict:
+def run_portal(
+    db_url: str,
+    portal: Portal,
+    registry_files=(),
+    backfill: bool = False,
+    since: str | None = None,
+    trigger: str = "cli",
+    on_line: Callable[[str], None] | None = None,
+    revisit: bool = False,
+    **archive,
+) -> dict:
     """One full pass for one portal, as the DAG runs it. Never raises for page-level problems.
     `archive`: jobs.crawl's from_archive, until and archive_delay (a backfill from a web archive)."""
-    run_id = start_run(db_url, portal, trigger="backfill" if backfill or archive.get("from_archive") else trigger)
+    run_id = start_run(
+        db_url, portal, trigger="backfill" if backfill or archive.get("from_archive") else trigger
+    )
     stats: dict = {}
     try:
         # Pages are cleaned as the crawl stores them, and loaded as they are cleaned.
@@ -362,10 +386,12 @@ def database_unreachable(db_url: str, portal: Portal, run_id: int, stats: dict, 
         message = f"database unreachable before the crawl of {portal.id} ended: nothing stored; run it again"
     else:
         spooled = crawl_stats.get("pages_spooled", 0)
-        message = (f"database unreachable after the crawl of {portal.id}: {crawl_stats.get('pages_fetched', 0)} "
-                   f"pages fetched, {crawl_stats.get('pages_stored', 0)} stored"
-                   + (f", {spooled} kept in {spool_path(portal.id)}" if spooled else "")
-                   + "; the next run cleans and loads them")
+        message = (
+            f"database unreachable after the crawl of {portal.id}: {crawl_stats.get('pages_fetched', 0)} "
+            f"pages fetched, {crawl_stats.get('pages_stored', 0)} stored"
+            + (f", {spooled} kept in {spool_path(portal.id)}" if spooled else "")
+            + "; the next run cleans and loads them"
+        )
     log.error("%s (%s)", message, (str(err).strip().splitlines() or [type(err).__name__])[0])
     runs.close_later(db_url, run_id, portal.id, "failed", message)
     return {"portal": portal.id, "run_id": run_id, "status": "failed", "message": message,

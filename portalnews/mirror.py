@@ -17,12 +17,13 @@ Tests and offline demos crawl these exactly as they would crawl a real portal. A
     portal.toml      the registry entry for the site ({{ORIGIN}} stands for http://127.0.0.1:PORT)
     expected/        expected cleaned result per article page (JSON)
 
-Text responses have `{{ORIGIN}}` replaced by the mirror's origin, so recorded pages can hold absolute
-links. A mirror made with `shift_days` moves every date its text responses show (`13/02/2020`,
-`2020-02-13T09:06`, `13-2-2020`, `ngày 13 tháng 2 năm 2020`, RFC 822 feed dates) that many days later
-(`days_to_today`: the site's newest recorded article published yesterday, as a live portal would
-be); dates inside URLs are left alone, since the files are served by their recorded paths. Every response carries an ETag and a Last-Modified and honours conditional requests with 304,
-like a well-behaved CMS; tests can inject failures and replace pages while the server runs.
+Text responses have `{{ORIGIN}}` replaced by the mirror's origin, so recorded pages can hold absolute links. A
+mirror made with `shift_days` moves every date its text responses show (`13/02/2020`, `2020-02-13T09:06`,
+`13-2-2020`, `ngày 13 tháng 2 năm 2020`, RFC 822 feed dates) that many days later (`days_to_today`: the site's
+newest recorded article published yesterday, as a live portal would be); dates inside URLs are left alone,
+since the files are served by their recorded paths. Every response carries an ETag and a Last-Modified and
+honours conditional requests with 304, like a well-behaved CMS; tests can inject failures and replace pages
+while the server runs.
 """
 
 from __future__ import annotations
@@ -52,11 +53,20 @@ TEXT_TYPES = ("text/", "application/xml", "application/rss+xml", "application/at
 _NOT_IN_URL = r"(?<![\w/.%-])"
 DATE_FORMS = (
     (re.compile(_NOT_IN_URL + r"(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?![\d-])"), "{y:04d}-{m:02d}-{d:02d}"),
-    (re.compile(_NOT_IN_URL + r"(?P<d>\d{1,2})(?P<sep>[/-])(?P<m>\d{1,2})(?P=sep)(?P<y>\d{4})(?![\w/-])"), None),
-    (re.compile(r"(?P<pre>ngày\s+)(?P<d>\d{1,2})(?P<a>\s+tháng\s+)(?P<m>\d{1,2})(?P<b>\s+năm\s+)(?P<y>\d{4})"),
-     "{pre}{d}{a}{m}{b}{y}"),
+    (
+        re.compile(_NOT_IN_URL + r"(?P<d>\d{1,2})(?P<sep>[/-])(?P<m>\d{1,2})(?P=sep)(?P<y>\d{4})(?![\w/-])"),
+        None,
+    ),
+    (
+        re.compile(
+            r"(?P<pre>ngày\s+)(?P<d>\d{1,2})(?P<a>\s+tháng\s+)(?P<m>\d{1,2})(?P<b>\s+năm\s+)(?P<y>\d{4})"
+        ),
+        "{pre}{d}{a}{m}{b}{y}",
+    ),
 )
-RFC822_DATE = re.compile(r"\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (?P<d>\d{1,2}) (?P<mon>[A-Z][a-z]{2}) (?P<y>\d{4})\b")
+RFC822_DATE = re.compile(
+    r"\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (?P<d>\d{1,2}) (?P<mon>[A-Z][a-z]{2}) (?P<y>\d{4})\b"
+)
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -207,13 +217,15 @@ class SiteMirror:
             return Response(self.failures[target], b"<html><body>Internal Server Error</body></html>")
         route = self.routes.get(_route_key(target))
         if route and route.get("redirect"):
-            return Response(301, b"", headers={"Location": route["redirect"].replace(ORIGIN_TOKEN, self.origin)})
+            return Response(
+                301, b"", headers={"Location": route["redirect"].replace(ORIGIN_TOKEN, self.origin)}
+            )
         revision = self.revisions.get(urlsplit(target).path)
         revised = revision is not None and nth_get >= int(revision.get("from_request", 2))
         if target in self.overrides:
             file_path = None
             body = self.overrides[target]
-        elif revised:
+        elif revised and revision is not None:  # (revised implies it; said again for the type checker)
             file_path = self.site_dir / revision["file"]
             body = file_path.read_bytes()
         elif route:
@@ -248,7 +260,9 @@ class SiteMirror:
                     charset, errors="surrogateescape")
         if file_path is not None and file_path.suffix == ".gz":
             ctype = "application/x-gzip"
-        return Response(status, body, ctype, last_modified=REVISED_LAST_MODIFIED if revised else LAST_MODIFIED)
+        return Response(
+            status, body, ctype, last_modified=REVISED_LAST_MODIFIED if revised else LAST_MODIFIED
+        )
 
     def _handle(self, handler: BaseHTTPRequestHandler, head: bool) -> None:
         target = handler.path
@@ -266,8 +280,12 @@ class SiteMirror:
         with self._lock:
             self.requests.append((handler.command, target, response.status))
         body = response.body
-        if response.status == 200 and "gzip" in handler.headers.get("Accept-Encoding", "") and len(body) > 512 \
-                and response.content_type != "application/x-gzip":
+        if (
+            response.status == 200
+            and "gzip" in handler.headers.get("Accept-Encoding", "")
+            and len(body) > 512
+            and response.content_type != "application/x-gzip"
+        ):
             body = gzip.compress(body)
             headers["Content-Encoding"] = "gzip"
         handler.send_response(response.status)
@@ -294,7 +312,9 @@ class SiteMirror:
         return False
 
 
-def serve(site_dirs: list[Path], first_port: int = 0, shift_days: dict[str, int] | None = None) -> list[SiteMirror]:
+def serve(
+    site_dirs: list[Path], first_port: int = 0, shift_days: dict[str, int] | None = None
+) -> list[SiteMirror]:
     """Start one mirror per site directory (consecutive ports from `first_port`, or free ones), each
     site's dates moved by `shift_days[site name]` days. A port in use raises OSError naming it."""
     mirrors = []
@@ -304,7 +324,9 @@ def serve(site_dirs: list[Path], first_port: int = 0, shift_days: dict[str, int]
             try:
                 mirror = SiteMirror(site, port, (shift_days or {}).get(Path(site).name, 0))
             except OSError as err:
-                raise OSError(err.errno, f"port {port} on 127.0.0.1 (for {Path(site).name}): {err.strerror}") from err
+                raise OSError(
+                    err.errno, f"port {port} on 127.0.0.1 (for {Path(site).name}): {err.strerror}"
+                ) from err
             mirrors.append(mirror.start())
     except OSError:
         for mirror in mirrors:

@@ -60,8 +60,13 @@ class ArchiveSpider(PortalSpider):
         since = self.since.date() if self.since else None
         for host in sorted({urlsplit(self.portal.base_url).netloc, *self.portal.hosts}):
             # dont_filter: a resumed backfill asks again (JOBDIR remembers the captures already fetched).
-            yield scrapy.Request(cdx_query(self.archive, host, since, self.until), callback=self.parse_captures,
-                                 errback=self.on_index_error, dont_filter=True, priority=20)
+            yield scrapy.Request(
+                cdx_query(self.archive, host, since, self.until),
+                callback=self.parse_captures,
+                errback=self.on_index_error,
+                dont_filter=True,
+                priority=20,
+            )
 
     def parse_captures(self, response):
         """One CDX answer: the earliest capture of each new article URL is fetched. The hosts' answers
@@ -99,9 +104,13 @@ class ArchiveSpider(PortalSpider):
                 continue
             self.scheduled.add(canonical)
             stats.inc_value(stat("article_links_new"))
-            yield scrapy.Request(replay_url(self.archive, self.earliest[canonical]), callback=self.parse_capture,
-                                 errback=self.on_capture_error, priority=10,
-                                 meta={"canonical_url": canonical, "capture": self.earliest[canonical]})
+            yield scrapy.Request(
+                replay_url(self.archive, self.earliest[canonical]),
+                callback=self.parse_capture,
+                errback=self.on_capture_error,
+                priority=10,
+                meta={"canonical_url": canonical, "capture": self.earliest[canonical]},
+            )
 
     def _on_portal(self, url: str) -> bool:
         return (urlsplit(url).hostname or "").lower() in self.site_hosts
@@ -116,7 +125,9 @@ class ArchiveSpider(PortalSpider):
             "url": capture.url,
             "canonical_url": response.meta["canonical_url"],
             "status": response.status,
-            "headers": {k.decode("latin-1"): [v.decode("latin-1") for v in vs] for k, vs in response.headers.items()},
+            "headers": {
+                k.decode("latin-1"): [v.decode("latin-1") for v in vs] for k, vs in response.headers.items()
+            },
             "body": response.body,
             "fetched_at": capture.captured_at.isoformat(),  # when the archive fetched the page
             "source": "archive",

@@ -49,8 +49,16 @@ class PortalCheckSpider(PortalSpider):
         self.max_pages = int(max_pages)
         self.report_file = report_file
         self.sampled = 0
-        self.report: dict = {"portal": self.portal.id, "indexes": [], "listing_pages": [], "article_links": [],
-                             "link_notes": {}, "errors": [], "sample_article": None, "test_urls": []}
+        self.report: dict = {
+            "portal": self.portal.id,
+            "indexes": [],
+            "listing_pages": [],
+            "article_links": [],
+            "link_notes": {},
+            "errors": [],
+            "sample_article": None,
+            "test_urls": [],
+        }
         self.robots_rules = None  # robots.txt as Scrapy's RobotsTxtMiddleware reads it, when obeyed
 
     def load_crawl_state(self) -> CrawlState:
@@ -81,7 +89,8 @@ class PortalCheckSpider(PortalSpider):
 
     def link_notes(self) -> dict[str, str]:
         """Why a listed article link is not an article of its own: a copy, or forbidden by robots.txt."""
-        notes, original = {}, {}
+        notes: dict[str, str] = {}
+        original: dict[str, str] = {}  # canonical URL -> the plainest listed link with it
         agent = self.crawler.settings["ROBOTSTXT_USER_AGENT"] or self.crawler.settings["USER_AGENT"]
         # The original of a group of copies is its plainest link (shortest query), whichever page the
         # crawl happened to read first.
@@ -118,12 +127,16 @@ class PortalCheckSpider(PortalSpider):
             self.report["errors"].append(f"{response.url}: {err}")
             return
         sample = article.to_json()
-        sample["body"] = sample["body"][:SAMPLE_BODY_CHARS] + ("…" if len(sample["body"]) > SAMPLE_BODY_CHARS else "")
+        sample["body"] = sample["body"][:SAMPLE_BODY_CHARS] + (
+            "…" if len(sample["body"]) > SAMPLE_BODY_CHARS else ""
+        )
         self.report["sample_article"] = sample
 
     def on_article_error(self, failure):
         super().on_article_error(failure)
-        self.report["errors"].append(f"{failure.request.url}: {self.failures.get(failure.request.url, ('', 'ignored'))[1]}")
+        self.report["errors"].append(
+            f"{failure.request.url}: {self.failures.get(failure.request.url, ('', 'ignored'))[1]}"
+        )
 
     def parse_test_url(self, response):
         """FiveFilters' test_url: known article pages the entry's hints must keep extracting."""
@@ -155,5 +168,6 @@ class PortalCheckSpider(PortalSpider):
         self.report["link_notes"] = self.link_notes()
         self.report["requests"] = self.crawler.stats.get_value("downloader/request_count", 0)
         if self.report_file:
-            Path(self.report_file).write_text(json.dumps(self.report, ensure_ascii=False, indent=2, default=str),
-                                              encoding="utf-8")
+            Path(self.report_file).write_text(
+                json.dumps(self.report, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
+            )

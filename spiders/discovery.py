@@ -23,7 +23,9 @@ from portalnews.vietnamese.dates import find_dates, parse_iso
 
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/feed+json")
 NEXT_TEXT = re.compile(r"^(?:trang\s+)?(?:sau|tiếp(?:\s+theo)?|kế\s+tiếp|next|»|›|>|>>|»»)$", re.IGNORECASE)
-PAGE_PARAM = re.compile(r"(?:[?&](?:page|p|trang|cur|pageindex|pagenumber|_cur)=\d+|/(?:page|trang)-?\d+/?$|/\d+\.html?$)", re.I)
+PAGE_PARAM = re.compile(
+    r"(?:[?&](?:page|p|trang|cur|pageindex|pagenumber|_cur)=\d+|/(?:page|trang)-?\d+/?$|/\d+\.html?$)", re.I
+)
 
 
 class UnreadableIndex(ValueError):
@@ -120,7 +122,11 @@ def from_feed(body: bytes, base_url: str) -> Discovered:
         if link:
             # feedparser reads every dialect's date into UTC; keep it as ISO 8601 for newest_date.
             when = entry.get("published_parsed") or entry.get("updated_parsed")
-            context = datetime(*when[:6], tzinfo=UTC).isoformat() if when else (entry.get("published") or entry.get("updated"))
+            context = (
+                datetime(*when[:6]).replace(tzinfo=UTC).isoformat()
+                if when
+                else (entry.get("published") or entry.get("updated"))
+            )
             found.article_links.append((urljoin(base_url, link), context))
     return found
 

@@ -57,11 +57,14 @@ class PortalSpider(scrapy.Spider):
         self.portal: Portal = load_registry(files)[portal]
         self.run_id = int(run_id) if run_id else None
         self.backfill = backfill.lower() in ("1", "true", "yes")
-        self.since = datetime.combine(date.fromisoformat(since), datetime.min.time(), VIETNAM) if since else None
+        self.since = (datetime.combine(date.fromisoformat(since), datetime.min.time(), VIETNAM)
+                      if since else None)
         self.stats_file = stats_file
-        self.allowed_domains = sorted({h.split(":")[0] for h in self.portal.hosts} | set(self.portal.allowed_domains))
+        self.allowed_domains = sorted({h.split(":")[0] for h in self.portal.hosts}
+                                      | set(self.portal.allowed_domains))
         self.site_hosts = frozenset(self.allowed_domains)  # _on_site asks once per discovered link
-        self.max_pages = self.portal.backfill_max_listing_pages if self.backfill else self.portal.max_listing_pages
+        self.max_pages = (self.portal.backfill_max_listing_pages if self.backfill
+                          else self.portal.max_listing_pages)
         if max_pages:  # a backfill's depth chosen by the operator (the backfill DAG's `depth` param)
             self.max_pages = int(max_pages)
         self.scheduled: set[str] = set()  # canonical article URLs requested in this run
@@ -74,7 +77,8 @@ class PortalSpider(scrapy.Spider):
         self.ignored: set[str] = set()  # canonical article URLs robots.txt forbids
         self.discovered_links = 0
         self.robots_read: set[str] = set()
-        self.db_url = database_url() if self.uses_database else None
+        if self.uses_database:  # the check spider has no database URL (an AttributeError if it asks)
+            self.db_url: str = database_url()
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -128,7 +132,8 @@ class PortalSpider(scrapy.Spider):
             # Obeying, Scrapy's RobotsTxtMiddleware reads robots.txt once and robots_response gets it.
             yield scrapy.Request(urljoin(base, "/robots.txt"), callback=self.parse_robots,
                                  errback=self.on_index_error, dont_filter=True,
-                                 meta={"dont_retry": True, "optional_index": True, "handle_httpstatus_list": [404]})
+                                 meta={"dont_retry": True, "optional_index": True,
+                                       "handle_httpstatus_list": [404]})
         for path in (*self.portal.sitemap_paths, *self.portal.feed_paths):
             yield self._index_request(urljoin(base, path), depth=0, optional=True)
         for url in self.portal.start_urls:
@@ -142,10 +147,12 @@ class PortalSpider(scrapy.Spider):
             if canonical in self.scheduled:
                 continue
             self.scheduled.add(canonical)
-            requests.append(scrapy.Request(visit.url, callback=self.parse_revisit, errback=self.on_article_error,
-                                           headers=visit.conditional_headers(), priority=5,
-                                           meta={"canonical_url": canonical, "handle_httpstatus_list": [304]}))
-        mark_revisited(self.db_url, revisits)
+            meta = {"canonical_url": canonical, "handle_httpstatus_list": [304]}
+            requests.append(scrapy.Request(visit.url, callback=self.parse_revisit, priority=5, meta=meta,
+                                           errback=self.on_article_error,
+                                           headers=visit.conditional_headers()))
+        if revisits:  # the check spider has none, and no database
+            mark_revisited(self.db_url, revisits)
         self.crawler.stats.inc_value(stat("revisits"), len(requests))
         return requests
 
@@ -168,7 +175,8 @@ class PortalSpider(scrapy.Spider):
                               meta={"depth_in_listing": depth, "handle_httpstatus_list": statuses,
                                     "optional_index": optional})
 
-    def _article_request(self, url: str, retrying: bool = False, canonical: str | None = None) -> scrapy.Request | None:
+    def _article_request(self, url: str, retrying: bool = False,
+                         canonical: str | None = None) -> scrapy.Request | None:
         """`canonical` given: the caller has already checked `url` and computed its canonical form."""
         if canonical is None:
             if not self._fetchable(url, "fetch_failures" if retrying else self.portal.id):
@@ -310,7 +318,8 @@ class PortalSpider(scrapy.Spider):
             "canonical_url": canonical_url(response.url, self.portal),
             "requested_canonical_url": response.meta["canonical_url"],
             "status": response.status,
-            "headers": {k.decode("latin-1"): [v.decode("latin-1") for v in vs] for k, vs in response.headers.items()},
+            "headers": {k.decode("latin-1"): [v.decode("latin-1") for v in vs]
+                        for k, vs in response.headers.items()},
             "body": response.body,
             "fetched_at": datetime.now(VIETNAM).isoformat(),
         }
@@ -363,7 +372,7 @@ class PortalSpider(scrapy.Spider):
             return
         try:
             connect_once(self.db_url, connect_timeout=5).close()  # down: say so now, not after 5 retries
-            save_failures(self.db_url, self.portal.id, self.failures)  # before the validators that need them
+            save_failures(self.db_url, self.portal.id, self.failures)  # first: the validators need them
             save_validators(self.db_url, self.portal.id, self.settled_validators())
             forget_failures(self.db_url, self.portal.id, self.ignored)
         except (psycopg2.OperationalError, psycopg2.InterfaceError) as err:
@@ -382,7 +391,8 @@ class PortalSpider(scrapy.Spider):
         stats = dict(self.crawler.stats.get_stats())
         stats["finish_reason"] = reason
         if stats.get("start_time"):
-            stats["elapsed_time_seconds"] = round((datetime.now(stats["start_time"].tzinfo) - stats["start_time"]).total_seconds(), 3)
+            elapsed = datetime.now(stats["start_time"].tzinfo) - stats["start_time"]
+            stats["elapsed_time_seconds"] = round(elapsed.total_seconds(), 3)
         if self.stats_file:
             Path(self.stats_file).write_text(json.dumps(stats, default=str, indent=1), encoding="utf-8")
         self.logger.info("portal %s finished (%s): %s", self.portal.id, reason,

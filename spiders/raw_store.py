@@ -59,6 +59,8 @@ class RawPageStorePipeline:
             for waiter in idle:
                 waiter.callback(None)
             return
+        if self.writer is None:
+            raise RuntimeError("pages came before the spider opened: no raw page writer yet")
         batch, self.waiting = self.waiting[:MAX_BATCH], self.waiting[MAX_BATCH:]
         self.writing = True
         written = deferToThread(self.writer.write, [item for item, _ in batch])

@@ -153,7 +153,9 @@ class ServedSite:
                 for p in sorted((self.mirror.site_dir / "expected").glob("*.json"))]
 
     def article_requests(self) -> list[tuple[str, str, int]]:
-        return self.mirror.requested(lambda path: bool(self.portal.article_regex.search(self.mirror.url(path))))
+        return self.mirror.requested(
+            lambda path: bool(self.portal.article_regex.search(self.mirror.url(path)))
+        )
 
 
 @pytest.fixture

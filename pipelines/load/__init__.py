@@ -118,10 +118,11 @@ def load_pending(db_url: str, portal: Portal) -> LoadStats:
                 cur.execute("SELECT pg_advisory_xact_lock(hashtext('portalnews-load:' || %s))", (portal.id,))
                 cur.execute(
                     """
-                    SELECT e.raw_page_id, e.extractor_version, e.result, r.url, r.canonical_url, r.requested_url,
-                           r.fetched_at
+                    SELECT e.raw_page_id, e.extractor_version, e.result, r.url, r.canonical_url,
+                           r.requested_url, r.fetched_at
                     FROM extractions e JOIN raw_pages r ON r.id = e.raw_page_id
-                    WHERE r.portal = %s AND e.ok AND e.loaded_at IS NULL AND e.raw_page_id <> ALL(%s::bigint[])
+                    WHERE r.portal = %s AND e.ok AND e.loaded_at IS NULL
+                      AND e.raw_page_id <> ALL(%s::bigint[])
                     ORDER BY r.fetched_at, r.id LIMIT %s
                     FOR UPDATE OF e SKIP LOCKED
                     """,
@@ -134,7 +135,9 @@ def load_pending(db_url: str, portal: Portal) -> LoadStats:
                     cur.execute("SAVEPOINT load_batch")
                     stats.add(_load_rows(cur, portal, rows))
                 except Exception:
-                    if conn.closed:  # the connection is gone: the stage is retried as a whole, not page by page
+                    if (
+                        conn.closed
+                    ):  # the connection is gone: the stage is retried as a whole, not page by page
                         raise
                     log.warning("a batch of %d pages of %s did not load; loading them one by one", len(rows),
                                 portal.id, exc_info=True)
@@ -155,8 +158,10 @@ def _load_alone(cur, portal: Portal, row: dict, stats: LoadStats, failed: list[i
         cur.execute("ROLLBACK TO SAVEPOINT load_page")
         error = f"{type(err).__name__}: {err}".strip()
         log.error("page %s of %s not loaded: %s", row["url"], portal.id, error)
-        cur.execute("UPDATE extractions SET load_error = %s WHERE raw_page_id = %s AND extractor_version = %s",
-                    (error, row["raw_page_id"], row["extractor_version"]))
+        cur.execute(
+            "UPDATE extractions SET load_error = %s WHERE raw_page_id = %s AND extractor_version = %s",
+            (error, row["raw_page_id"], row["extractor_version"]),
+        )
         failed.append(row["raw_page_id"])
         stats.failed += 1
 
@@ -165,9 +170,14 @@ def _load_rows(cur, portal: Portal, rows: list[dict]) -> LoadStats:
     stats = LoadStats()
     pages = [_Page.of(portal, row) for row in rows]
     while pages:
-        found = dedupe.candidates(cur, portal.id, sorted({url for page in pages for url in page.urls}),
-                                  [page.fingerprint for page in pages],
-                                  [page.article.title for page in pages if page.article.title], _STORED_COLUMNS)
+        found = dedupe.candidates(
+            cur,
+            portal.id,
+            sorted({url for page in pages for url in page.urls}),
+            [page.fingerprint for page in pages],
+            [page.article.title for page in pages if page.article.title],
+            _STORED_COLUMNS,
+        )
         matches: list[tuple[dict | None, str | None]] = []
         taken: set[tuple[str, str]] = set()
         for page in pages:
@@ -225,8 +235,11 @@ def _merge(cur, portal: Portal, pages: list[_Page], matches: list[tuple[dict | N
         if changed or existing["extractor_version"] != page.row["extractor_version"]:
             # A re-extraction records its extractor version even when the result is the same.
             values = page.values()
-            cur.execute(f"UPDATE articles SET {', '.join(f'{k} = %({k})s' for k in values)}, updated_at = now()"
-                        " WHERE id = %(id)s", {**values, "id": existing["id"]})
+            cur.execute(
+                f"UPDATE articles SET {', '.join(f'{k} = %({k})s' for k in values)}, updated_at = now()"
+                " WHERE id = %(id)s",
+                {**values, "id": existing["id"]},
+            )
         if changed:
             changed_articles.append((existing["id"], page.article))
             stats.updated += 1
@@ -240,16 +253,27 @@ def _merge(cur, portal: Portal, pages: list[_Page], matches: list[tuple[dict | N
     if aliases:
         execute_values(cur, "INSERT INTO article_urls (portal, canonical_url, article_id) VALUES %s"
                             " ON CONFLICT (portal, canonical_url) DO NOTHING", aliases)
-    execute_values(cur, "UPDATE extractions e SET loaded_at = now(), load_error = NULL FROM (VALUES %s) AS v(id, version)"
-                        " WHERE e.raw_page_id = v.id AND e.extractor_version = v.version",
-                   [(page.row["raw_page_id"], page.row["extractor_version"]) for page in pages])
+    execute_values(
+        cur,
+        "UPDATE extractions e SET loaded_at = now(), load_error = NULL FROM (VALUES %s) AS v(id, version)"
+        " WHERE e.raw_page_id = v.id AND e.extractor_version = v.version",
+        [(page.row["raw_page_id"], page.row["extractor_version"]) for page in pages],
+    )
 
 
 def _insert_new(cur, portal: Portal, new: list[_Page]) -> list[tuple[str, str, int]]:
     """Insert new articles, each already in its story; return their URLs to alias."""
     ids = next_ids(cur, "articles", len(new))
-    newcomers = [stories.Newcomer(article_id, portal.id, page.article.published_at, page.fingerprint,
-                                  stories.minhash_of_form(page.form)) for article_id, page in zip(ids, new, strict=True)]
+    newcomers = [
+        stories.Newcomer(
+            article_id,
+            portal.id,
+            page.article.published_at,
+            page.fingerprint,
+            stories.minhash_of_form(page.form),
+        )
+        for article_id, page in zip(ids, new, strict=True)
+    ]
     stories.plan_stories(cur, newcomers)
     rows = [{"id": newcomer.article_id, "portal": portal.id, "url": page.row["url"],
              "canonical_url": page.row["canonical_url"], "story_id": newcomer.story_id, **page.values()}

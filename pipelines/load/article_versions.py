@@ -1,8 +1,9 @@
 """Article versions: what a stored article said before the portal corrected it.
 
-The load stage calls `replaced_content` (and `record_article_versions` for its whole batch) when a
-newly fetched page of a stored article changes its content; the replaced content goes to `article_versions` with the fields that changed and a readable
-unified diff (old -> new). An unchanged re-fetch or a re-extraction of the same page records nothing.
+The load stage calls `replaced_content` (and `record_article_versions` for its whole batch) when a newly
+fetched page of a stored article changes its content; the replaced content goes to `article_versions` with the
+fields that changed and a readable unified diff (old -> new). An unchanged re-fetch or a re-extraction of the
+same page records nothing.
 """
 
 from __future__ import annotations
@@ -36,16 +37,39 @@ def changed_fields(stored: dict, article: Article) -> list[str]:
 
 def readable_diff(stored: dict, article: Article, fields: list[str]) -> str:
     new = article.column_values()
-    parts = []
+    parts: list[str] = []
     for name in fields:
-        parts.extend(difflib.unified_diff(_lines(stored.get(name)), _lines(new[name]), fromfile=f"{name} (before)",
-                                          tofile=f"{name} (after)", lineterm="", n=1))
+        parts.extend(
+            difflib.unified_diff(
+                _lines(stored.get(name)),
+                _lines(new[name]),
+                fromfile=f"{name} (before)",
+                tofile=f"{name} (after)",
+                lineterm="",
+                n=1,
+            )
+        )
     return "\n".join(parts)
 
 
-_VERSION_COLUMNS = ("article_id", "title", "sapo", "published_at", "modified_at", "author", "source", "body",
-                    "category", "images", "raw_page_id", "extractor_version", "stored_at", "replaced_by_raw_page_id",
-                    "changed_fields", "diff")
+_VERSION_COLUMNS = (
+    "article_id",
+    "title",
+    "sapo",
+    "published_at",
+    "modified_at",
+    "author",
+    "source",
+    "body",
+    "category",
+    "images",
+    "raw_page_id",
+    "extractor_version",
+    "stored_at",
+    "replaced_by_raw_page_id",
+    "changed_fields",
+    "diff",
+)
 
 
 def replaced_content(stored: dict, article: Article, new_raw_page_id: int) -> dict | None:
@@ -54,11 +78,29 @@ def replaced_content(stored: dict, article: Article, new_raw_page_id: int) -> di
     fields = changed_fields(stored, article)
     if not fields:
         return None
-    return {**{k: stored.get(k) for k in ("title", "sapo", "published_at", "modified_at", "author", "source", "body",
-                                          "category", "raw_page_id", "extractor_version")},
-            "article_id": stored["id"], "stored_at": stored.get("updated_at"), "images": Json(stored.get("images") or []),
-            "replaced_by_raw_page_id": new_raw_page_id, "changed_fields": fields,
-            "diff": readable_diff(stored, article, fields)}
+    return {
+        **{
+            k: stored.get(k)
+            for k in (
+                "title",
+                "sapo",
+                "published_at",
+                "modified_at",
+                "author",
+                "source",
+                "body",
+                "category",
+                "raw_page_id",
+                "extractor_version",
+            )
+        },
+        "article_id": stored["id"],
+        "stored_at": stored.get("updated_at"),
+        "images": Json(stored.get("images") or []),
+        "replaced_by_raw_page_id": new_raw_page_id,
+        "changed_fields": fields,
+        "diff": readable_diff(stored, article, fields),
+    }
 
 
 def record_article_versions(cur, rows: list[dict]) -> None:

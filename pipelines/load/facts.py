@@ -44,14 +44,37 @@ def record_facts(cur, articles: list[tuple[int, Article]]) -> list[int]:
             if where in seen:
                 continue
             seen.add(where)
-            documents.append({"article_id": article_id, "field": sentence.field, "start_offset": where[1],
-                              "document_key": m.document_key, "document_type": m.document_type, "number": m.number,
-                              "symbol": m.symbol, "issuer": m.issuer, "term": m.term, "plenum": m.plenum,
-                              "issued_on": m.issued_on, "sentence": sentence.text.strip()})
-        officials += [{"article_id": article_id, "field": sentence.field, "start_offset": sentence.start + m.start,
-                       "name": m.name, "position": m.position, "honorific": m.honorific,
-                       "sentence": sentence.text.strip()} for sentence, m in derived.officials]
-    cur.execute("DELETE FROM article_facts WHERE article_id = ANY(%s)", ([article_id for article_id, _ in articles],))
+            documents.append(
+                {
+                    "article_id": article_id,
+                    "field": sentence.field,
+                    "start_offset": where[1],
+                    "document_key": m.document_key,
+                    "document_type": m.document_type,
+                    "number": m.number,
+                    "symbol": m.symbol,
+                    "issuer": m.issuer,
+                    "term": m.term,
+                    "plenum": m.plenum,
+                    "issued_on": m.issued_on,
+                    "sentence": sentence.text.strip(),
+                }
+            )
+        officials += [
+            {
+                "article_id": article_id,
+                "field": sentence.field,
+                "start_offset": sentence.start + m.start,
+                "name": m.name,
+                "position": m.position,
+                "honorific": m.honorific,
+                "sentence": sentence.text.strip(),
+            }
+            for sentence, m in derived.officials
+        ]
+    cur.execute(
+        "DELETE FROM article_facts WHERE article_id = ANY(%s)", ([article_id for article_id, _ in articles],)
+    )
     insert_rows(cur, "article_facts", facts)
     insert_rows(cur, "document_mentions", documents)
     insert_rows(cur, "official_mentions", officials)

@@ -105,32 +105,39 @@ def plan_stories(cur, newcomers: list[Newcomer]) -> None:
         return
     # Two portals loading the same text at once must not start two stories for it; locks are taken in
     # one order (by key) so that two loaders never wait for each other.
-    cur.execute("SELECT pg_advisory_xact_lock(k) FROM (SELECT DISTINCT hashtext('portalnews-story:' || f) AS k"
-                " FROM unnest(%s::text[]) AS f ORDER BY 1) AS keys", ([n.body_fingerprint for n in newcomers],))
+    cur.execute(
+        "SELECT pg_advisory_xact_lock(k) FROM (SELECT DISTINCT hashtext('portalnews-story:' || f) AS k"
+        " FROM unnest(%s::text[]) AS f ORDER BY 1) AS keys",
+        ([n.body_fingerprint for n in newcomers],),
+    )
     cur.execute("SELECT DISTINCT ON (body_fingerprint) body_fingerprint, story_id FROM articles"
                 " WHERE body_fingerprint = ANY(%s) AND story_id IS NOT NULL ORDER BY body_fingerprint, id",
                 (list({n.body_fingerprint for n in newcomers}),))
     by_fingerprint = {row["body_fingerprint"]: row["story_id"] for row in cur.fetchall()}
     stored_best = _stored_near_copies(cur, [n for n in newcomers if n.body_fingerprint not in by_fingerprint])
     earlier: list[Newcomer] = []
-    by_band: dict[int, list[Newcomer]] = {}
+    # per band, the earlier newcomers in it: (signature, article id, story id)
+    by_band: dict[int, list[tuple[list[int], int, int]]] = {}
     for newcomer in newcomers:
         story_id = by_fingerprint.get(newcomer.body_fingerprint)
-        if story_id is None and newcomer.signature is not None:
+        signature = newcomer.signature
+        if story_id is None and signature is not None:
             # (same bins, -article id): the most similar copy, the oldest among equals
             best = stored_best.get(newcomer.article_id)
-            sharing = {id(other): other for band in newcomer.bands for other in by_band.get(band, ())}
-            for other in sharing.values():
-                same = sum(x == y for x, y in zip(newcomer.signature, other.signature, strict=True))
-                if same >= MIN_SAME_BINS and (best is None or (same, -other.article_id) > best[:2]):
-                    best = (same, -other.article_id, other.story_id)
+            sharing = {other[1]: other for band in newcomer.bands for other in by_band.get(band, ())}
+            for other_signature, other_id, other_story in sharing.values():
+                same = sum(x == y for x, y in zip(signature, other_signature, strict=True))
+                if same >= MIN_SAME_BINS and (best is None or (same, -other_id) > best[:2]):
+                    best = (same, -other_id, other_story)
             story_id = best[2] if best else None
         newcomer.starts_story = story_id is None
-        newcomer.story_id = -len(earlier) - 1 if story_id is None else story_id  # placeholder until inserted
-        by_fingerprint.setdefault(newcomer.body_fingerprint, newcomer.story_id)
+        story = -len(earlier) - 1 if story_id is None else story_id  # placeholder until inserted
+        newcomer.story_id = story
+        by_fingerprint.setdefault(newcomer.body_fingerprint, story)
         earlier.append(newcomer)
-        for band in newcomer.bands:
-            by_band.setdefault(band, []).append(newcomer)
+        if signature is not None:  # bands come from the signature
+            for band in newcomer.bands:
+                by_band.setdefault(band, []).append((signature, newcomer.article_id, story))
     starting = [n for n in newcomers if n.starts_story]
     if not starting:
         return
@@ -178,10 +185,17 @@ def record_stories(cur, newcomers: list[Newcomer]) -> None:
                             " ON CONFLICT (article_id) DO NOTHING", signatures)
     started = [(n.story_id, n.article_id) for n in newcomers if n.starts_story]
     if started:
-        execute_values(cur, "UPDATE stories s SET first_article_id = v.article_id FROM (VALUES %s) AS v(id, article_id)"
-                            " WHERE s.id = v.id", started)
+        execute_values(
+            cur,
+            "UPDATE stories s SET first_article_id = v.article_id FROM (VALUES %s) AS v(id, article_id)"
+            " WHERE s.id = v.id",
+            started,
+        )
     joined = [n for n in newcomers if not n.starts_story and n.published_at is not None]
     if joined:  # in order: a later newcomer published earlier still wins
-        execute_batch(cur, "UPDATE stories SET first_article_id = %s, first_portal = %s, first_published_at = %s"
-                           " WHERE id = %s AND (first_published_at IS NULL OR first_published_at > %s)",
-                      [(n.article_id, n.portal, n.published_at, n.story_id, n.published_at) for n in joined])
+        execute_batch(
+            cur,
+            "UPDATE stories SET first_article_id = %s, first_portal = %s, first_published_at = %s"
+            " WHERE id = %s AND (first_published_at IS NULL OR first_published_at > %s)",
+            [(n.article_id, n.portal, n.published_at, n.story_id, n.published_at) for n in joined],
+        )

@@ -72,7 +72,14 @@ def parse_cdx(body: bytes) -> list[Capture]:
     else:
         records = [json.loads(line) for line in text.splitlines() if line.strip()]
     try:
-        return [Capture(url=r.get("original") or r["url"], timestamp=r["timestamp"], digest=r.get("digest", ""),
-                        mime=r.get("mimetype") or r.get("mime", "")) for r in records]
+        return [
+            Capture(
+                url=r.get("original") or r["url"],
+                timestamp=r["timestamp"],
+                digest=r.get("digest", ""),
+                mime=r.get("mimetype") or r.get("mime", ""),
+            )
+            for r in records
+        ]
     except (KeyError, AttributeError, TypeError) as err:
         raise ValueError(f"not a CDX answer: a capture lacks its URL or timestamp ({err!r})") from err

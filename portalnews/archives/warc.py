@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArchiveLoadFailed
@@ -69,7 +69,7 @@ def read_responses(path: Path | str) -> Iterator[ArchivedResponse]:
         yield from _responses(stream, str(path))
 
 
-def _responses(stream: BinaryIO, name: str) -> Iterator[ArchivedResponse]:
+def _responses(stream: IO[bytes], name: str) -> Iterator[ArchivedResponse]:
     records = ArchiveIterator(stream, arc2warc=True)
     offset = 0  # where the damage is, if reading fails: the end of the last whole record
     try:
@@ -111,7 +111,8 @@ class StoredPage:
     headers: dict[str, list[str] | str]
     body: bytes
     fetched_at: datetime
-    fields: dict[str, object]  # the metadata record's fields (article id, extractor version...); None: left out
+    # the metadata record's fields (article id, extractor version...); None: left out
+    fields: dict[str, object]
 
 
 class WarcExporter:

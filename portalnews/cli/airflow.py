@@ -1,5 +1,6 @@
-"""`portalnews up`: the embedded database and Airflow (scheduler, DAG processor, API server, triggerer), stopped cleanly with Ctrl-C;
-`portalnews airflow ARGS...`: any Airflow CLI command against the same Airflow home and database."""
+"""`portalnews up`: the embedded database and Airflow (scheduler, DAG processor, API server, triggerer),
+stopped cleanly with Ctrl-C; `portalnews airflow ARGS...`: any Airflow CLI command against the same Airflow
+home and database."""
 
 from __future__ import annotations
 
@@ -125,7 +126,9 @@ def cmd_up(args) -> int:
     # first runs did on a busy machine. The DAG processor parses meanwhile.
     parts = {name: start(name, command) for name, command in AIRFLOW_PARTS if name not in AFTER_THE_API}
     api_ready = threading.Event()
-    threading.Thread(target=_announce_when_ready, args=(url, env["AIRFLOW_HOME"], api_ready), daemon=True).start()
+    threading.Thread(
+        target=_announce_when_ready, args=(url, env["AIRFLOW_HOME"], api_ready), daemon=True
+    ).start()
 
     stopping: list[float] = []
 
@@ -140,13 +143,17 @@ def cmd_up(args) -> int:
     while any(proc.poll() is None for proc in parts.values()):
         time.sleep(0.25)
         if api_ready.is_set() and not stopping and AFTER_THE_API[0] not in parts:
-            parts.update({name: start(name, command) for name, command in AIRFLOW_PARTS if name in AFTER_THE_API})
+            parts.update(
+                {name: start(name, command) for name, command in AIRFLOW_PARTS if name in AFTER_THE_API}
+            )
         if not stopping and any(proc.poll() is not None for proc in parts.values()):
             died = [name for name, proc in parts.items() if proc.poll() is not None]
             print(f"portalnews: Airflow's {', '.join(died)} stopped; stopping the other parts", flush=True)
             for name in died:
                 if not args.verbose:
-                    print(f"--- the end of {logs / f'{name}.log'}:\n{_tail(logs / f'{name}.log')}", flush=True)
+                    print(
+                        f"--- the end of {logs / f'{name}.log'}:\n{_tail(logs / f'{name}.log')}", flush=True
+                    )
             failed = True
             request_stop()
         # Some parts hang on SIGINT (the SIGTERM escalation used to finish the job after 20 s): SIGTERM
@@ -203,15 +210,28 @@ def _announce_when_ready(url: str, airflow_home: str, ready: threading.Event, ti
 
 
 def _tail(path: Path, lines: int = 20) -> str:
-    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else "(no output)"
+    return (
+        "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else "(no output)"
+    )
 
 
 def add_commands(sub) -> None:
-    p = with_registry(sub.add_parser("up", help="embedded PostgreSQL + Airflow (scheduler, DAG processor, UI, triggerer)"))
-    p.add_argument("--port", type=int, help="the Airflow UI's port on 127.0.0.1 (default 8080, or AIRFLOW__API__PORT)")
+    p = with_registry(
+        sub.add_parser("up", help="embedded PostgreSQL + Airflow (scheduler, DAG processor, UI, triggerer)")
+    )
+    p.add_argument(
+        "--port", type=int, help="the Airflow UI's port on 127.0.0.1 (default 8080, or AIRFLOW__API__PORT)"
+    )
     p.set_defaults(func=cmd_up)
-    p = with_registry(sub.add_parser(
-        "airflow", help="any Airflow CLI command with `portalnews up`'s home and database",
-        description="e.g. `portalnews airflow dags list`, `portalnews airflow tasks test portalnews_danang crawl`"))
-    p.add_argument("airflow_args", nargs=argparse.REMAINDER, metavar="ARGS", help="the airflow command's arguments")
+    p = with_registry(
+        sub.add_parser(
+            "airflow",
+            help="any Airflow CLI command with `portalnews up`'s home and database",
+            description="e.g. `portalnews airflow dags list`, "
+                "`portalnews airflow tasks test portalnews_danang crawl`",
+        )
+    )
+    p.add_argument(
+        "airflow_args", nargs=argparse.REMAINDER, metavar="ARGS", help="the airflow command's arguments"
+    )
     p.set_defaults(func=cmd_airflow)

@@ -14,8 +14,24 @@ import json
 import sys
 from datetime import date, datetime
 
-EXPORT_COLUMNS = ("id", "portal", "url", "canonical_url", "title", "sapo", "published_at", "modified_at", "author",
-                  "source", "category", "body", "images", "story_id", "first_seen_at", "updated_at")
+EXPORT_COLUMNS = (
+    "id",
+    "portal",
+    "url",
+    "canonical_url",
+    "title",
+    "sapo",
+    "published_at",
+    "modified_at",
+    "author",
+    "source",
+    "category",
+    "body",
+    "images",
+    "story_id",
+    "first_seen_at",
+    "updated_at",
+)
 HIGHLIGHT = ("«", "»")
 BOLD = ("\033[1m", "\033[0m")
 
@@ -55,8 +71,12 @@ def cmd_search(args) -> int:
         conn.close()
     if args.json:
         for hit in hits:
-            print(json.dumps({**hit, "published_at": hit["published_at"].isoformat() if hit["published_at"] else None},
-                             ensure_ascii=False))
+            print(
+                json.dumps(
+                    {**hit, "published_at": hit["published_at"].isoformat() if hit["published_at"] else None},
+                    ensure_ascii=False,
+                )
+            )
     elif not hits:
         print(f"no article matches {args.query!r}", file=sys.stderr)
         return 1
@@ -80,7 +100,8 @@ def _print_hits(hits: list[dict]) -> None:
 
 def export_select(portals: list[str] | None, since: datetime | None) -> tuple[str, list]:
     """The articles an export writes, in order, and the query's parameters."""
-    where, params = ["true"], []
+    where: list[str] = ["true"]
+    params: list[list[str] | datetime] = []
     if portals:
         where.append("portal = ANY(%s)")
         params.append(list(portals))
@@ -164,8 +185,12 @@ def add_commands(sub) -> None:
     p.set_defaults(func=cmd_search)
 
     p = sub.add_parser("export", help="articles as CSV, JSON lines or Parquet; raw pages as WARC")
-    p.add_argument("--format", choices=["csv", "jsonl", "parquet", "warc"], default="csv",
-                   help="parquet: articles, typed columns; warc: the stored raw pages (--since: fetched since)")
+    p.add_argument(
+        "--format",
+        choices=["csv", "jsonl", "parquet", "warc"],
+        default="csv",
+        help="parquet: articles, typed columns; warc: the stored raw pages (--since: fetched since)",
+    )
     p.add_argument("--portal", action="append", metavar="ID", help="repeatable; default all")
     p.add_argument("--since", metavar="YYYY-MM-DD", help="only articles published since (Vietnam time)")
     p.add_argument("--output", metavar="FILE", help="default: standard output")

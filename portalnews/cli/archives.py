@@ -38,9 +38,16 @@ def cmd_import(args) -> int:
 
 
 def add_commands(sub) -> None:
-    p = with_registry(sub.add_parser("import", help="store a portal's pages from WARC/WACZ files, then clean and load"))
+    p = with_registry(
+        sub.add_parser("import", help="store a portal's pages from WARC/WACZ files, then clean and load")
+    )
     p.add_argument("files", nargs="+", metavar="FILE", help=".warc, .warc.gz or .wacz")
-    p.add_argument("--portal", required=True, metavar="ID", help="the registry id the archived pages belong to")
-    p.add_argument("--discover", action="store_true",
-                   help="also read the archived listings with the crawl's discovery and count what they link")
+    p.add_argument(
+        "--portal", required=True, metavar="ID", help="the registry id the archived pages belong to"
+    )
+    p.add_argument(
+        "--discover",
+        action="store_true",
+        help="also read the archived listings with the crawl's discovery and count what they link",
+    )
     p.set_defaults(func=cmd_import)

@@ -6,7 +6,8 @@
 
 No password is ever put in a process's arguments (any local user reads those with `ps`): psql gets it
 in its own environment, and `db env` points PGPASSFILE at a 0600 file in PORTALNEWS_HOME's secrets/.
-    portalnews db reset-password           a new superuser password (its file lost or restored from an old backup)
+    portalnews db reset-password           a new superuser password (its file lost or restored from an old
+                                           backup)
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from portalnews import config
 
 
 def analyst_url(url: str, password: str | None = None) -> str:
-    """`url` with the analyst role as its user (and `password`, else PORTALNEWS_ANALYST_PASSWORD's, if any)."""
+    """`url` with the analyst role as its user (and `password`, else PORTALNEWS_ANALYST_PASSWORD's, if
+    any)."""
     from portalnews.store.embedded_roles import ANALYST_LOGIN
 
     password = password if password is not None else config.analyst_password()
@@ -48,7 +50,8 @@ def _connection_url(args) -> str | None:
         from portalnews.store import embedded as embedded_db
         from portalnews.store import embedded_roles
 
-        server = embedded_db.running_server()  # the analyst's password is generated into secrets/ on first use
+        # the analyst's password is generated into secrets/ on first use
+        server = embedded_db.running_server()
         return embedded_roles.analyst_login_url(server) if server else None
     url = _current_url()
     if url and args.analyst:

@@ -40,7 +40,10 @@ def _print_json(rows: list[dict]) -> None:
                          ensure_ascii=False))
 
 
-_FILTERS = "(%(portal)s::text IS NULL OR portal = %(portal)s) AND (%(since)s::timestamptz IS NULL OR published_at >= %(since)s)"
+_FILTERS = (
+    "(%(portal)s::text IS NULL OR portal = %(portal)s) AND (%(since)s::timestamptz IS NULL "
+    "OR published_at >= %(since)s)"
+)
 
 DOCUMENTS_SQL = f"""
 SELECT document_key, mode() WITHIN GROUP (ORDER BY document_type) AS document_type,
@@ -57,16 +60,17 @@ ORDER BY articles DESC, first_mentioned_at NULLS LAST, document_key
 LIMIT %(limit)s"""
 
 DOCUMENT_MONTHS_SQL = f"""
-SELECT document_key, portal, to_char(published_at, 'YYYY-MM') AS month, count(DISTINCT article_id) AS articles,
-       min(published_at) AS first_mentioned_at
+SELECT document_key, portal, to_char(published_at, 'YYYY-MM') AS month,
+       count(DISTINCT article_id) AS articles, min(published_at) AS first_mentioned_at
 FROM article_documents
 WHERE document_key_form(document_key) = document_key_form(%(text)s) AND {_FILTERS}
 GROUP BY document_key, portal, month
 ORDER BY month NULLS LAST, portal"""
 
 OFFICIALS_SQL = f"""
-SELECT name, position, array_agg(DISTINCT portal ORDER BY portal) AS portals, min(published_at) AS first_seen_at,
-       max(published_at) AS last_seen_at, count(DISTINCT article_id) AS articles
+SELECT name, position, array_agg(DISTINCT portal ORDER BY portal) AS portals,
+       min(published_at) AS first_seen_at, max(published_at) AS last_seen_at,
+       count(DISTINCT article_id) AS articles
 FROM article_officials
 WHERE (%(name)s::text IS NULL OR vi_fold(name) LIKE '%%' || vi_fold(%(name)s) || '%%') AND {_FILTERS}
 GROUP BY name, position
@@ -96,8 +100,11 @@ def cmd_documents(args) -> int:
         print("no document cited" + (f" matches {args.text!r}" if args.text else ""), file=sys.stderr)
         return 1
     for number, row in enumerate(documents, 1):
-        print(f"{number:>3}. {row['document_key']} ({row['document_type'] or '?'}): {row['articles']} articles"
-              f" · {', '.join(row['portals'])} · first {_when(row['first_mentioned_at'])} on {row['first_portal']}")
+        print(
+            f"{number:>3}. {row['document_key']} ({row['document_type'] or '?'}): {row['articles']} articles"
+            f" · {', '.join(row['portals'])} · first {_when(row['first_mentioned_at'])} on "
+            f"{row['first_portal']}"
+        )
     return 0
 
 
@@ -134,7 +141,9 @@ def cmd_facts_recompute(args) -> int:
 
 def add_commands(sub) -> None:
     p = sub.add_parser("documents", help="Party and State documents cited, by number of articles")
-    p.add_argument("text", nargs="?", help="part of a key, type or issuer; a whole key (57-NQ/TW) shows months")
+    p.add_argument(
+        "text", nargs="?", help="part of a key, type or issuer; a whole key (57-NQ/TW) shows months"
+    )
     p.add_argument("--portal", metavar="ID")
     p.add_argument("--since", metavar="YYYY-MM-DD", help="only articles published since (Vietnam time)")
     p.add_argument("--limit", type=int, default=50)

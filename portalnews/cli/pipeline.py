@@ -45,14 +45,24 @@ def cmd_run(args) -> int:
     for n, portal in enumerate(portals):
         print(f"== {portal.id}: {portal.name} ({portal.base_url})", flush=True)
         try:
-            summary = jobs.run_portal(db_url, portal, registry_files(args), backfill=args.backfill,
-                                      since=args.since, on_line=_progress_printer(portal.id), revisit=args.revisit,
-                                      **_archive_options(args))
+            summary = jobs.run_portal(
+                db_url,
+                portal,
+                registry_files(args),
+                backfill=args.backfill,
+                since=args.since,
+                on_line=_progress_printer(portal.id),
+                revisit=args.revisit,
+                **_archive_options(args),
+            )
         except jobs.DATABASE_DOWN:
             summary = {"portal": portal.id, "status": "failed", "database_unreachable": True,
                        "message": f"database unreachable before the run of {portal.id}: nothing crawled"}
         summaries.append(summary)
-        print(f"   {summary['status']}" + (f": {summary['message']}" if summary.get("message") else ""), flush=True)
+        print(
+            f"   {summary['status']}" + (f": {summary['message']}" if summary.get("message") else ""),
+            flush=True,
+        )
         if summary.get("database_unreachable"):
             not_run = [p.id for p in portals[n + 1:]]
             outage = summary["message"] + (f"; not run: {', '.join(not_run)}" if not_run else "")
@@ -78,9 +88,19 @@ def _summary_table(summaries: list[dict]) -> str:
     rows = [head]
     for s in summaries:
         c, cl, ld = s.get("crawl", {}), s.get("clean", {}), s.get("load", {})
-        rows.append((s["portal"], s["status"], c.get("pages_fetched", 0), ld.get("new", 0), ld.get("updated", 0),
-                     ld.get("duplicate", 0), ld.get("unchanged", 0), c.get("responses_304", 0),
-                     c.get("fetch_errors", 0) + c.get("index_errors", 0) + cl.get("failed", 0)))
+        rows.append(
+            (
+                s["portal"],
+                s["status"],
+                c.get("pages_fetched", 0),
+                ld.get("new", 0),
+                ld.get("updated", 0),
+                ld.get("duplicate", 0),
+                ld.get("unchanged", 0),
+                c.get("responses_304", 0),
+                c.get("fetch_errors", 0) + c.get("index_errors", 0) + cl.get("failed", 0),
+            )
+        )
     widths = [max(len(str(r[i])) for r in rows) for i in range(len(head))]
     return "\n".join("  ".join(str(v).ljust(w) for v, w in zip(r, widths, strict=True)) for r in rows)
 
@@ -147,9 +167,15 @@ def cmd_reextract(args) -> int:
         seconds = time.perf_counter() - started
         pages = cleaned.cleaned + cleaned.failed
         loaded = load_pending(db_url, portal)
-        print(f"{portal.id}: extractor {EXTRACTOR_VERSION}; cleaned {cleaned.as_dict()}; articles {loaded.as_dict()}")
-        print(f"{portal.id}: {pages} pages re-cleaned in {seconds:.1f} s, {pages / seconds if seconds else 0:.1f} pages/s"
-              f" (cleaning processes: {clean_workers()})")
+        print(
+            f"{portal.id}: extractor {EXTRACTOR_VERSION}; cleaned {cleaned.as_dict()}; "
+            f"articles {loaded.as_dict()}"
+        )
+        print(
+            f"{portal.id}: {pages} pages re-cleaned in {seconds:.1f} s, "
+            f"{pages / seconds if seconds else 0:.1f} pages/s"
+            f" (cleaning processes: {clean_workers()})"
+        )
     return 0
 
 
@@ -157,13 +183,20 @@ def add_commands(sub) -> None:
     p = with_registry(sub.add_parser("run", help="one crawl -> clean -> dedupe -> load pass"))
     p.add_argument("--portal", action="append", metavar="ID", help="portal id (repeatable; default all)")
     p.add_argument("--backfill", action="store_true", help="walk archives deeper; resumes if interrupted")
-    p.add_argument("--since", metavar="YYYY-MM-DD",
-                   help="with --backfill: stop at articles older than this; with --revisit: only articles published since")
+    p.add_argument(
+        "--since",
+        metavar="YYYY-MM-DD",
+        help="with --backfill: stop at articles older than this; with --revisit: "
+            "only articles published since",
+    )
     p.add_argument("--revisit", action="store_true",
                    help="re-fetch every known article now (conditionally) to catch corrections")
-    p.add_argument("--from-archive", metavar="URL",
-                   help="with --backfill: fetch the portal's captures from a Wayback-compatible archive "
-                        "(replay prefix, e.g. https://web.archive.org/web); --since/--until bound capture dates")
+    p.add_argument(
+        "--from-archive",
+        metavar="URL",
+        help="with --backfill: fetch the portal's captures from a Wayback-compatible archive "
+        "(replay prefix, e.g. https://web.archive.org/web); --since/--until bound capture dates",
+    )
     p.add_argument("--until", metavar="YYYY-MM-DD", help="with --from-archive: captures made until this date")
     p.add_argument("--archive-delay", type=float, metavar="SECONDS",
                    help="with --from-archive: seconds between requests to the archive (default 1)")

@@ -74,8 +74,10 @@ JSON_LD = "application/ld+json"
 _UNREAD_TAGS = ("head", "nav", "footer", "aside", "svg", "noscript", "iframe", "select", "script", "style",
                 "menu")
 SHIELD = "\u29fa\u29fb"  # two symbols no text uses together, standing in for "&" while trafilatura runs
-_ENTITY_LIKE_TEXT = XPath(r"/descendant::text()[contains(., '&') and re:test(., '&(#\d+|#x[0-9a-fA-F]+|\w+);')]",
-                          namespaces={"re": "http://exslt.org/regular-expressions"})
+_ENTITY_LIKE_TEXT = XPath(
+    r"/descendant::text()[contains(., '&') and re:test(., '&(#\d+|#x[0-9a-fA-F]+|\w+);')]",
+    namespaces={"re": "http://exslt.org/regular-expressions"},
+)
 
 
 @dataclass
@@ -97,7 +99,9 @@ def _sizes(paragraphs: list[str]) -> tuple[int, int]:
     return sum(counts), sum(c for c in counts if c >= PARAGRAPH_TOKENS)
 
 
-def _looks_wrong(precise_sizes: tuple[int, int], reference_words: int, reference_paragraph_words: int) -> bool:
+def _looks_wrong(
+    precise_sizes: tuple[int, int], reference_words: int, reference_paragraph_words: int
+) -> bool:
     words, paragraph_words = precise_sizes
     lost = paragraph_words < LOST_RATIO * reference_paragraph_words
     runaway = words > RUNAWAY_RATIO * max(reference_words, 1)
@@ -253,7 +257,9 @@ def _fallback_cannot_improve(document, sizes: tuple[int, int], container_words: 
     body = document.body
     short = len(document.raw_text or "") < MIN_EXTRACTED_SIZE
     unclean = bool(body.xpath(SANITIZED_XPATH))
-    structurally_deficient = not body.xpath(".//p//text()") or len(body.findall(".//table")) > len(body.findall(".//p"))
+    structurally_deficient = not body.xpath(".//p//text()") or len(body.findall(".//table")) > len(
+        body.findall(".//p")
+    )
     words, paragraph_words = sizes
     lost = paragraph_words < LOST_RATIO * container_words
     return not (short or unclean or structurally_deficient or lost) and words >= FAST_SHARE * container_words
@@ -288,5 +294,7 @@ def _main_text(page: ParsedPage) -> BodyResult:
 def extract_body(page: ParsedPage) -> BodyResult:
     """Paragraphs of the main text of `page.body_tree` (possibly empty). The tree is only read."""
     result = _main_text(page)
-    result.paragraphs = _drop_link_teasers(drop_repeated_title(result.paragraphs, title_forms(page)), page.body_tree)
+    result.paragraphs = _drop_link_teasers(
+        drop_repeated_title(result.paragraphs, title_forms(page)), page.body_tree
+    )
     return result

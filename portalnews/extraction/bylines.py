@@ -25,36 +25,96 @@ from portalnews.extraction.page import ParsedPage
 from portalnews.vietnamese.text import normalize_inline
 
 _WIDGET_WORDS = [
-    r"đánh giá bài viết", r"bạn đánh giá (?:bài viết|tin) này.*", r"đánh giá của bạn.*", r"bình chọn",
-    r"in bài(?: viết)?", r"in trang", r"bản in", r"gửi email", r"gửi bài viết", r"gửi cho bạn bè", r"email",
-    r"chia sẻ(?: bài viết)?(?: qua)?(?: facebook| zalo| twitter)?", r"chia sẻ:?", r"share", r"tweet", r"facebook", r"zalo",
-    r"bình luận(?: \(\d+\))?", r"ý kiến bạn đọc", r"gửi bình luận", r"viết bình luận",
-    r"lượt xem:? ?[\d.,]*", r"số lượt xem:? ?[\d.,]*", r"lượt đọc:? ?[\d.,]*",
-    r"quay lại", r"trở về", r"về đầu trang", r"lên đầu trang", r"xem thêm", r"đọc thêm",
-    r"cỡ chữ:?.*", r"font size:?.*", r"[aA]\s*[-+]?\s*[aA]\s*[-+]?", r"\d(?:[.,]\d)?/5(?: \(\d+ (?:lượt|đánh giá)\))?",
-    r"[★☆✩✪✫✬✭✮✯✰⭐\s]+", r"gửi", r"lưu bài(?: viết)?(?: này)?", r"theo dõi(?: chúng tôi)?(?: trên.*)?",
-    r"click để đánh giá bài viết", r"tổng số điểm của bài viết là:? .*", r"điểm trung bình:? .*",
-    r"gửi bài viết qua email", r"in bài viết này", r"a\s*-\s*a\s*\+", r"cỡ chữ", r"phản hồi",
+    r"đánh giá bài viết",
+    r"bạn đánh giá (?:bài viết|tin) này.*",
+    r"đánh giá của bạn.*",
+    r"bình chọn",
+    r"in bài(?: viết)?",
+    r"in trang",
+    r"bản in",
+    r"gửi email",
+    r"gửi bài viết",
+    r"gửi cho bạn bè",
+    r"email",
+    r"chia sẻ(?: bài viết)?(?: qua)?(?: facebook| zalo| twitter)?",
+    r"chia sẻ:?",
+    r"share",
+    r"tweet",
+    r"facebook",
+    r"zalo",
+    r"bình luận(?: \(\d+\))?",
+    r"ý kiến bạn đọc",
+    r"gửi bình luận",
+    r"viết bình luận",
+    r"lượt xem:? ?[\d.,]*",
+    r"số lượt xem:? ?[\d.,]*",
+    r"lượt đọc:? ?[\d.,]*",
+    r"quay lại",
+    r"trở về",
+    r"về đầu trang",
+    r"lên đầu trang",
+    r"xem thêm",
+    r"đọc thêm",
+    r"cỡ chữ:?.*",
+    r"font size:?.*",
+    r"[aA]\s*[-+]?\s*[aA]\s*[-+]?",
+    r"\d(?:[.,]\d)?/5(?: \(\d+ (?:lượt|đánh giá)\))?",
+    r"[★☆✩✪✫✬✭✮✯✰⭐\s]+",
+    r"gửi",
+    r"lưu bài(?: viết)?(?: này)?",
+    r"theo dõi(?: chúng tôi)?(?: trên.*)?",
+    r"click để đánh giá bài viết",
+    r"tổng số điểm của bài viết là:? .*",
+    r"điểm trung bình:? .*",
+    r"gửi bài viết qua email",
+    r"in bài viết này",
+    r"a\s*-\s*a\s*\+",
+    r"cỡ chữ",
+    r"phản hồi",
 ]
 WIDGET_LINE = re.compile(r"^(?:" + "|".join(_WIDGET_WORDS) + r")[\s:.!]*$", re.IGNORECASE)
 
 # Headers after which everything is a related-link list or page furniture.
 _TAIL_HEADERS = [
-    r"tin liên quan", r"bài liên quan", r"bài viết liên quan", r"tin bài liên quan", r"các tin liên quan",
-    r"tin cùng chuyên mục", r"tin cùng loại", r"bài cùng chuyên mục", r"các tin khác", r"tin khác", r"các bài khác",
-    r"tin mới(?: nhất| hơn)?", r"(?:những|các) tin (?:mới|cũ) hơn", r"tin cũ hơn", r"tin đã đưa", r"các tin đã đưa(?: ngày)?.*", r"tin bài khác", r"xem tiếp",
-    r"từ khóa:?.*", r"từ khoá:?.*", r"tags?:.*", r"chủ đề:.*",
+    r"tin liên quan",
+    r"bài liên quan",
+    r"bài viết liên quan",
+    r"tin bài liên quan",
+    r"các tin liên quan",
+    r"tin cùng chuyên mục",
+    r"tin cùng loại",
+    r"bài cùng chuyên mục",
+    r"các tin khác",
+    r"tin khác",
+    r"các bài khác",
+    r"tin mới(?: nhất| hơn)?",
+    r"(?:những|các) tin (?:mới|cũ) hơn",
+    r"tin cũ hơn",
+    r"tin đã đưa",
+    r"các tin đã đưa(?: ngày)?.*",
+    r"tin bài khác",
+    r"xem tiếp",
+    r"từ khóa:?.*",
+    r"từ khoá:?.*",
+    r"tags?:.*",
+    r"chủ đề:.*",
 ]
 TAIL_HEADER = re.compile(r"^(?:" + "|".join(_TAIL_HEADERS) + r")[\s:.]*$", re.IGNORECASE)
 
 _UPPER_LETTERS = re.compile(r"[^\W\d_]")
-_SOURCE = re.compile(r"^\(?\s*(?:theo|nguồn(?: tin| bài| bài viết)?)\s*:?\s+(?P<who>[^()]{2,80}?)\s*\)?\.?$", re.IGNORECASE)
+_SOURCE = re.compile(
+    r"^\(?\s*(?:theo|nguồn(?: tin| bài| bài viết)?)\s*:?\s+(?P<who>[^()]{2,80}?)\s*\)?\.?$", re.IGNORECASE
+)
 _CREDIT = re.compile(
     r"^\(?\s*(?:tin,? ?ảnh|tin và ảnh|bài,? ?ảnh|bài và ảnh|tin|bài|ảnh|tin, bài|bài viết|thực hiện|"
-    r"tác giả(?: bài viết)?|người viết|nhóm phóng viên|phóng viên|pv|btv|ctv)\s*:\s*(?P<who>[^()]{2,80}?)\s*\)?\.?$",
+    r"tác giả(?: bài viết)?|người viết|nhóm phóng viên|phóng viên|pv|btv|"
+    r"ctv)\s*:\s*(?P<who>[^()]{2,80}?)\s*\)?\.?$",
     re.IGNORECASE,
 )
-_STAFF = re.compile(r"^\(?(?P<who>(?:PV|CTV|BTV|PV-CTV|PV\s*/\s*CTV|Nhóm PV|P\.V|[A-ZĐ]{2,4}\.?)(?:\s*[-/,]\s*(?:PV|CTV|BTV))*)\)?\.?$")
+_STAFF = re.compile(
+    r"^\(?(?P<who>(?:PV|CTV|BTV|PV-CTV|PV\s*/\s*CTV|Nhóm PV|P\.V|[A-ZĐ]{2,4}\.?)(?:\s*[-/,]\s*(?:PV|CTV|"
+    r"BTV))*)\)?\.?$"
+)
 
 
 @dataclass
@@ -153,7 +213,11 @@ def take_signature(page: ParsedPage, edges: Edges) -> None:
         return
     line = normalize_inline(edges.lines[-1])
     words = line.split()
-    if not 2 <= len(words) <= 5 or len(line) > 40 or not all(_NAME_WORD.match(w) and w[0].isupper() for w in words):
+    if (
+        not 2 <= len(words) <= 5
+        or len(line) > 40
+        or not all(_NAME_WORD.match(w) and w[0].isupper() for w in words)
+    ):
         return
     for node in page.body_tree.iter("p", "div"):
         if normalize_inline(node.text_content()) == line and _right_aligned_or_bold(node):
@@ -182,7 +246,9 @@ def _lines_after_container(page: ParsedPage, container: HtmlElement | None, limi
     return lines
 
 
-def choose_author(page: ParsedPage, edges: Edges, container: HtmlElement | None) -> tuple[str | None, str | None]:
+def choose_author(
+    page: ParsedPage, edges: Edges, container: HtmlElement | None
+) -> tuple[str | None, str | None]:
     """(author, source): hint, the body's byline, a labelled line after `container` (a node of
     page.tree, or None), then the page's metadata when nothing else named an author."""
     author = page.hinted_text("author")

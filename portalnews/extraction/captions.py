@@ -36,7 +36,9 @@ def _emphasis_only(node: HtmlElement) -> bool:
     """All of the node's text is in <em>/<i> (the usual caption style of Vietnamese CMS editors)."""
     text = comparison_form(node.text_content())
     emphasised = " ".join(
-        comparison_form(e.text_content()) for e in node.xpath(".//em|.//i") if not e.xpath("ancestor::em|ancestor::i")
+        comparison_form(e.text_content())
+        for e in node.xpath(".//em|.//i")
+        if not e.xpath("ancestor::em|ancestor::i")
     )
     return bool(text) and text == comparison_form(emphasised)
 
@@ -87,7 +89,11 @@ def find_captions(scope: HtmlElement) -> Captions:
             row = block.getparent()
             nxt_row = row.getnext() if row is not None else None
             nxt = nxt_row if nxt_row is not None and isinstance(nxt_row.tag, str) else None
-        if nxt is None or nxt.xpath(".//img") or nxt.tag not in ("p", "div", "td", "tr", "span", "em", "i", "center", "small"):
+        if (
+            nxt is None
+            or nxt.xpath(".//img")
+            or nxt.tag not in ("p", "div", "td", "tr", "span", "em", "i", "center", "small")
+        ):
             continue
         text = normalize_inline(nxt.text_content())
         if 3 <= len(text) <= UNDER_IMAGE_MAX and (_emphasis_only(nxt) or (_centered(nxt) and _centered(block))

@@ -56,7 +56,7 @@ def _json_ld_breadcrumb(page: ParsedPage, title: str | None) -> str | None:
         if item.get("@type") != "BreadcrumbList" or not isinstance(item.get("itemListElement"), list):
             continue
         elements = [e for e in item["itemListElement"] if isinstance(e, dict)]
-        elements.sort(key=lambda e: e.get("position") if isinstance(e.get("position"), int) else 0)
+        elements.sort(key=lambda e: e["position"] if isinstance(e.get("position"), int) else 0)
         names = []
         for element in elements:
             inner = element.get("item")

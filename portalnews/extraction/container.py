@@ -52,12 +52,17 @@ def container_lines(page: ParsedPage, paragraphs: list[str], container: HtmlElem
     for _, form in lines:
         if sum(len(b.split()) for b in blocks if f" {b} " in f" {form} ") >= CONTAINER_COVERAGE * total \
                 and len(form) > 1.2 * len(" ".join(blocks)):
-            rerun = [normalize_text(p) for p in extract_body(page.with_body(wrap_nodes([container]))).paragraphs]
+            rerun = [
+                normalize_text(p) for p in extract_body(page.with_body(wrap_nodes([container]))).paragraphs
+            ]
             return rerun or paragraphs
     inside = f" {comparison_form(container.text_content())} "
     parent = container.getparent()
-    box = f" {comparison_form(parent.text_content())} " if parent is not None and parent.tag not in ("body", "html") \
+    box = (
+        f" {comparison_form(parent.text_content())} "
+        if parent is not None and parent.tag not in ("body", "html")
         else inside
+    )
     kept: list[str] = []
     for paragraph, form in lines:
         if not form:

@@ -73,7 +73,8 @@ def _date_lines_after(title_node: HtmlElement | None, limit: int = 12) -> list[s
 def _metadata_dates(page: ParsedPage) -> tuple[datetime | None, datetime | None]:
     """(published, modified) from meta tags, JSON-LD, then <time datetime>."""
     published = parse_iso(
-        page.meta("article:published_time", "datePublished", "og:published_time", "pubdate", "publishdate") or ""
+        page.meta("article:published_time", "datePublished", "og:published_time", "pubdate", "publishdate")
+        or ""
     )
     modified = parse_iso(page.meta("article:modified_time", "dateModified", "og:updated_time") or "")
     for item in page.json_ld:

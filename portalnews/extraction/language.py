@@ -13,7 +13,9 @@ VIETNAMESE_LETTER_SHARE = 0.03
 
 def page_language(page: ParsedPage, doc=None) -> str | None:
     """Two-letter code from <html lang>, then meta tags, then trafilatura's `doc`."""
-    lang = page.tree.xpath("string(/html/@lang)") or page.meta("og:locale", "language", "content-language") or ""
+    lang = (
+        page.tree.xpath("string(/html/@lang)") or page.meta("og:locale", "language", "content-language") or ""
+    )
     lang = lang.strip().split("-")[0].split("_")[0].lower()
     return lang or (getattr(doc, "language", None) if doc is not None else None)
 

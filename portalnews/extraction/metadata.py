@@ -85,24 +85,49 @@ def _people(authors: str | None, page: ParsedPage) -> str | None:
 # trafilatura's AUTHOR_XPATHS and AUTHOR_DISCARD_XPATHS (trafilatura/xpaths.py), as tests of one
 # element's tag and attributes: evaluated in Python on the few elements _author_candidates finds,
 # instead of three libxml2 walks calling back into Python for every regular expression.
-_AUTHOR_TESTS = [
-    lambda tag, a: tag == "author" or (tag in ("a", "address", "div", "link", "p", "span", "strong") and (
-        a["rel"] == "author" or a["id"] == "author" or a["class"] == "author" or a["itemprop"] == "author name"
-        or a["data-testid"] in ("AuthorCard", "AuthorURL") or bool(_AUTHOR_NAME.search(a["class"])))),
-    lambda tag, a: tag in ("a", "div", "h3", "h4", "p", "span") and (
-        a["class"] in ("byline", "username", "byl", "BBL") or "author" in a["itemprop"]
-        or bool(_AUTHOR_ID.search(a["id"])) or bool(_AUTHOR_CLASS.search(a["class"]))),
-    lambda tag, a: "Byline" in a["data-component"] or "author" in a["itemprop"]
-    or bool(_ANY_AUTHOR_ID.search(a["id"])) or bool(_ANY_AUTHOR_CLASS.search(a["class"])),
-]
 _AUTHOR_NAME = re.compile(r"author-?name|AuthorName|authorName")
 _AUTHOR_ID = re.compile(r"author|zuozhe|bianji|xiaobian")
-_AUTHOR_CLASS = re.compile(r"author|channel-name|zuozhe|bianji|xiaobian|submitted-by|posted-by|journalist-name")
+_AUTHOR_CLASS = re.compile(
+    r"author|channel-name|zuozhe|bianji|xiaobian|submitted-by|posted-by|journalist-name"
+)
 _ANY_AUTHOR_ID = re.compile(r"[Aa]uthor")
 _ANY_AUTHOR_CLASS = re.compile(r"[Aa]uthor|screenname|writer|[Bb]yline")
+_AUTHOR_TESTS = [
+    lambda tag, a: (
+        tag == "author"
+        or (
+            tag in ("a", "address", "div", "link", "p", "span", "strong")
+            and (
+                a["rel"] == "author"
+                or a["id"] == "author"
+                or a["class"] == "author"
+                or a["itemprop"] == "author name"
+                or a["data-testid"] in ("AuthorCard", "AuthorURL")
+                or bool(_AUTHOR_NAME.search(a["class"]))
+            )
+        )
+    ),
+    lambda tag, a: (
+        tag in ("a", "div", "h3", "h4", "p", "span")
+        and (
+            a["class"] in ("byline", "username", "byl", "BBL")
+            or "author" in a["itemprop"]
+            or bool(_AUTHOR_ID.search(a["id"]))
+            or bool(_AUTHOR_CLASS.search(a["class"]))
+        )
+    ),
+    lambda tag, a: (
+        "Byline" in a["data-component"]
+        or "author" in a["itemprop"]
+        or bool(_ANY_AUTHOR_ID.search(a["id"]))
+        or bool(_ANY_AUTHOR_CLASS.search(a["class"]))
+    ),
+]
 _DISCARD_ID = re.compile(r"^comments|comment-?list|ProductReviews")
-_DISCARD_CLASS = re.compile(r"^[Cc]omments|commentlist|comments-list|sidebar|is-hidden|quote|embedly-instagram|"
-                            r"article-(?:share|support)|print|category|meta-date|meta-reviewer")
+_DISCARD_CLASS = re.compile(
+    r"^[Cc]omments|commentlist|comments-list|sidebar|is-hidden|quote|embedly-instagram|"
+    r"article-(?:share|support)|print|category|meta-date|meta-reviewer"
+)
 _ATTRIBUTES = ("rel", "id", "class", "itemprop", "data-testid", "data-component")
 # Where an element the tests accept is found, without reading every element's attributes in Python:
 # a class or id test implies one of _AUTHOR_NAMES in the element's classes ("[Aa]uthor" has "uthor",
@@ -111,7 +136,9 @@ _ATTRIBUTES = ("rel", "id", "class", "itemprop", "data-testid", "data-component"
 _AUTHOR_NAMES = re.compile(r"uthor|byl|yline|username|BBL|channel-name|zuozhe|bianji|xiaobian|submitted-by|"
                            r"posted-by|journalist-name|screenname|writer")
 _AUTHOR_ATTRIBUTED = XPath("(//@rel|//@itemprop|//@data-testid|//@data-component)/.. | //author")
-_CLASSED_OUTSIDE_BODY = XPath("/html[@class or @id] | /html/head/descendant::*[@class or @id] | /html/body[@class or @id]")
+_CLASSED_OUTSIDE_BODY = XPath(
+    "/html[@class or @id] | /html/head/descendant::*[@class or @id] | /html/body[@class or @id]"
+)
 # every element that may be a candidate, for a page not shaped <html><head/><body/></html>
 _ATTRIBUTED = XPath("/descendant::*[" + " or ".join(f"@{name}" for name in _ATTRIBUTES) + " or self::author]")
 
@@ -121,9 +148,16 @@ def _attributes(node: HtmlElement) -> dict[str, str]:
 
 
 def _discarded(tag: str, a: dict) -> bool:
-    return tag in ("time", "figure") or (tag in ("a", "div", "section", "span") and (
-        a["id"] == "comments" or a["class"] in ("comments", "title", "date") or bool(_DISCARD_ID.search(a["id"]))
-        or bool(_DISCARD_CLASS.search(a["class"])) or "Figure" in a["data-component"]))
+    return tag in ("time", "figure") or (
+        tag in ("a", "div", "section", "span")
+        and (
+            a["id"] == "comments"
+            or a["class"] in ("comments", "title", "date")
+            or bool(_DISCARD_ID.search(a["id"]))
+            or bool(_DISCARD_CLASS.search(a["class"]))
+            or "Figure" in a["data-component"]
+        )
+    )
 
 
 class _Discarded(dict):
@@ -157,7 +191,11 @@ def _usual_shape(page: ParsedPage) -> bool:
 def _author_candidates(page: ParsedPage) -> list[tuple[HtmlElement, str, dict]]:
     """(element, tag, attributes) of every element one of _AUTHOR_TESTS accepts, in page order."""
     if _usual_shape(page):
-        nodes = [*classed(page, _AUTHOR_NAMES), *_AUTHOR_ATTRIBUTED(page.tree), *_CLASSED_OUTSIDE_BODY(page.tree)]
+        nodes = [
+            *classed(page, _AUTHOR_NAMES),
+            *_AUTHOR_ATTRIBUTED(page.tree),
+            *_CLASSED_OUTSIDE_BODY(page.tree),
+        ]
     else:
         nodes = _ATTRIBUTED(page.tree)
     candidates = {}
@@ -178,7 +216,11 @@ def byline_element_author(page: ParsedPage) -> str | None:
     discarded = _Discarded()
     for test in _AUTHOR_TESTS:
         for node, tag, attributes in candidates:
-            if not test(tag, attributes) or discarded[node] or any(discarded[a] for a in node.iterancestors()):
+            if (
+                not test(tag, attributes)
+                or discarded[node]
+                or any(discarded[a] for a in node.iterancestors())
+            ):
                 continue
             content = trim(" ".join(_text_outside(node, discarded)))
             if content and 2 < len(content) < AUTHOR_MAX_CHARS:

@@ -29,8 +29,9 @@ _TEXT = etree.XPath("text()")
 _rank = itemgetter(0)
 # The tags several fields look up (each lookup a walk of the page without the index); indexing
 # the common ones (div, a, li, p...) costs more than walking the page for them.
-_INDEXED_TAGS = frozenset(("head", "body", "meta", "script", "style", "title", "time", "h1", "h2", "h3", "h4", "h5",
-                           "h6"))
+_INDEXED_TAGS = frozenset(
+    ("head", "body", "meta", "script", "style", "title", "time", "h1", "h2", "h3", "h4", "h5", "h6")
+)
 
 
 def wrap_nodes(nodes: list[HtmlElement]) -> HtmlElement:

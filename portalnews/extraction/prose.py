@@ -62,7 +62,7 @@ def _find_container(tree: HtmlElement, wrappers: set[HtmlElement]) -> HtmlElemen
             scores[parent] = scores.get(parent, 0) + length - linked
     if not scores:
         return None
-    best = max(scores, key=scores.get)
+    best = max(scores, key=scores.__getitem__)
     return best if scores[best] >= CONTAINER_MIN_CHARS else None
 
 

@@ -36,13 +36,19 @@ def find_sapo(page: ParsedPage, title_node: HtmlElement | None, container: HtmlE
             continue
         if title_position is not None and page.position(node) <= title_position:
             continue  # before the title
-        if container is not None and node is not container and any(a is node for a in container.iterancestors()):
+        if (
+            container is not None
+            and node is not container
+            and any(a is node for a in container.iterancestors())
+        ):
             continue  # a wrapper around the whole article, not the lead
         if node.xpath("ancestor::li|ancestor::a") or in_non_content(node):
             continue
         if any(names_match(NOT_SAPO_CONTEXT, classes(n)) for n in (node, *node.iterancestors())):
             continue
-        text = normalize_inline(" ".join(node.xpath(".//text()[not(ancestor::script) and not(ancestor::style)]")))
+        text = normalize_inline(
+            " ".join(node.xpath(".//text()[not(ancestor::script) and not(ancestor::style)]"))
+        )
         if SAPO_MIN_CHARS <= len(text) <= SAPO_MAX_CHARS:
             return text
     return None

@@ -96,7 +96,11 @@ def title_element(page: ParsedPage, title: str | None) -> HtmlElement | None:
         if isinstance(node.tag, str) and shows_title(node):
             inner = node
             while True:
-                kids = [c for c in inner if isinstance(c.tag, str) and normalize_inline(c.text_content()).casefold() == folded]
+                kids = [
+                    c
+                    for c in inner
+                    if isinstance(c.tag, str) and normalize_inline(c.text_content()).casefold() == folded
+                ]
                 if not kids:
                     return inner
                 inner = kids[0]

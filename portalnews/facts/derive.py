@@ -28,7 +28,9 @@ def derive_facts(title: str | None, sapo: str | None, body: str | None) -> Artic
         documents += [(sentence, m) for m in document_mentions(sentence.text)]
         officials += [(sentence, m) for m in official_mentions(sentence.text)]
     # Short forms ("Nghị quyết 35", "Bí thư Trương Quang Nghĩa") are resolved across the whole article.
-    return ArticleFacts(_resolved(documents, resolve_short_forms), _resolved(officials, resolve_abbreviations))
+    return ArticleFacts(
+        _resolved(documents, resolve_short_forms), _resolved(officials, resolve_abbreviations)
+    )
 
 
 def _resolved(pairs: list, resolve) -> list:

@@ -24,34 +24,75 @@ _TYPES = {  # the Vietnamese name of a document type -> the Party's symbol for i
     "Thông tư": None, "Công văn": None, "Pháp lệnh": None,
 }  # Quy định: `QĐ/TW` before 2017, `QĐi/TW` since, so a bare number is not keyed
 _ANY_TYPE = re.compile("|".join(_TYPES), re.IGNORECASE)
-_ABBREVIATED_TYPES = {"NQ": "Nghị quyết", "CT": "Chỉ thị", "KL": "Kết luận", "QĐi": "Quy định", "QĐ": "Quyết định",
-                      "HD": "Hướng dẫn", "KH": "Kế hoạch", "TB": "Thông báo", "NĐ": "Nghị định", "TT": "Thông tư",
-                      "CTr": "Chương trình", "ĐA": "Đề án"}
+_ABBREVIATED_TYPES = {
+    "NQ": "Nghị quyết",
+    "CT": "Chỉ thị",
+    "KL": "Kết luận",
+    "QĐi": "Quy định",
+    "QĐ": "Quyết định",
+    "HD": "Hướng dẫn",
+    "KH": "Kế hoạch",
+    "TB": "Thông báo",
+    "NĐ": "Nghị định",
+    "TT": "Thông tư",
+    "CTr": "Chương trình",
+    "ĐA": "Đề án",
+}
 _TYPE_NAMES = sorted(_TYPES, key=len, reverse=True)
 # Type words as the page writes them: capitalised or, in running text, lower case ("nghị quyết số 12-NQ/HU").
 _TYPE = "|".join(name for t in _TYPE_NAMES for name in (t, t[0].lower() + t[1:]))
 # Symbol parts: upper-case codes (NQ, TW, UBND, HĐND, BTCTW, QH15), the Party's QĐi and CTr.
 _CODE = r"[A-ZĐ]{1,8}[a-zđ]?\d{0,2}(?![^\W\d_])"
-_MIXED_CASE_CODES = {"QĐI": "QĐi", "CTR": "CTr", "TTG": "TTg"}  # printed so by the Party and the Prime Minister
+# printed so by the Party and the Prime Minister
+_MIXED_CASE_CODES = {"QĐI": "QĐi", "CTR": "CTr", "TTG": "TTg"}
 _SYMBOL = re.compile(rf"(?<![\w/.-])(?P<number>\d{{1,5}})(?:\s*/\s*(?P<year>(?:19|20)\d\d))?"
                      rf"(?P<sep>\s*[-/]\s*)(?P<code>{_CODE}(?:\s*[-/]\s*{_CODE})*)", re.IGNORECASE)
-_PRINTED_CODE = re.compile(rf"{_CODE}(?:\s*[-/]\s*{_CODE})*")  # case-sensitive: as the Party and State print it
+# case-sensitive: as the Party and State print it
+_PRINTED_CODE = re.compile(rf"{_CODE}(?:\s*[-/]\s*{_CODE})*")
 # What may stand between a type word and its number: "số", "số:", a law's name ("Luật Đầu tư công số").
 _TYPE_BEFORE = re.compile(rf"(?:(?P<law>Luật)(?:\s+[^\s,;.()]+){{0,5}}?|(?P<type>{_TYPE}|NQ|CT|KL|QĐ))"
                           r"\s*(?:số\s*:?\s*)?$")
 _SHORT = re.compile(rf"\b(?P<type>{_TYPE})\s+(?:số\s+)?(?P<number>\d{{1,5}})(?![\d/]|\s*[-/]\s*\S|,\d)")
-_WORD_NUMBERS = {"một": 1, "nhất": 1, "hai": 2, "ba": 3, "tư": 4, "bốn": 4, "năm": 5, "sáu": 6, "bảy": 7, "tám": 8,
-                 "chín": 9, "mười": 10, "mười một": 11, "mười hai": 12, "mười ba": 13, "mười bốn": 14, "mười tư": 14,
-                 "mười lăm": 15, "mười sáu": 16, "mười bảy": 17, "mười tám": 18, "mười chín": 19}
+_WORD_NUMBERS = {
+    "một": 1,
+    "nhất": 1,
+    "hai": 2,
+    "ba": 3,
+    "tư": 4,
+    "bốn": 4,
+    "năm": 5,
+    "sáu": 6,
+    "bảy": 7,
+    "tám": 8,
+    "chín": 9,
+    "mười": 10,
+    "mười một": 11,
+    "mười hai": 12,
+    "mười ba": 13,
+    "mười bốn": 14,
+    "mười tư": 14,
+    "mười lăm": 15,
+    "mười sáu": 16,
+    "mười bảy": 17,
+    "mười tám": 18,
+    "mười chín": 19,
+}
 _PLENUM_NUMBER = r"(?P<plenum>\d{1,2}|" + "|".join(sorted(_WORD_NUMBERS, key=len, reverse=True)) + r")"
 _CENTRAL = r"Ban Chấp hành Trung ương(?: Đảng)?"
-_PLENUM = re.compile(rf"\bNghị quyết\s+(?:(?:Hội nghị\s+)?Trung ương\s+(?:lần thứ\s+)?{_PLENUM_NUMBER}"
-                     rf"|Hội nghị\s+(?:lần thứ\s+)?{_PLENUM_NUMBER.replace('plenum', 'plenum2')}\s+(?:của\s+)?{_CENTRAL})"
-                     r"(?![\w/-])", re.IGNORECASE)
+_PLENUM = re.compile(
+    rf"\bNghị quyết\s+(?:(?:Hội nghị\s+)?Trung ương\s+(?:lần thứ\s+)?{_PLENUM_NUMBER}"
+    rf"|Hội nghị\s+(?:lần thứ\s+)?{_PLENUM_NUMBER.replace('plenum', 'plenum2')}\s+(?:của\s+)?{_CENTRAL})"
+    r"(?![\w/-])",
+    re.IGNORECASE,
+)
 _TERM = re.compile(r"^[\s,(]*(?:của [^;()]{0,60}?)?[\s(]*kh(?:óa|oá)\s+(?P<term>[IVXLC]+)\b")
-_PLENUM_OF_NUMBERED = re.compile(rf"^[^;]{{0,40}}?Hội nghị\s+(?:lần thứ\s+)?{_PLENUM_NUMBER}\s+(?:của\s+)?{_CENTRAL}")
-_DATE = re.compile(r"^\s*,?\s*(?:ban hành\s+)?ngày\s+(?:(?P<d>\d{1,2})\s*[/.-]\s*(?P<m>\d{1,2})\s*[/.-]\s*(?P<y>\d{4})"
-                   r"|(?P<d2>\d{1,2})\s+tháng\s+(?P<m2>\d{1,2})\s*,?\s+năm\s+(?P<y2>\d{4}))")
+_PLENUM_OF_NUMBERED = re.compile(
+    rf"^[^;]{{0,40}}?Hội nghị\s+(?:lần thứ\s+)?{_PLENUM_NUMBER}\s+(?:của\s+)?{_CENTRAL}"
+)
+_DATE = re.compile(
+    r"^\s*,?\s*(?:ban hành\s+)?ngày\s+(?:(?P<d>\d{1,2})\s*[/.-]\s*(?P<m>\d{1,2})\s*[/.-]\s*(?P<y>\d{4})"
+    r"|(?P<d2>\d{1,2})\s+tháng\s+(?P<m2>\d{1,2})\s*,?\s+năm\s+(?P<y2>\d{4}))"
+)
 _ISSUERS = ("Bộ Chính trị, Ban Bí thư", "Bộ Chính trị", "Ban Bí thư", _CENTRAL, "Ban Tổ chức Trung ương",
             "Ban Tuyên giáo Trung ương", "Ban Thường vụ (?:Tỉnh|Thành|Huyện|Quận|Thị) ủy",
             "Thường trực (?:Tỉnh|Thành|Huyện|Quận|Thị) ủy", "(?:Tỉnh|Thành|Huyện|Quận|Thị|Đảng) ủy",
@@ -117,7 +158,9 @@ def _numbered(sentence: str) -> list[DocumentMention]:
         if not match["year"] and "-" not in code and "/" not in code:
             continue  # "2019 - TP": one code and no year is no symbol
         first_code = re.split("[-/]", code)[0]
-        doc_type = _type_named(before["type"] or before["law"]) if before else _ABBREVIATED_TYPES.get(first_code)
+        doc_type = (
+            _type_named(before["type"] or before["law"]) if before else _ABBREVIATED_TYPES.get(first_code)
+        )
         if doc_type is None and not match["year"]:
             continue
         sep = "-" if "-" in match["sep"] else "/"
@@ -126,9 +169,20 @@ def _numbered(sentence: str) -> list[DocumentMention]:
         start = match.start() - (len(before.group(0)) if before else 0)
         details = _details(sentence[match.end():match.end() + 160])
         plenum = _PLENUM_OF_NUMBERED.match(sentence[match.end():match.end() + 160])
-        mentions.append(DocumentMention(key, doc_type, match["number"], code, details["issuer"], details["term"],
-                                        _plenum_number(plenum["plenum"]) if plenum else None, details["issued_on"],
-                                        start, match.end()))
+        mentions.append(
+            DocumentMention(
+                key,
+                doc_type,
+                match["number"],
+                code,
+                details["issuer"],
+                details["term"],
+                _plenum_number(plenum["plenum"]) if plenum else None,
+                details["issued_on"],
+                start,
+                match.end(),
+            )
+        )
     return mentions
 
 
@@ -139,8 +193,20 @@ def _plenums(sentence: str) -> list[DocumentMention]:
         details = _details(sentence[match.end():match.end() + 120])
         term = details["term"]
         key = f"Nghị quyết Trung ương {plenum} khóa {term}" if term else None
-        mentions.append(DocumentMention(key, "Nghị quyết", None, None, "Ban Chấp hành Trung ương", term, plenum,
-                                        details["issued_on"], match.start(), match.end()))
+        mentions.append(
+            DocumentMention(
+                key,
+                "Nghị quyết",
+                None,
+                None,
+                "Ban Chấp hành Trung ương",
+                term,
+                plenum,
+                details["issued_on"],
+                match.start(),
+                match.end(),
+            )
+        )
     return mentions
 
 
@@ -151,8 +217,20 @@ def _short_forms(sentence: str, taken: list[DocumentMention]) -> list[DocumentMe
             continue
         details = _details(sentence[match.end():match.end() + 160])
         doc_type = _type_named(match["type"])
-        mentions.append(DocumentMention(None, doc_type, match["number"], None, details["issuer"], details["term"],
-                                        None, details["issued_on"], match.start(), match.end()))
+        mentions.append(
+            DocumentMention(
+                None,
+                doc_type,
+                match["number"],
+                None,
+                details["issuer"],
+                details["term"],
+                None,
+                details["issued_on"],
+                match.start(),
+                match.end(),
+            )
+        )
     return mentions
 
 
@@ -181,7 +259,9 @@ def resolve_short_forms(mentions: list[DocumentMention]) -> list[DocumentMention
                 mention = replace(mention, document_key=full.document_key, symbol=full.symbol,
                                   issuer=mention.issuer or full.issuer, term=mention.term or full.term)
             elif party_code and mention.issuer and mention.issuer.startswith(_CENTRAL_ISSUERS):
-                mention = replace(mention, document_key=f"{mention.number}-{party_code}/TW", symbol=f"{party_code}/TW")
+                mention = replace(
+                    mention, document_key=f"{mention.number}-{party_code}/TW", symbol=f"{party_code}/TW"
+                )
         elif mention.document_key is None and mention.plenum in by_plenum:
             full = by_plenum[mention.plenum]
             mention = replace(mention, document_key=full.document_key, term=full.term)

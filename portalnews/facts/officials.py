@@ -33,7 +33,8 @@ _TITLES: dict[tuple[str, ...], bool] = {tuple(title.split()): alone for title, a
     ("Phó Bí thư", False), ("Bí thư", False), ("Phó Chủ tịch", False), ("Chủ tịch", False),
     ("Phó Trưởng", False), ("Trưởng đoàn", False), ("Trưởng", False), ("Tổng Giám đốc", False),
     ("Phó Tổng Giám đốc", False), ("Phó Giám đốc", False), ("Giám đốc", False), ("Phó Chủ nhiệm", False),
-    ("Chủ nhiệm", False), ("Phó Chánh Văn phòng", False), ("Chánh Văn phòng", False), ("Chánh văn phòng", False),
+    ("Chủ nhiệm", False), ("Phó Chánh Văn phòng", False), ("Chánh Văn phòng", False), ("Chánh văn phòng",
+    False),
     ("Chánh án", False), ("Viện trưởng", False), ("Bộ trưởng", False), ("Thứ trưởng", False),
     ("Chỉ huy trưởng", False), ("Tư lệnh", False), ("Chính ủy", False), ("Hiệu trưởng", False),
     ("Tổng Thư ký", False), ("Phó Tổng Thư ký", False),
@@ -44,7 +45,8 @@ _TITLE_STARTS = {title[0] for title in _TITLES}  # most words start no title: lo
 _ANY_TITLE = re.compile(r"Bí thư|Chủ tịch|Thủ tướng|[Ủủ]y viên|[Uu]ỷ viên|[Tt]rưởng|Giám đốc|Chủ nhiệm|Chánh"
                         r"|Tư lệnh|Chính ủy|Thư ký|UVT")
 # Lower-case syllables of body names ("Ban Tổ chức", "Trung ương", "Bộ Chính trị", "UBND tỉnh").
-_BODY_LOWER = _word_set("""hành ương trị thư chức giáo vận tra trực nhân dân tỉnh thành phố huyện quận thị xã trấn
+_BODY_LOWER = _word_set("""
+hành ương trị thư chức giáo vận tra trực nhân dân tỉnh thành phố huyện quận thị xã trấn
 phường nước và ủy uỷ viên vụ sự phủ hội quốc nghiệp trường nguyên triển thôn hiệp nữ niên sản an phòng kế
 chính tế đạo binh ninh thông tin truyền hóa hoá lịch thao khoa học công nghệ dục tạo quân đội biên đầu
 tư sát toán lực đoàn kiểm xây dựng tài lâm mại thương dịch đông tịch chỉ huy mặt trận tổ lao động ban
@@ -52,18 +54,21 @@ tư sát toán lực đoàn kiểm xây dựng tài lâm mại thương dịch �
 cựu chiến phụ liên khuyến khu vực viện đại""")
 # Where a body name may end when it ends in lower case ("UBND tỉnh", "Bộ Chính trị", "Thành ủy").
 _BODY_END_LOWER = {"tỉnh", "phố", "huyện", "quận", "xã", "phường", "trấn", "nước", "trị", "ủy", "uỷ", "ương",
-                   "vụ", "phủ", "hội", "chức", "giáo", "vận", "tra", "trực", "sự", "an", "trường", "nữ", "niên",
+                   "vụ", "phủ", "hội", "chức", "giáo", "vận", "tra", "trực", "sự", "an", "trường", "nữ",
+                   "niên",
                    "dân", "thôn", "tư", "vực", "viện"}
 _ABBREVIATIONS = {"UBND", "HĐND", "MTTQ", "ĐBQH", "TP", "TP.HCM", "TPHCM", "BCH", "QH", "VN", "HCM", "LĐLĐ",
                   "THPT", "BCĐ", "HTX", "CCB"}
-_SURNAMES = _word_set("""Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Trương Đinh Lâm Mai
+_SURNAMES = _word_set("""
+Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Trương Đinh Lâm Mai
 Lương Tô Hà Đoàn Trịnh Đào Cao Lưu Châu Tạ Thái Quách Đàm Khúc Chu Vương Hứa Âu La Lò Triệu Thân Kiều Doãn
 Khổng Giáp Mạc Lục Nông Bế Tống Quan Phùng Đồng Từ Kha Hầu Lại Tăng Vi
 Giàng Sùng Thào Vàng Mùa Lầu Sầm Lành Đèo Cầm Quàng Tòng Điêu Ksor Rơ Nay Siu Bạch Phí Cù Khuất Nghiêm
 Thạch Danh Mẫn Ứng Lạc Lã Biện Diệp Tôn""")
 # Places (and a historical name) written like a person's name after a title's body.
 _NOT_NAMES = {"Hà Nội", "Hà Tĩnh", "Hà Giang", "Hà Nam", "Cao Bằng", "Lâm Đồng", "Hồ Chí Minh", "Thái Bình",
-              "Thái Nguyên", "Võ Nhai", "Hoàng Mai", "Lê Chân", "Ngô Quyền", "Đồng Tháp", "Đồng Nai", "Lý Sơn",
+              "Thái Nguyên", "Võ Nhai", "Hoàng Mai", "Lê Chân", "Ngô Quyền", "Đồng Tháp", "Đồng Nai",
+              "Lý Sơn",
               "Hà Đông", "Hà Tiên", "Hà Trung", "Mai Sơn", "Quan Hóa", "Quan Sơn", "Đồng Hới", "Đồng Xoài",
               "Cao Lãnh", "Cao Phong", "Văn Lâm", "Văn Giang", "Văn Yên", "Văn Chấn", "Văn Quan", "Lâm Hà",
               "Đinh Lập", "Hồng Bàng", "Phan Thiết", "Phan Rang", "Hồ Gươm", "Trần Phú", "Lê Lợi", "Tô Hiệu",
@@ -72,7 +77,8 @@ _NOT_NAMES = {"Hà Nội", "Hà Tĩnh", "Hà Giang", "Hà Nam", "Cao Bằng", "L
               "Thái Thụy", "Thạch Hà", "Thạch Thất", "Thạch Thành", "Bạch Long Vĩ", "Bạch Thông", "Cầm Thủy",
               "Hà Hòa", "Hà Quang", "Lý Nhân", "Đồng Xuân", "Đồng Phú", "Đồng Hòa"}
 # Words of positions and bodies that are never a syllable of a name ("Thành", "Trung" are: Lê Trung Chinh).
-_POSITION_WORDS = {"Bí", "Chủ", "Phó", "Ủy", "Uỷ", "Ban", "Bộ", "Sở", "Tỉnh", "Huyện", "Quận", "Hội", "Trưởng",
+_POSITION_WORDS = {"Bí", "Chủ", "Phó", "Ủy", "Uỷ", "Ban", "Bộ", "Sở", "Tỉnh", "Huyện", "Quận", "Hội",
+                   "Trưởng",
                    "Giám", "Đảng", "Cục", "Viện", "Tổng", "Ông", "Bà"}
 _HONORIFICS = {("đồng", "chí"): "đồng chí", ("ông",): "ông", ("bà",): "bà"}
 _RANKS = {("Đại", "tá"), ("Thượng", "tá"), ("Trung", "tá"), ("Thiếu", "tá"), ("Đại", "tướng"),
@@ -135,8 +141,9 @@ def _name_ending(words: list[str], end: int) -> int | None:
 def _body_end(words: list[str], i: int) -> int:
     """Where a title's body starting at words[i] ends (exclusive)."""
     j = i
-    while j < len(words) and (_capitalised(words[j]) or words[j] in _ABBREVIATIONS or _ROMAN.fullmatch(words[j])
-                              or words[j] in _BODY_LOWER):  # "Trưởng đoàn đại biểu Quốc hội tỉnh"
+    # "Trưởng đoàn đại biểu Quốc hội tỉnh"
+    while j < len(words) and (_capitalised(words[j]) or words[j] in _ABBREVIATIONS
+                              or _ROMAN.fullmatch(words[j]) or words[j] in _BODY_LOWER):
         j += 1
     while j > i and words[j - 1] in _BODY_LOWER and words[j - 1] not in _BODY_END_LOWER:
         j -= 1
@@ -261,9 +268,10 @@ def official_mentions(sentence: str) -> list[OfficialMention]:
             break
         else:
             # A name closing the segment, its positions after it: "Ông Võ Văn Thương, Trưởng Ban ...".
-            first = _name_ending(words, len(words)) if words else None
-            if first is None:
+            ending = _name_ending(words, len(words)) if words else None
+            if ending is None:
                 continue
+            first = ending
             honorific, alone = _prefix(words, first)
             chain = positions_after(k)
             name = " ".join(words[first:])
@@ -295,7 +303,8 @@ def _group(k: int, segments: list[_Segment], found: list[OfficialMention], used:
             if not words or _name_ending(words, len(words)) != 0:
                 return False
             names.append((segments[j].start + segments[j].text.index(part), " ".join(words)))
-        if segments[j].delimiter_after != "," or (j + 1 < len(segments) and _position_at(_words(segments[j + 1].text), 0)):
+        if segments[j].delimiter_after != "," or (
+                j + 1 < len(segments) and _position_at(_words(segments[j + 1].text), 0)):
             break
         j += 1
     if not names or (j + 1 < len(segments) and segments[j].delimiter_after == ","):
@@ -312,10 +321,13 @@ def resolve_abbreviations(mentions: list[OfficialMention]) -> list[OfficialMenti
     for mention in mentions:
         if mention.complete:
             full.setdefault(mention.name, []).append(mention.position)
-    resolved = []
+    resolved: list[OfficialMention | None] = []
     for mention in mentions:
-        if not mention.complete:
-            match = next((p for p in full.get(mention.name, ()) if p.startswith(mention.position + " ")), None)
-            mention = OfficialMention(mention.name, match, mention.honorific, True, mention.start) if match else None
-        resolved.append(mention)
+        if mention.complete:
+            resolved.append(mention)
+            continue
+        match = next((p for p in full.get(mention.name, ()) if p.startswith(mention.position + " ")), None)
+        resolved.append(
+            OfficialMention(mention.name, match, mention.honorific, True, mention.start) if match else None
+        )
     return resolved

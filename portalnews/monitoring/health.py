@@ -51,9 +51,11 @@ latest_extraction AS (
     ORDER BY e.raw_page_id, e.extracted_at DESC
 )
 SELECT portal.id AS portal,
-    greatest((SELECT max(a.published_at) FROM articles a WHERE a.portal = portal.id AND a.published_at <= %(now)s),
-             (SELECT max(a.first_seen_at) FROM articles a WHERE a.portal = portal.id AND a.published_at IS NULL
-                AND a.first_seen_at <= %(now)s)) AS newest_article_at,
+    greatest((SELECT max(a.published_at) FROM articles a
+               WHERE a.portal = portal.id AND a.published_at <= %(now)s),
+             (SELECT max(a.first_seen_at) FROM articles a
+               WHERE a.portal = portal.id AND a.published_at IS NULL AND a.first_seen_at <= %(now)s)
+    ) AS newest_article_at,
     coalesce(f.articles_last_24h, 0) AS articles_last_24h,
     coalesce(f.baseline_articles, 0) AS baseline_articles,
     (SELECT array_agg(coalesce(d.n, 0) ORDER BY calendar.day)
@@ -103,14 +105,15 @@ def _judge(portal: Portal, row: dict, now: datetime) -> PortalHealth:
     per_day = row["baseline_articles"] / BASELINE_DAYS
     newest = row["newest_article_at"]
     pages = row["pages_cleaned_7d"]
+    age_hours = round((now - newest).total_seconds() / 3600, 1) if newest else None
+    yield_ratio = round(row["articles_last_24h"] / per_day, 2) if per_day else None
+    no_date_share = round(row["pages_no_date"] / pages, 3) if pages else None
+    no_body_share = round(row["pages_no_body"] / pages, 3) if pages else None
     health = PortalHealth(
-        portal=portal.id, status="ok", newest_article_at=newest,
-        newest_article_age_hours=round((now - newest).total_seconds() / 3600, 1) if newest else None,
+        portal=portal.id, status="ok", newest_article_at=newest, newest_article_age_hours=age_hours,
         articles_per_day=round(per_day, 2), articles_last_24h=row["articles_last_24h"],
-        yield_ratio=round(row["articles_last_24h"] / per_day, 2) if per_day else None,
-        pages_cleaned_7d=pages,
-        no_date_share=round(row["pages_no_date"] / pages, 3) if pages else None,
-        no_body_share=round(row["pages_no_body"] / pages, 3) if pages else None,
+        yield_ratio=yield_ratio, pages_cleaned_7d=pages,
+        no_date_share=no_date_share, no_body_share=no_body_share,
         open_fetch_failures=row["open_fetch_failures"], last_success_at=row["last_success_at"],
         daily_counts=list(row["daily_counts"]),
     )
@@ -121,19 +124,21 @@ def _judge(portal: Portal, row: dict, now: datetime) -> PortalHealth:
         return health
     reasons = health.reasons
     age_limit = limits["max_article_age_hours"]
-    if newest is None:
+    if age_hours is None:
         reasons.append("no article stored yet")
-    elif health.newest_article_age_hours > age_limit:
-        reasons.append(f"newest article is {health.newest_article_age_hours:.0f} h old (limit {age_limit:.0f} h)")
-    if per_day >= limits["min_baseline_per_day"] and health.yield_ratio < limits["min_yield_ratio"]:
+    elif age_hours > age_limit:
+        reasons.append(f"newest article is {age_hours:.0f} h old (limit {age_limit:.0f} h)")
+    # (a yield ratio and the shares are None only when there is no baseline or no page: not judged then)
+    if (per_day >= limits["min_baseline_per_day"] and yield_ratio is not None
+            and yield_ratio < limits["min_yield_ratio"]):
         reasons.append(f"low yield: {health.articles_last_24h} articles in the last 24 h against "
                        f"{per_day:.1f}/day over {BASELINE_DAYS} days (ratio {health.yield_ratio:.2f}, "
                        f"limit {limits['min_yield_ratio']:.2f})")
     if pages >= MIN_PAGES_FOR_SHARES:
-        if health.no_body_share > limits["max_no_body_share"]:
+        if no_body_share is not None and no_body_share > limits["max_no_body_share"]:
             reasons.append(f"{row['pages_no_body']} of {pages} pages of the last {QUALITY_DAYS} days have no "
                            f"article body (limit {limits['max_no_body_share']:.0%})")
-        if health.no_date_share > limits["max_no_date_share"]:
+        if no_date_share is not None and no_date_share > limits["max_no_date_share"]:
             reasons.append(f"{row['pages_no_date']} of {pages} pages of the last {QUALITY_DAYS} days have no "
                            f"published date (limit {limits['max_no_date_share']:.0%})")
     if health.open_fetch_failures > limits["max_open_fetch_failures"]:

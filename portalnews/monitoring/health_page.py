@@ -88,14 +88,26 @@ def last_failed_tasks(portal_ids: list[str]) -> dict[str, tuple[str, str]]:
     return found
 
 
-def portal_rows(portals: list, health: dict[str, dict], failed: dict[str, tuple[str, str]]) -> list[PortalRow]:
+def portal_rows(
+    portals: list, health: dict[str, dict], failed: dict[str, tuple[str, str]]
+) -> list[PortalRow]:
     rows = []
     for p in portals:
         h = health.get(p.id)
         dag_id = f"portalnews_{p.id}"
         failed_url, failed_task = failed.get(p.id, (None, None))
-        rows.append(PortalRow(p.id, p.name, p.family or "unknown-cms", h["status"] if h else "not computed", h,
-                              f"/dags/{dag_id}", failed_url, failed_task))
+        rows.append(
+            PortalRow(
+                p.id,
+                p.name,
+                p.family or "unknown-cms",
+                h["status"] if h else "not computed",
+                h,
+                f"/dags/{dag_id}",
+                failed_url,
+                failed_task,
+            )
+        )
     order = {"alert": 0, "no data": 1, "not computed": 2, "ok": 3}
     return sorted(rows, key=lambda r: (order.get(r.status, 9), r.id))
 

@@ -47,7 +47,9 @@ class PortalIncidentNotifier(BaseNotifier):
 
     template_fields = ("portal", "source", "conn_id")
 
-    def __init__(self, portal: str, db_conn_id: str, source: str = "run", conn_id: str = ALERTS_CONNECTION_ID):
+    def __init__(
+        self, portal: str, db_conn_id: str, source: str = "run", conn_id: str = ALERTS_CONNECTION_ID
+    ):
         super().__init__()
         self.portal = portal
         self.db_conn_id = db_conn_id  # the portalnews database's Connection, where incidents are kept
@@ -79,8 +81,9 @@ def send(title: str, body: str, conn_id: str = ALERTS_CONNECTION_ID, context: di
     from airflow.sdk.exceptions import AirflowNotFoundException
 
     try:
-        AppriseNotifier(title=title, body=body, notify_type=NotifyType.FAILURE, apprise_conn_id=conn_id).notify(
-            context or {})
+        AppriseNotifier(
+            title=title, body=body, notify_type=NotifyType.FAILURE, apprise_conn_id=conn_id
+        ).notify(context or {})
     except AirflowNotFoundException:
         log.warning("no Airflow Connection %r: alert not sent (%s)", conn_id, title)
         return False

@@ -13,8 +13,9 @@ from portalnews.monitoring.ui_timezone import DefaultTimezoneMiddleware
 
 URL_PREFIX = "/portalnews"
 
-app = FastAPI(title="portalnews", description="Portal health page", docs_url=None, redoc_url=None, openapi_url=None)
-
+app = FastAPI(
+    title="portalnews", description="Portal health page", docs_url=None, redoc_url=None, openapi_url=None
+)
 
 
 def _db_url() -> str:
@@ -33,7 +34,8 @@ def _registry_portals():
 
 
 def _access():
-    # Same rule as the DAG list: a signed-in user (the UI's session cookie or a bearer token) who may read DAGs.
+    # Same rule as the DAG list: a signed-in user (the UI's
+    # session cookie or a bearer token) who may read DAGs.
     from airflow.api_fastapi.core_api.security import requires_access_dag
 
     return requires_access_dag("GET")

@@ -27,10 +27,22 @@ def configured_timezone() -> str:
 
 def default_timezone_script(zone: str) -> bytes:
     """Store `zone` when the key is absent or still holds the default stored earlier (never a user's pick)."""
-    chosen, applied, value = json.dumps(UI_TIMEZONE_KEY), json.dumps(APPLIED_DEFAULT_KEY), json.dumps(json.dumps(zone))
+    chosen, applied, value = (
+        json.dumps(UI_TIMEZONE_KEY),
+        json.dumps(APPLIED_DEFAULT_KEY),
+        json.dumps(json.dumps(zone)),
+    )
     return (
         "<script>try{var s=window.localStorage,c=s.getItem(" + chosen + "),a=s.getItem(" + applied + ");"
-        "if(c===null||c===a){s.setItem(" + chosen + "," + value + ");s.setItem(" + applied + "," + value + ")}"
+        "if(c===null||c===a){s.setItem("
+        + chosen
+        + ","
+        + value
+        + ");s.setItem("
+        + applied
+        + ","
+        + value
+        + ")}"
         "}catch(e){}</script>"
     ).encode()
 

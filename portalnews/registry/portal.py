@@ -1,8 +1,8 @@
 """The portal registry: which portals exist and how to crawl and clean each.
 
-Entries are TOML (`[[portal]]` tables). The built-in `portalnews/registry/portals.toml` is read first, then any
-files named with `--registry FILE` or in PORTALNEWS_REGISTRY; a later entry with the same `id`
-replaces an earlier one, so a user corrects a portal without touching code.
+Entries are TOML (`[[portal]]` tables). The built-in `portalnews/registry/portals.toml` is read first, then
+any files named with `--registry FILE` or in PORTALNEWS_REGISTRY; a later entry with the same `id` replaces an
+earlier one, so a user corrects a portal without touching code.
 """
 
 from __future__ import annotations
@@ -46,8 +46,9 @@ def _durations(value: Any, where: str) -> tuple[int, ...]:
     """["1h", "6h", "1d"] -> seconds, ascending; an empty list turns revisits off."""
     if value is None:
         return REVISIT_AFTER_DEFAULT
-    matches = [_DURATION.match(v) if isinstance(v, str) else None for v in _as_tuple(value, where)]
-    if not all(matches):
+    given = _as_tuple(value, where)
+    matches = [match for v in given if isinstance(v, str) and (match := _DURATION.match(v))]
+    if len(matches) != len(given):
         raise RegistryError(f"{where}: durations look like \"30m\", \"6h\" or \"3d\", got {value!r}")
     return tuple(sorted(int(m.group(1)) * _DURATION_SECONDS[m.group(2)] for m in matches))
 
@@ -113,7 +114,9 @@ def _load_families() -> dict[str, dict[str, Any]]:
         return tomllib.load(fh)
 
 
-def _portal_from_entry(entry: dict[str, Any], registry_file: str, families: dict[str, dict[str, Any]]) -> Portal:
+def _portal_from_entry(
+    entry: dict[str, Any], registry_file: str, families: dict[str, dict[str, Any]]
+) -> Portal:
     where = f"{registry_file}: portal {entry.get('id', '?')!r}"
     check_types(entry, where)
     family = entry.get("family")
@@ -198,5 +201,7 @@ def select(portals: dict[str, Portal], ids: list[str] | tuple[str, ...] | None) 
         return list(portals.values())
     missing = [i for i in ids if i not in portals]
     if missing:
-        raise RegistryError(f"unknown portal id(s): {', '.join(missing)}; known: {', '.join(sorted(portals))}")
+        raise RegistryError(
+            f"unknown portal id(s): {', '.join(missing)}; known: {', '.join(sorted(portals))}"
+        )
     return [portals[i] for i in ids]

@@ -83,8 +83,10 @@ def read_entries(path: Path) -> list[dict[str, Any]]:
     for number, entry in enumerate(entries, start=1):
         portal_id = entry.get("id")
         if isinstance(portal_id, str) and portal_id in first_seen:
-            raise RegistryError(f"{path}: portal {portal_id!r}: duplicate id (entries {first_seen[portal_id]} "
-                                    f"and {number} of this file); one file may define a portal only once")
+            raise RegistryError(
+                f"{path}: portal {portal_id!r}: duplicate id (entries {first_seen[portal_id]} "
+                f"and {number} of this file); one file may define a portal only once"
+            )
         first_seen.setdefault(portal_id, number)
     return entries
 
@@ -129,18 +131,25 @@ def scrapy_defaults() -> dict[str, Any]:
     (DAG files load the registry, and the dag-processor parses them often: no Scrapy there). A default
     that is not a literal counts as a string when it is an f-string, else as unknown (not type-checked)."""
     spec = importlib.util.find_spec("scrapy")  # finds the package without running it
+    if spec is None or spec.origin is None:
+        raise RegistryError("Scrapy is not installed: its default settings cannot be read")
     source = Path(spec.origin).parent / "settings" / "default_settings.py"
     defaults: dict[str, Any] = {}
     for node in ast.parse(source.read_text(encoding="utf-8")).body:
-        targets = node.targets if isinstance(node, ast.Assign) else []
-        targets = [node.target] if isinstance(node, ast.AnnAssign) else targets
+        value: ast.expr | None
+        if isinstance(node, ast.Assign):
+            targets, value = node.targets, node.value
+        elif isinstance(node, ast.AnnAssign):
+            targets, value = [node.target], node.value
+        else:
+            continue
         names = [t.id for t in targets if isinstance(t, ast.Name) and t.id.isupper()]
-        if len(names) != 1 or node.value is None:
+        if len(names) != 1 or value is None:
             continue
         try:
-            defaults[names[0]] = ast.literal_eval(node.value)
+            defaults[names[0]] = ast.literal_eval(value)
         except ValueError:
-            defaults[names[0]] = "" if isinstance(node.value, ast.JoinedStr) else None
+            defaults[names[0]] = "" if isinstance(value, ast.JoinedStr) else None
     return defaults
 
 

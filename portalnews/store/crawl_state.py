@@ -52,11 +52,13 @@ FROM articles a
 LEFT JOIN article_revisits v ON v.article_id = a.id
 CROSS JOIN LATERAL (SELECT count(*)::int AS reached FROM unnest(%(steps)s::int[]) step
                     WHERE a.first_seen_at + make_interval(secs => step) <= now()) s
-LEFT JOIN LATERAL (SELECT r.headers FROM raw_pages r WHERE r.portal = a.portal AND r.canonical_url = a.canonical_url
+LEFT JOIN LATERAL (SELECT r.headers FROM raw_pages r
+                   WHERE r.portal = a.portal AND r.canonical_url = a.canonical_url
                    ORDER BY r.fetched_at DESC LIMIT 1) p ON true
 WHERE a.portal = %(portal)s
   AND CASE WHEN %(revisit_all)s THEN (%(since)s::timestamptz IS NULL OR a.published_at >= %(since)s)
-      ELSE a.first_seen_at > now() - make_interval(secs => %(window)s) AND s.reached > coalesce(v.visits, 0) END
+      ELSE a.first_seen_at > now() - make_interval(secs => %(window)s)
+           AND s.reached > coalesce(v.visits, 0) END
 ORDER BY a.first_seen_at DESC
 """
 
@@ -74,8 +76,16 @@ def due_revisits(cur, portal: str, revisit_after: tuple[int, ...], revisit_all: 
         return []
     cur.execute(_DUE_REVISITS, {"portal": portal, "steps": list(revisit_after), "revisit_all": revisit_all,
                                 "since": since, "window": max(revisit_after, default=0)})
-    return [Revisit(row["id"], row["url"], _header(row["headers"], "ETag"), _header(row["headers"], "Last-Modified"),
-                    row["reached"]) for row in cur.fetchall()]
+    return [
+        Revisit(
+            row["id"],
+            row["url"],
+            _header(row["headers"], "ETag"),
+            _header(row["headers"], "Last-Modified"),
+            row["reached"],
+        )
+        for row in cur.fetchall()
+    ]
 
 
 def mark_revisited(db_url: str, revisits: list[Revisit]) -> None:
@@ -86,7 +96,8 @@ def mark_revisited(db_url: str, revisits: list[Revisit]) -> None:
         cur.execute(
             "INSERT INTO article_revisits (article_id, visits)"
             " SELECT * FROM unnest(%s::bigint[], %s::int[])"
-            " ON CONFLICT (article_id) DO UPDATE SET visits = GREATEST(article_revisits.visits, EXCLUDED.visits),"
+            " ON CONFLICT (article_id) DO UPDATE SET visits = GREATEST(article_revisits.visits, "
+            "EXCLUDED.visits),"
             " last_visited_at = now()",
             ([r.article_id for r in revisits], [r.steps_reached for r in revisits]),
         )

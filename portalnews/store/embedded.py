@@ -21,6 +21,7 @@ import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal, overload
 from urllib.parse import quote
 
 from portalnews import config
@@ -57,7 +58,9 @@ class EmbeddedServer:
 
     def login_url(self, role: str, password: str, database: str) -> str:
         """The URL of `database` logged in as `role` (embedded_roles.py says who uses which)."""
-        return f"postgresql://{quote(role, safe='')}:{quote(password, safe='')}@127.0.0.1:{self.port}/{database}"
+        return (
+            f"postgresql://{quote(role, safe='')}:{quote(password, safe='')}@127.0.0.1:{self.port}/{database}"
+        )
 
 
 def default_pgdata() -> Path:
@@ -72,6 +75,12 @@ def secrets_dir(pgdata: Path) -> Path:
 def password_file(pgdata: Path, role: str) -> Path:
     """Where the password `role` logs in with is kept."""
     return secrets_dir(pgdata) / f"{role}.password"
+
+
+@overload
+def role_password(pgdata: Path, role: str, create: Literal[True] = True) -> str: ...
+@overload
+def role_password(pgdata: Path, role: str, create: bool) -> str | None: ...
 
 
 def role_password(pgdata: Path, role: str, create: bool = True) -> str | None:
@@ -186,9 +195,11 @@ def _superuser_password(pgdata: Path, datadir: Path) -> str:
     """The superuser's password: generated for a new (or earlier, trusting) cluster, else read."""
     password = role_password(pgdata, SUPERUSER, create=not _passwords_required(datadir))
     if password is None:
-        raise RuntimeError(f"{password_file(pgdata, SUPERUSER)} is missing: the embedded server in "
-                           f"{pgdata} requires it (restore the file, run `portalnews db reset-password` to set a "
-                           "new one, or set DATABASE_URL)")
+        raise RuntimeError(
+            f"{password_file(pgdata, SUPERUSER)} is missing: the embedded server in "
+            f"{pgdata} requires it (restore the file, run `portalnews db reset-password` to set a "
+            "new one, or set DATABASE_URL)"
+        )
     return password
 
 
@@ -220,13 +231,20 @@ def start(pgdata: Path | None = None, port: int | None = None) -> EmbeddedServer
         if not _passwords_required(datadir):
             _require_passwords(datadir, role_password(pgdata, SUPERUSER), server)
             server = running_server(pgdata)
+            if server is None:
+                raise RuntimeError(
+                    f"embedded PostgreSQL in {pgdata} stopped while it was made to require passwords"
+                )
         _superuser_password(pgdata, datadir)
         return server
     datadir = server_placement.data_directory(pgdata)
     if not (datadir / "PG_VERSION").exists():
         log.info("initialising embedded PostgreSQL in %s", datadir)
         # Trust only until _require_passwords below, which runs before the server ever listens.
-        _run("initdb", ["-D", str(datadir), "--auth=trust", "-U", SUPERUSER, "--encoding=UTF8", "--locale=C.UTF-8"])
+        _run(
+            "initdb",
+            ["-D", str(datadir), "--auth=trust", "-U", SUPERUSER, "--encoding=UTF8", "--locale=C.UTF-8"],
+        )
     password = _superuser_password(pgdata, datadir)
     if not _passwords_required(datadir):
         _require_passwords(datadir, password, None)
@@ -258,7 +276,9 @@ def stop(pgdata: Path | None = None) -> bool:
     return True
 
 
-def _superuser_execute(server: EmbeddedServer, statement, params=None, database: str = "postgres") -> list[tuple]:
+def _superuser_execute(
+    server: EmbeddedServer, statement, params=None, database: str = "postgres"
+) -> list[tuple]:
     import psycopg2
 
     try:
@@ -266,9 +286,11 @@ def _superuser_execute(server: EmbeddedServer, statement, params=None, database:
     except psycopg2.OperationalError as err:
         if f'password authentication failed for user "{SUPERUSER}"' not in str(err):
             raise
-        raise RuntimeError(f"the embedded server in {server.pgdata} refused the password in "
-                           f"{password_file(server.pgdata, SUPERUSER)}: the file does not match the "
-                           "server (restored from an older backup?); `portalnews db reset-password` sets a new one") from None
+        raise RuntimeError(
+            f"the embedded server in {server.pgdata} refused the password in "
+            f"{password_file(server.pgdata, SUPERUSER)}: the file does not match the "
+            "server (restored from an older backup?); `portalnews db reset-password` sets a new one"
+        ) from None
     try:
         conn.autocommit = True
         with conn.cursor() as cur:
@@ -290,7 +312,11 @@ def login_password(server: EmbeddedServer, role: str) -> str:
     from psycopg2 import sql
 
     password = role_password(server.pgdata, role)
-    verb = "ALTER" if _superuser_execute(server, "SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)) else "CREATE"
+    verb = (
+        "ALTER"
+        if _superuser_execute(server, "SELECT 1 FROM pg_roles WHERE rolname = %s", (role,))
+        else "CREATE"
+    )
     _superuser_execute(server, sql.SQL(verb + " ROLE {} LOGIN PASSWORD {}").format(sql.Identifier(role),
                                                                                     sql.Literal(password)))
     return password

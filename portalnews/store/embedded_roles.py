@@ -44,16 +44,23 @@ def _plain_login(server: EmbeddedServer, role: str, member_of: str | None = None
     password = role_password(server.pgdata, role)
     state = _superuser_execute(
         server,
-        "SELECT rolsuper OR rolcreatedb OR rolcreaterole OR rolreplication OR rolbypassrls OR NOT rolcanlogin,"
+        "SELECT rolsuper OR rolcreatedb OR rolcreaterole OR rolreplication OR rolbypassrls OR "
+        "NOT rolcanlogin,"
         " %(group)s IS NULL OR EXISTS (SELECT FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid"
         "                              WHERE m.member = r.oid AND g.rolname = %(group)s)"
         " FROM pg_roles r WHERE r.rolname = %(role)s",
-        {"group": member_of, "role": role})
+        {"group": member_of, "role": role},
+    )
     if state and not fresh_password and state[0] == (False, True):
-        return password  # as wanted already: no ALTER ROLE (concurrent ones fail with "tuple concurrently updated")
-    _superuser_execute(server, sql.SQL(
-        "DO $$ BEGIN CREATE ROLE {role} " + _PLAIN_LOGIN + ";"
-        " EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$").format(role=sql.Identifier(role)))
+        # as wanted already: no ALTER ROLE (concurrent ones fail with "tuple concurrently updated")
+        return password
+    _superuser_execute(
+        server,
+        sql.SQL(
+            "DO $$ BEGIN CREATE ROLE {role} " + _PLAIN_LOGIN + ";"
+            " EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
+        ).format(role=sql.Identifier(role)),
+    )
     _superuser_execute(server, sql.SQL("ALTER ROLE {role} " + _PLAIN_LOGIN + " PASSWORD {password}").format(
         role=sql.Identifier(role), password=sql.Literal(password)))
     if member_of:
@@ -66,7 +73,9 @@ def _plain_login(server: EmbeddedServer, role: str, member_of: str | None = None
                 name=sql.Literal(member_of), group=sql.Identifier(member_of)))
         _superuser_execute(server, sql.SQL("GRANT {group} TO {role}").format(
             group=sql.Identifier(member_of), role=sql.Identifier(role)))
-    log.info("embedded PostgreSQL: login role %s ready%s", role, f" (member of {member_of})" if member_of else "")
+    log.info(
+        "embedded PostgreSQL: login role %s ready%s", role, f" (member of {member_of})" if member_of else ""
+    )
     return password
 
 
@@ -114,7 +123,8 @@ BEGIN
     LOOP
         EXECUTE format('ALTER TYPE %s OWNER TO %I', item.name, {owner});
     END LOOP;
-    FOR item IN SELECT p.oid::regprocedure AS name FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+    FOR item IN SELECT p.oid::regprocedure AS name
+                FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
                 WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'
                   AND p.proowner <> {owner}::regrole
                   AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')

@@ -169,8 +169,10 @@ def wait_for_portal(db_url: str, portal_id: str, limit_seconds: float, poll_seco
         except PortalBusy as busy:
             waited = time.monotonic() - started
             if waited >= limit_seconds:
-                raise PortalStillBusy(f"{busy.holder()}; still so after waiting {waited:.0f} s "
-                                      f"(limit {limit_seconds:.0f} s): this try stops without crawling") from None
+                raise PortalStillBusy(
+                    f"{busy.holder()}; still so after waiting {waited:.0f} s "
+                    f"(limit {limit_seconds:.0f} s): this try stops without crawling"
+                ) from None
             log(f"waiting for the running crawl of {portal_id} to finish ({busy.holder()}); "
                 f"waited {waited:.0f} s of at most {limit_seconds:.0f} s")
             time.sleep(min(poll_seconds, max(0.1, limit_seconds - waited)))

@@ -73,7 +73,11 @@ def store_pages(conn, pages: list[dict]) -> list[bool]:
             # The page is safely stored: it no longer needs a retry on the next run.
             cur.execute(
                 "DELETE FROM fetch_failures WHERE portal = %s AND canonical_url IN (%s, %s)",
-                (page["portal"], page["canonical_url"], page.get("requested_canonical_url", page["canonical_url"])),
+                (
+                    page["portal"],
+                    page["canonical_url"],
+                    page.get("requested_canonical_url", page["canonical_url"]),
+                ),
             )
     conn.commit()
     return inserted

@@ -78,7 +78,9 @@ def _process_is_gone(pid: int, started: float | None) -> bool:
 
 def _database_key(db_url: str) -> str:
     dsn = parse_dsn(db_url)
-    return hashlib.sha256(f"{dsn.get('host')}:{dsn.get('port')}/{dsn.get('dbname')}".encode()).hexdigest()[:16]
+    return hashlib.sha256(f"{dsn.get('host')}:{dsn.get('port')}/{dsn.get('dbname')}".encode()).hexdigest()[
+        :16
+    ]
 
 
 def close_later(db_url: str, run_id: int, portal_id: str, status: str, message: str) -> None:
@@ -108,9 +110,12 @@ def close_runs_noted_during_outages(db_url: str) -> int:
             return 0
         with transaction(db_url) as cur:
             for note in mine:
-                cur.execute("UPDATE crawl_runs SET status = %s, message = %s, finished_at = now(), owner_host = NULL,"
-                            " owner_pid = NULL, owner_started = NULL WHERE id = %s AND portal = %s"
-                            " AND status = 'running'", (note["status"], note["message"], note["id"], note["portal"]))
+                cur.execute(
+                    "UPDATE crawl_runs SET status = %s, message = %s, finished_at = now(), owner_host = NULL,"
+                    " owner_pid = NULL, owner_started = NULL WHERE id = %s AND portal = %s"
+                    " AND status = 'running'",
+                    (note["status"], note["message"], note["id"], note["portal"]),
+                )
                 closed += cur.rowcount
         notes.seek(0)
         notes.truncate()

@@ -1,11 +1,11 @@
 """Where the embedded server's files live when root starts it.
 
-PostgreSQL refuses to run as root, so root's server runs as the system user `embedded_postgres`, which
-must reach its data directory and its binaries. Nothing outside PORTALNEWS_HOME is ever chmod'ed:
-when a parent directory is closed to that user (root's home is 0700), the cluster lives in
-/var/lib/portalnews/<hash>/pgdata, owned by that user, and the data directory's path inside the home
-is a symlink to it (so the home still records where its database is; `origin` beside it names the home). Binaries the user cannot reach
-are copied once to /var/lib/portalnews/postgres-<hash>/.
+PostgreSQL refuses to run as root, so root's server runs as the system user `embedded_postgres`, which must
+reach its data directory and its binaries. Nothing outside PORTALNEWS_HOME is ever chmod'ed: when a parent
+directory is closed to that user (root's home is 0700), the cluster lives in
+/var/lib/portalnews/<hash>/pgdata, owned by that user, and the data directory's path inside the home is a
+symlink to it (so the home still records where its database is; `origin` beside it names the home). Binaries
+the user cannot reach are copied once to /var/lib/portalnews/postgres-<hash>/.
 """
 
 from __future__ import annotations
@@ -68,8 +68,10 @@ def _relocation_root_ready(account) -> None:
         RELOCATION_ROOT.mkdir(mode=0o755, parents=True)
     if not can_traverse(account, RELOCATION_ROOT / "x") or not _allows(
             account, RELOCATION_ROOT.stat(), (stat.S_IXUSR, stat.S_IXGRP, stat.S_IXOTH)):
-        raise RuntimeError(f"{RELOCATION_ROOT} is closed to the system user {account.pw_name}: "
-                           f"the embedded server's data cannot live there (open it, or start as a normal user)")
+        raise RuntimeError(
+            f"{RELOCATION_ROOT} is closed to the system user {account.pw_name}: "
+            f"the embedded server's data cannot live there (open it, or start as a normal user)"
+        )
 
 
 def data_directory(pgdata: Path) -> Path:
@@ -121,9 +123,13 @@ def _binaries_usable_by(account, install: Path) -> bool:
     executables = [install / "bin" / name for name in ("postgres", "initdb", "pg_ctl")]
     readable = [install / "lib", install / "share"]
     x_bits, r_bits = (stat.S_IXUSR, stat.S_IXGRP, stat.S_IXOTH), (stat.S_IRUSR, stat.S_IRGRP, stat.S_IROTH)
-    return (can_traverse(account, executables[0])
-            and all(_allows(account, p.stat(), x_bits) and _allows(account, p.stat(), r_bits) for p in executables)
-            and all(_allows(account, p.stat(), x_bits) and _allows(account, p.stat(), r_bits) for p in readable))
+    return (
+        can_traverse(account, executables[0])
+        and all(
+            _allows(account, p.stat(), x_bits) and _allows(account, p.stat(), r_bits) for p in executables
+        )
+        and all(_allows(account, p.stat(), x_bits) and _allows(account, p.stat(), r_bits) for p in readable)
+    )
 
 
 def binaries() -> Path:
@@ -133,7 +139,9 @@ def binaries() -> Path:
     if account is None or _binaries_usable_by(account, POSTGRES_BIN_PATH.parent):
         return POSTGRES_BIN_PATH
     install = POSTGRES_BIN_PATH.parent
-    digest = hashlib.sha256(f"{install}:{(install / 'bin' / 'postgres').stat().st_mtime_ns}".encode()).hexdigest()
+    digest = hashlib.sha256(
+        f"{install}:{(install / 'bin' / 'postgres').stat().st_mtime_ns}".encode()
+    ).hexdigest()
     copy = RELOCATION_ROOT / f"postgres-{digest[:16]}"
     if not (copy / "bin" / "postgres").exists():
         _relocation_root_ready(account)

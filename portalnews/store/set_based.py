@@ -8,11 +8,15 @@ from psycopg2.extras import execute_values
 
 def next_ids(cur, table: str, count: int) -> list[int]:
     """`count` new ids of `table`'s serial `id` column, ascending."""
-    cur.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) AS id FROM generate_series(1, %s)", (table, count))
+    cur.execute(
+        "SELECT nextval(pg_get_serial_sequence(%s, 'id')) AS id FROM generate_series(1, %s)", (table, count)
+    )
     return sorted(row["id"] for row in cur.fetchall())
 
 
-def insert_rows(cur, table: str, rows: list[dict], columns: list[str] | tuple[str, ...] | None = None) -> None:
+def insert_rows(
+    cur, table: str, rows: list[dict], columns: list[str] | tuple[str, ...] | None = None
+) -> None:
     """Insert `rows` (dicts with the same keys; `columns` of them, else all) in one statement."""
     if not rows:
         return

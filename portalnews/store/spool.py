@@ -178,7 +178,7 @@ class RawPageWriter:
         self.db_url = db_url
         self.retry_every = retry_every
         self.connect_timeout = connect_timeout
-        self.conn = None
+        self.conn: psycopg2.extensions.connection | None = None
         self.next_attempt = 0.0  # monotonic time; while the database is down, spool until then
         self.last_error: str | None = None
         self.spool_file: Path | None = None
@@ -204,13 +204,14 @@ class RawPageWriter:
     def _store(self, pages: list[dict]) -> list[str]:
         if self.conn is None or self.conn.closed:
             self.conn = connect_once(self.db_url, connect_timeout=self.connect_timeout)
+        conn = self.conn
         try:
-            return ["stored" if new else "unchanged" for new in store_pages(self.conn, pages)]
+            return ["stored" if new else "unchanged" for new in store_pages(conn, pages)]
         except DISCONNECTED:
             raise
         except psycopg2.Error:
-            self.conn.rollback()
-            return self._store_one_by_one(pages)
+            conn.rollback()
+            return self._store_one_by_one(conn, pages)
 
     def _disconnected(self, err_or_state) -> None:
         """Forget the connection after an outage error (called with tenacity's retry state or the error)."""
@@ -218,24 +219,24 @@ class RawPageWriter:
         self._drop_connection()
         self.last_error = " ".join(str(err).split())[:300] or type(err).__name__
 
-    def _store_one_by_one(self, pages: list[dict]) -> list[str]:
+    def _store_one_by_one(self, conn, pages: list[dict]) -> list[str]:
         """A batch the database refused (not an outage): store what it accepts, quarantine the rest."""
         results = []
         for page in pages:
             try:
-                results.append("stored" if store_pages(self.conn, [page])[0] else "unchanged")
+                results.append("stored" if store_pages(conn, [page])[0] else "unchanged")
             except DISCONNECTED:
                 raise
             except psycopg2.Error as err:
-                self.conn.rollback()
+                conn.rollback()
                 line = json.dumps(dict(page, body=base64.b64encode(page["body"]).decode("ascii")))
                 _quarantine(page["portal"], Path("(database refused the page)"), 0, line.encode(), err)
                 first_line = (str(err).strip().splitlines() or [type(err).__name__])[0]
                 reason = "database refused the page: " + first_line
-                with self.conn.cursor() as cur:  # retried next run, with its real reason
+                with conn.cursor() as cur:  # retried next run, with its real reason
                     record_failures(cur, page["portal"], {page["requested_url"]: (
                         page.get("requested_canonical_url", page["canonical_url"]), reason)})
-                self.conn.commit()
+                conn.commit()
                 results.append("failed")
         return results
 

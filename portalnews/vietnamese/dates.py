@@ -1,9 +1,9 @@
 """Vietnamese date-time parsing.
 
 Portals write dates day-first in many shapes: `Đăng ngày 13-02-2020 09:06`, `Thứ Năm, 13/02/2020 09:06`,
-`13/02/2020 - 09:06`, `04:35 15/03/2016`, `Thứ ba - 13/05/2025 04:49`, `Cập nhật: 13/02/2020`,
-`ngày 13 tháng 2 năm 2020`, `09h06 13/02/2020`, `09:06 ngày 13 tháng 2 năm 2020`. Times are local to Asia/Ho_Chi_Minh (UTC+7).
-htmldate only gives dates, so the time of day is parsed here.
+`13/02/2020 - 09:06`, `04:35 15/03/2016`, `Thứ ba - 13/05/2025 04:49`, `Cập nhật: 13/02/2020`, `ngày 13 tháng
+2 năm 2020`, `09h06 13/02/2020`, `09:06 ngày 13 tháng 2 năm 2020`. Times are local to Asia/Ho_Chi_Minh
+(UTC+7). htmldate only gives dates, so the time of day is parsed here.
 """
 
 from __future__ import annotations
@@ -17,13 +17,21 @@ from portalnews.vietnamese.text import normalize_inline
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
-_TIME = r"(?P<{p}h>[01]?\d|2[0-3])\s*(?::|h|giờ)\s*(?P<{p}m>[0-5]\d)(?:\s*(?::|phút)\s*(?P<{p}s>[0-5]\d))?(?:\s*(?P<{p}ampm>AM|PM|SA|CH)\b)?"
+_TIME = (
+    r"(?P<{p}h>[01]?\d|2[0-3])\s*(?::|h|giờ)\s*(?P<{p}m>[0-5]\d)(?:\s*(?::|phút)\s*(?P<{p}s>[0-5]\d))?"
+    r"(?:\s*(?P<{p}ampm>AM|PM|SA|CH)\b)?"
+)
 _NUMERIC_DATE = r"(?P<d>[0-3]?\d)\s*[/.\-]\s*(?P<mo>[01]?\d)\s*[/.\-]\s*(?P<y>(?:19|20)\d\d)"
 _WORDED_DATE = r"ngày\s+(?P<d>[0-3]?\d)\s+tháng\s+(?P<mo>[01]?\d)\s*(?:,\s*)?năm\s+(?P<y>(?:19|20)\d\d)"
 _SEPARATOR = r"\s*(?:[-|,–—]|\(|lúc)?\s*"
 
 _NUMERIC_DATE_AFTER_TIME = _NUMERIC_DATE.replace("(?P<d>", r"(?:ngày\s+)?(?P<d>")
-_WORDED_DATE_3 = _WORDED_DATE.replace("?P<d>", "?P<d3>").replace("?P<mo>", "?P<mo3>").replace("?P<y>", "?P<y3>")
+_WORDED_DATE_2 = (
+    _WORDED_DATE.replace("?P<d>", "?P<d2>").replace("?P<mo>", "?P<mo2>").replace("?P<y>", "?P<y2>")
+)
+_WORDED_DATE_3 = (
+    _WORDED_DATE.replace("?P<d>", "?P<d3>").replace("?P<mo>", "?P<mo3>").replace("?P<y>", "?P<y3>")
+)
 _PATTERNS = [
     # time then date: "04:35 15/03/2016", "09h06, 13/02/2020", "09:06 ngày 13/02/2020",
     # "09:06, ngày 13 tháng 2 năm 2020" (tried first: the date alone would match too)
@@ -33,13 +41,20 @@ _PATTERNS = [
         re.IGNORECASE,
     ),
     # date then optional time: "13/02/2020 - 09:06", "13-02-2020 09:06", "ngày 13 tháng 2 năm 2020"
-    re.compile(rf"(?:{_NUMERIC_DATE}|{_WORDED_DATE.replace('?P<d>', '?P<d2>').replace('?P<mo>', '?P<mo2>').replace('?P<y>', '?P<y2>')})(?:{_SEPARATOR}{_TIME.format(p='a')})?", re.IGNORECASE),
+    re.compile(
+        rf"(?:{_NUMERIC_DATE}|{_WORDED_DATE_2})(?:{_SEPARATOR}{_TIME.format(p='a')})?",
+        re.IGNORECASE,
+    ),
 ]
 
 _YEAR = re.compile(r"(?:19|20)\d\d")
 
-PUBLISHED_LABEL = re.compile(r"(đăng\s+ngày|ngày\s+đăng|đăng\s+lúc|xuất\s+bản|ngày\s+xuất\s+bản|published|posted)", re.IGNORECASE)
-MODIFIED_LABEL = re.compile(r"(cập\s+nhật|sửa\s+đổi|chỉnh\s+sửa|sửa\s+lần\s+cuối|updated|modified)", re.IGNORECASE)
+PUBLISHED_LABEL = re.compile(
+    r"(đăng\s+ngày|ngày\s+đăng|đăng\s+lúc|xuất\s+bản|ngày\s+xuất\s+bản|published|posted)", re.IGNORECASE
+)
+MODIFIED_LABEL = re.compile(
+    r"(cập\s+nhật|sửa\s+đổi|chỉnh\s+sửa|sửa\s+lần\s+cuối|updated|modified)", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -50,7 +65,9 @@ class FoundDate:
     start: int  # position in the searched text
 
 
-def _build(d: str, mo: str, y: str, h: str | None, mi: str | None, s: str | None, ampm: str | None) -> datetime | None:
+def _build(
+    d: str, mo: str, y: str, h: str | None, mi: str | None, s: str | None, ampm: str | None
+) -> datetime | None:
     try:
         hour = int(h) if h else 0
         if ampm and ampm.upper() in ("PM", "CH") and hour < 12:
@@ -77,8 +94,18 @@ def find_dates(text: str) -> list[FoundDate]:
             day = g.get("d") or g.get("d2") or g.get("d3")
             month = g.get("mo") or g.get("mo2") or g.get("mo3")
             year = g.get("y") or g.get("y2") or g.get("y3")
+            if day is None or month is None or year is None:  # every pattern has the three: never taken
+                continue
             prefix = "a" if g.get("ah") is not None else "b"
-            value = _build(day, month, year, g.get(f"{prefix}h"), g.get(f"{prefix}m"), g.get(f"{prefix}s"), g.get(f"{prefix}ampm"))
+            value = _build(
+                day,
+                month,
+                year,
+                g.get(f"{prefix}h"),
+                g.get(f"{prefix}m"),
+                g.get(f"{prefix}s"),
+                g.get(f"{prefix}ampm"),
+            )
             if value is None:
                 continue
             before = text[max(0, m.start() - 40) : m.start()]

@@ -69,7 +69,9 @@ def comparison_form(text: str | None) -> str:
     title, a caption, a link or the page's paragraphs, and the load stage's duplicate fingerprint.
     """
     # spacing is no part of the form: the repaired text gives the same words as the stored form
-    folded = _TONE_PATTERN.sub(lambda m: _OLD_STYLE_TONES[m.group(0)], _repaired(text).lower() if text else "")
+    folded = _TONE_PATTERN.sub(
+        lambda m: _OLD_STYLE_TONES[m.group(0)], _repaired(text).lower() if text else ""
+    )
     return " ".join(WORD.findall(folded))
 
 

@@ -13,8 +13,19 @@ from portalnews.cli import main
 from portalnews.cli.database import analyst_url
 from tests.support.database import query
 
-ANALYST_RELATIONS = ("articles", "article_versions", "stories", "portals", "crawl_runs", "article_urls",
-                     "article_corrections", "story_articles", "stories_across_portals", "raw_pages", "extractions")
+ANALYST_RELATIONS = (
+    "articles",
+    "article_versions",
+    "stories",
+    "portals",
+    "crawl_runs",
+    "article_urls",
+    "article_corrections",
+    "story_articles",
+    "stories_across_portals",
+    "raw_pages",
+    "extractions",
+)
 
 
 @pytest.fixture
@@ -42,8 +53,10 @@ def test_the_analyst_reads_every_relation_analysts_need(as_analyst):
 
 def test_sessions_of_the_analyst_are_read_only_with_a_timeout_in_vietnam_time(as_analyst):
     with as_analyst.cursor() as cur:
-        cur.execute("SELECT current_setting('default_transaction_read_only'), current_setting('statement_timeout'),"
-                    " current_setting('TimeZone'), current_user")
+        cur.execute(
+            "SELECT current_setting('default_transaction_read_only'), current_setting('statement_timeout'),"
+            " current_setting('TimeZone'), current_user"
+        )
         assert cur.fetchone() == ("on", "2min", "Asia/Ho_Chi_Minh", "analyst")
 
 
@@ -83,7 +96,9 @@ def test_a_runaway_analyst_query_is_cancelled_by_the_statement_timeout(as_analys
     assert _fails(as_analyst, "SELECT pg_sleep(5)") == "57014"  # query_canceled
 
 
-def test_the_analyst_cannot_create_temporary_tables_even_after_switching_the_session_to_read_write(as_analyst):
+def test_the_analyst_cannot_create_temporary_tables_even_after_switching_the_session_to_read_write(
+    as_analyst,
+):
     with as_analyst.cursor() as cur:
         cur.execute("SET default_transaction_read_only = off")
     assert _fails(as_analyst, "CREATE TEMP TABLE scratch (n int)") == "42501"  # insufficient_privilege
@@ -118,7 +133,9 @@ def test_db_url_analyst_prints_the_same_server_and_database_as_the_analyst_role(
 
 
 def test_db_url_analyst_takes_the_password_from_the_environment_and_drops_the_owners():
-    url = analyst_url("postgresql://portalnews:owner-secret@db.example:5433/portalnews?sslmode=require", "a/b c")
+    url = analyst_url(
+        "postgresql://portalnews:owner-secret@db.example:5433/portalnews?sslmode=require", "a/b c"
+    )
     assert url == "postgresql://analyst:a%2Fb%20c@db.example:5433/portalnews?sslmode=require"
 
 

@@ -1,6 +1,6 @@
-"""The analysts' side of the demo data: the real pipeline loads the recorded fixture portals (what
-`make demo` serves) and revisits the one that corrects an article, as the analysts' guide tells them to;
-then search, export, versions, stories and every query docs/analysts.md and docs/operators.md show run on it."""
+"""The analysts' side of the demo data: the real pipeline loads the recorded fixture portals (what `make demo`
+serves) and revisits the one that corrects an article, as the analysts' guide tells them to; then search,
+export, versions, stories and every query docs/analysts.md and docs/operators.md show run on it."""
 
 from __future__ import annotations
 
@@ -112,8 +112,12 @@ def test_a_query_matching_more_than_max_ranked_articles_ranks_the_newest_matches
 
 
 def test_fuzzy_title_search_finds_a_title_containing_the_words(demo_db):
-    rows = query(demo_db, "SELECT title FROM articles WHERE vi_fold(%s) <%% vi_fold(title)"
-                          " ORDER BY word_similarity(vi_fold(%s), vi_fold(title)) DESC", ("nghi quyet trung uong",) * 2)
+    rows = query(
+        demo_db,
+        "SELECT title FROM articles WHERE vi_fold(%s) <%% vi_fold(title)"
+        " ORDER BY word_similarity(vi_fold(%s), vi_fold(title)) DESC",
+        ("nghi quyet trung uong",) * 2,
+    )
     assert rows and rows[0]["title"] == TW4_TITLE
 
 
@@ -169,7 +173,9 @@ def test_the_mirror_serves_the_corrected_page_from_its_second_fetch_on():
     assert "Võ Nhai trồng mới 650 ha rừng" in first and "560 ha" not in first
     assert "Võ Nhai trồng mới 560 ha rừng" in second and "650 ha" not in second and third == second
     assert first_headers["ETag"] != second_headers["ETag"]
-    assert parsedate_to_datetime(second_headers["Last-Modified"]) > parsedate_to_datetime(first_headers["Last-Modified"])
+    assert parsedate_to_datetime(second_headers["Last-Modified"]) > parsedate_to_datetime(
+        first_headers["Last-Modified"]
+    )
 
 
 def test_the_district_portals_correction_of_its_report_is_kept_as_a_version(demo_db):
@@ -179,7 +185,10 @@ def test_the_district_portals_correction_of_its_report_is_kept_as_a_version(demo
     assert correction["old_title"] == "Võ Nhai trồng mới 650 ha rừng trong đợt ra quân đầu năm"
     assert correction["title"] == "Võ Nhai trồng mới 560 ha rừng trong đợt ra quân đầu năm"
     assert set(correction["changed_fields"]) == {"title", "sapo", "body"}
-    assert "-Võ Nhai trồng mới 650 ha rừng" in correction["diff"] and "+Võ Nhai trồng mới 560 ha rừng" in correction["diff"]
+    assert (
+        "-Võ Nhai trồng mới 650 ha rừng" in correction["diff"]
+        and "+Võ Nhai trồng mới 560 ha rừng" in correction["diff"]
+    )
 
 
 def test_stories_carried_by_both_the_province_and_the_district_list_the_first_copy_first(demo_db):
@@ -205,7 +214,10 @@ def test_export_csv_holds_every_article_with_its_text_intact(demo_db, monkeypatc
     assert tuple(rows[0]) == EXPORT_COLUMNS
     assert len(rows) == len(stored) == 35
     for row in rows:
-        assert (row["title"], row["body"]) == (stored[int(row["id"])]["title"], stored[int(row["id"])]["body"])
+        assert (row["title"], row["body"]) == (
+            stored[int(row["id"])]["title"],
+            stored[int(row["id"])]["body"],
+        )
     assert all(row["published_at"].endswith("+07") for row in rows if row["published_at"])
 
 
@@ -243,7 +255,9 @@ def test_the_analysts_guide_documents_queries_over_every_relation_analysts_must_
 
 
 @pytest.mark.parametrize(("statement", "returns_rows"), documented_queries())
-def test_every_documented_query_returns_rows_on_the_demo_data_as_the_analyst(demo_db, statement, returns_rows):
+def test_every_documented_query_returns_rows_on_the_demo_data_as_the_analyst(
+    demo_db, statement, returns_rows
+):
     rows = query(analyst_url(demo_db), statement, None)  # None: a literal % is not a placeholder
     assert bool(rows) == returns_rows, statement
 

@@ -41,19 +41,27 @@ def test_loading_derives_the_facts_and_a_changed_article_has_them_replaced(db_ur
     (article,) = query(db_url, "SELECT id FROM articles")
     facts, documents, officials = _facts(db_url)
     assert facts == [{"article_id": article["id"], "rules_version": RULES_VERSION}]
-    assert documents == [{"document_key": "05-CT/TW", "field": "body"}, {"document_key": "05-CT/TW", "field": "body"},
-                         {"document_key": "05-CT/TW", "field": "title"}]
+    assert documents == [
+        {"document_key": "05-CT/TW", "field": "body"},
+        {"document_key": "05-CT/TW", "field": "body"},
+        {"document_key": "05-CT/TW", "field": "title"},
+    ]
     assert officials == [{"name": "Lê Thị Hoa", "position": "Phó Bí thư Huyện ủy", "honorific": "đồng chí"}]
 
     # The portal corrects the article: another directive, another official. Its facts are the new text's.
-    corrected = DIRECTIVE.replace("Chỉ thị 05-CT/TW", "Chỉ thị 35-CT/TW").replace("Chỉ thị 05", "Chỉ thị 35") \
+    corrected = (
+        DIRECTIVE.replace("Chỉ thị 05-CT/TW", "Chỉ thị 35-CT/TW")
+        .replace("Chỉ thị 05", "Chỉ thị 35")
         .replace("Lê Thị Hoa", "Lê Thị Hòa")
+    )
     cleaned_page("/tin/1", "Tổng kết Chỉ thị 05", corrected, minutes_after=60)
     assert load_pending(db_url, PORTAL).updated == 1
     facts, documents, officials = _facts(db_url)
-    assert [d["document_key"] for d in documents] == ["35-CT/TW", "35-CT/TW"]  # the title still says "Chỉ thị 05"
+    # the title still says "Chỉ thị 05"
+    assert [d["document_key"] for d in documents] == ["35-CT/TW", "35-CT/TW"]
     assert officials == [{"name": "Lê Thị Hòa", "position": "Phó Bí thư Huyện ủy", "honorific": "đồng chí"}]
-    assert query(db_url, "SELECT count(*) AS n FROM article_versions") == [{"n": 1}]  # the old text stays there
+    # the old text stays there
+    assert query(db_url, "SELECT count(*) AS n FROM article_versions") == [{"n": 1}]
 
 
 def test_facts_recompute_derives_again_what_other_rules_or_no_rules_derived(db_url, cleaned_page, monkeypatch,  # noqa: F811
@@ -67,14 +75,19 @@ def test_facts_recompute_derives_again_what_other_rules_or_no_rules_derived(db_u
     query(db_url, "UPDATE article_facts SET rules_version = 'facts-0'")
     monkeypatch.setenv("DATABASE_URL", db_url)
     assert main(["facts", "recompute"]) == 0
-    assert capsys.readouterr().out.strip() == f"facts rules {RULES_VERSION}: 2 articles derived again, 0 failed"
+    assert (
+        capsys.readouterr().out.strip() == f"facts rules {RULES_VERSION}: 2 articles derived again, 0 failed"
+    )
     assert _facts(db_url) == before
     assert main(["facts", "recompute"]) == 0  # nothing left to do
     assert "0 articles derived again" in capsys.readouterr().out
 
 
-def test_an_article_the_rules_fail_on_is_logged_and_left_out_while_the_others_get_their_facts(db_url, cleaned_page,  # noqa: F811
-                                                                                             caplog):
+def test_an_article_the_rules_fail_on_is_logged_and_left_out_while_the_others_get_their_facts(
+    db_url,
+    cleaned_page,  # noqa: F811
+    caplog,
+):
     import psycopg2
 
     from portalnews.extraction import Article
@@ -96,8 +109,11 @@ def test_an_article_the_rules_fail_on_is_logged_and_left_out_while_the_others_ge
 
 # ---- the views, as the analyst, on the demo data ---------------------------------------------
 def test_article_documents_lists_every_mention_with_its_quote(demo_db):  # noqa: F811
-    rows = query(analyst_url(demo_db), "SELECT portal, document_key, document_type, number, symbol, issuer, term,"
-                                       " plenum, quote FROM article_documents ORDER BY portal, field DESC, start_offset")
+    rows = query(
+        analyst_url(demo_db),
+        "SELECT portal, document_key, document_type, number, symbol, issuer, term,"
+        " plenum, quote FROM article_documents ORDER BY portal, field DESC, start_offset",
+    )
     keys = [(r["portal"], r["document_key"]) for r in rows]
     # The Đà Nẵng article: the plenum resolution in its title and five times in its body, then 35-NQ/TW.
     # The TP.HCM one: "Nghị quyết 35" in its title, "Nghị quyết số 35-NQ/TW" in its lead (its body's start).
@@ -111,36 +127,56 @@ def test_article_documents_lists_every_mention_with_its_quote(demo_db):  # noqa:
 
 
 def test_document_coverage_says_which_portals_wrote_about_a_document_and_when_first(demo_db):  # noqa: F811
-    rows = query(analyst_url(demo_db), "SELECT document_key, portal, to_char(first_mentioned_at, 'YYYY-MM-DD') AS"
-                                       " first, articles FROM document_coverage ORDER BY document_key, portal")
-    assert rows == [{"document_key": "35-NQ/TW", "portal": "fx_liferay", "first": "2020-02-13", "articles": 1},
-                    {"document_key": "35-NQ/TW", "portal": "fx_tintuc", "first": "2020-02-11", "articles": 1},
-                    {"document_key": TW4, "portal": "fx_liferay", "first": "2020-02-13", "articles": 1}]
+    rows = query(
+        analyst_url(demo_db),
+        "SELECT document_key, portal, to_char(first_mentioned_at, 'YYYY-MM-DD') AS"
+        " first, articles FROM document_coverage ORDER BY document_key, portal",
+    )
+    assert rows == [
+        {"document_key": "35-NQ/TW", "portal": "fx_liferay", "first": "2020-02-13", "articles": 1},
+        {"document_key": "35-NQ/TW", "portal": "fx_tintuc", "first": "2020-02-11", "articles": 1},
+        {"document_key": TW4, "portal": "fx_liferay", "first": "2020-02-13", "articles": 1},
+    ]
 
 
 def test_official_positions_and_article_officials(demo_db):  # noqa: F811
     rows = query(analyst_url(demo_db), "SELECT name, position, portals, articles FROM official_positions"
                                        " ORDER BY name, position")
     liferay = ["fx_liferay"]
-    assert rows == [{"name": "Trương Quang Nghĩa", "position": "Bí thư Thành ủy", "portals": liferay, "articles": 1},
-                    {"name": "Trương Quang Nghĩa", "position": "Ủy viên Trung ương Đảng", "portals": liferay,
-                     "articles": 1},
-                    {"name": "Võ Văn Thương", "position": "Trưởng Ban Tổ chức Thành ủy", "portals": liferay,
-                     "articles": 1}]
+    assert rows == [
+        {"name": "Trương Quang Nghĩa", "position": "Bí thư Thành ủy", "portals": liferay, "articles": 1},
+        {
+            "name": "Trương Quang Nghĩa",
+            "position": "Ủy viên Trung ương Đảng",
+            "portals": liferay,
+            "articles": 1,
+        },
+        {
+            "name": "Võ Văn Thương",
+            "position": "Trưởng Ban Tổ chức Thành ủy",
+            "portals": liferay,
+            "articles": 1,
+        },
+    ]
     mentions = query(analyst_url(demo_db), "SELECT name, position, honorific, quote FROM article_officials"
                                            " ORDER BY start_offset")
     # "Bí thư Trương Quang Nghĩa" four more times: the position the article gave first.
     assert sum(m["position"] == "Bí thư Thành ủy" for m in mentions) == 5
     thuong = next(m for m in mentions if m["name"] == "Võ Văn Thương")
-    assert thuong["honorific"] == "ông" and thuong["quote"].startswith("Ông Võ Văn Thương, Trưởng Ban Tổ chức")
+    assert thuong["honorific"] == "ông" and thuong["quote"].startswith(
+        "Ông Võ Văn Thương, Trưởng Ban Tổ chức"
+    )
     # The byline (NGÔ HUYỀN) is the author, not an official.
     assert not [m for m in mentions if "HUYỀN" in m["name"].upper()]
 
 
 def test_search_articles_is_filtered_by_a_document_key_in_any_spelling(demo_db):  # noqa: F811
     url = analyst_url(demo_db)
-    both = query(url, "SELECT portal FROM search_articles('bao ve nen tang tu tuong', document_key => '35-nq / tw')"
-                      " ORDER BY portal")
+    both = query(
+        url,
+        "SELECT portal FROM search_articles('bao ve nen tang tu tuong', document_key => '35-nq / tw')"
+        " ORDER BY portal",
+    )
     assert [r["portal"] for r in both] == ["fx_liferay", "fx_tintuc"]
     plenum = query(url, "SELECT portal FROM search_articles('nghi quyet', document_key => %s)",
                    ("nghi quyet trung uong 4 khoa xii",))

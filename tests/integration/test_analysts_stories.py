@@ -17,10 +17,10 @@ DIRECTIVE = """Thực hiện Kết luận số 123-KL/TW của Bộ Chính trị
 Các cấp ủy đảng chủ động rà soát, sắp xếp tổ chức bộ máy của hệ thống chính trị tinh gọn, hoạt động hiệu lực, hiệu quả; bảo đảm hoàn thành trước ngày 30/6/2025.
 Ban Tổ chức Tỉnh ủy chủ trì, phối hợp với các cơ quan liên quan hướng dẫn việc sắp xếp chi bộ, đảng bộ cơ sở sau khi hợp nhất đơn vị hành chính cấp xã, báo cáo kết quả về Ban Thường vụ Tỉnh ủy.
 Ủy ban Kiểm tra Tỉnh ủy tăng cường kiểm tra, giám sát việc thực hiện nghị quyết, chỉ thị của Đảng, kịp thời phát hiện, xử lý nghiêm các trường hợp vi phạm.
-Ban Tuyên giáo Tỉnh ủy định hướng công tác tuyên truyền, tạo đồng thuận trong cán bộ, đảng viên và Nhân dân về chủ trương sắp xếp tổ chức bộ máy."""
+Ban Tuyên giáo Tỉnh ủy định hướng công tác tuyên truyền, tạo đồng thuận trong cán bộ, đảng viên và Nhân dân về chủ trương sắp xếp tổ chức bộ máy."""  # noqa: E501 (test data, kept as served)
 OTHER = """Sáng 12/5, Huyện ủy tổ chức hội nghị sơ kết công tác dân vận 6 tháng đầu năm, triển khai mô hình “Dân vận khéo” trong chuyển đổi số tại các xã vùng sâu, vùng xa.
 Hội nghị đánh giá các tổ công nghệ số cộng đồng đã hướng dẫn hơn 3.000 người dân cài đặt ứng dụng định danh điện tử, thanh toán không dùng tiền mặt.
-Đồng chí Bí thư Huyện ủy đề nghị tiếp tục nhân rộng mô hình, gắn với phong trào thi đua yêu nước và xây dựng nông thôn mới nâng cao."""
+Đồng chí Bí thư Huyện ủy đề nghị tiếp tục nhân rộng mô hình, gắn với phong trào thi đua yêu nước và xây dựng nông thôn mới nâng cao."""  # noqa: E501 (test data, kept as served)
 
 
 def _portal(portal_id: str) -> Portal:
@@ -38,12 +38,19 @@ def load_article(db_url):
         url = f"http://{portal_id}.test/tin/{n}"
         query(db_url, "INSERT INTO portals (id, name, base_url) VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
               (portal_id, portal_id, url))
-        page = query(db_url, "INSERT INTO raw_pages (portal, requested_url, url, canonical_url, status, html_gz,"
-                             " content_sha256) VALUES (%s, %s, %s, %s, 200, '\\x00', %s) RETURNING id",
-                     (portal_id, url, url, url, f"sha{n}"))[0]["id"]
+        page = query(
+            db_url,
+            "INSERT INTO raw_pages (portal, requested_url, url, canonical_url, status, html_gz,"
+            " content_sha256) VALUES (%s, %s, %s, %s, 200, '\\x00', %s) RETURNING id",
+            (portal_id, url, url, url, f"sha{n}"),
+        )[0]["id"]
         result = {"title": title, "body": body, "published_at": published.isoformat()}
-        query(db_url, "INSERT INTO extractions (raw_page_id, extractor_version, ok, result) VALUES (%s, 'v1', true, %s)",
-              (page, __import__("json").dumps(result)))
+        query(
+            db_url,
+            "INSERT INTO extractions (raw_page_id, extractor_version, ok, result)"
+            " VALUES (%s, 'v1', true, %s)",
+            (page, __import__("json").dumps(result)),
+        )
         load_pending(db_url, _portal(portal_id))
         return query(db_url, "SELECT a.id, a.story_id FROM articles a WHERE raw_page_id = %s", (page,))[0]
 
@@ -64,15 +71,23 @@ def test_the_same_text_on_three_portals_is_one_story_first_published_by_the_earl
         ("thainguyen", MORNING, thainguyen["id"])
     across = query(db_url, "SELECT * FROM stories_across_portals")
     assert len(across) == 1 and across[0]["portals"] == 3
-    assert across[0]["carried_by"] == ["thainguyen +00d 00h 00m", "hatinh +00d 03h 00m", "danang +01d 00h 00m"]
+    assert across[0]["carried_by"] == [
+        "thainguyen +00d 00h 00m",
+        "hatinh +00d 03h 00m",
+        "danang +01d 00h 00m",
+    ]
     delays = {r["portal"]: r["after_first"] for r in query(db_url, "SELECT * FROM story_articles")}
     assert delays == {"thainguyen": timedelta(0), "hatinh": timedelta(hours=3), "danang": timedelta(days=1)}
 
 
 def test_a_copy_with_its_own_header_line_and_byline_joins_the_story(db_url, load_article):
     first = load_article("hatinh", "Triển khai Kết luận 123", DIRECTIVE + "\nPV", MORNING)
-    copy = load_article("thainguyen", "Tỉnh ủy triển khai Kết luận 123",
-                        "(Báo Thái Nguyên) - " + DIRECTIVE + "\nTHU HÀ (tổng hợp)", MORNING + timedelta(hours=2))
+    copy = load_article(
+        "thainguyen",
+        "Tỉnh ủy triển khai Kết luận 123",
+        "(Báo Thái Nguyên) - " + DIRECTIVE + "\nTHU HÀ (tổng hợp)",
+        MORNING + timedelta(hours=2),
+    )
     assert copy["story_id"] == first["story_id"]
 
 
@@ -108,14 +123,29 @@ def test_articles_stored_before_the_migration_get_stories_exact_copies_shared(ma
 
     db_url = make_database(migrated=False)
     query(db_url, (MIGRATIONS_DIR / "0001_initial.sql").read_text(encoding="utf-8"), None)
-    query(db_url, "CREATE TABLE schema_migrations (name text PRIMARY KEY, applied_at timestamptz DEFAULT now());"
-                  " INSERT INTO schema_migrations (name) VALUES ('0001_initial.sql');"
-                  " INSERT INTO portals (id, name, base_url) VALUES ('a', 'A', 'http://a/'), ('b', 'B', 'http://b/')")
-    for portal, fingerprint, published in (("a", "f1", "2025-05-13 10:00+07"), ("b", "f1", "2025-05-13 08:00+07"),
-                                           ("b", "f2", None)):
-        query(db_url, "INSERT INTO articles (portal, url, canonical_url, body, body_fingerprint, extractor_version,"
-                      " published_at) VALUES (%s, %s, %s, 'x', %s, 'v0', %s)",
-              (portal, f"http://{portal}/{fingerprint}", f"http://{portal}/{fingerprint}", fingerprint, published))
+    query(
+        db_url,
+        "CREATE TABLE schema_migrations (name text PRIMARY KEY, applied_at timestamptz DEFAULT now());"
+        " INSERT INTO schema_migrations (name) VALUES ('0001_initial.sql');"
+        " INSERT INTO portals (id, name, base_url) VALUES ('a', 'A', 'http://a/'), ('b', 'B', 'http://b/')",
+    )
+    for portal, fingerprint, published in (
+        ("a", "f1", "2025-05-13 10:00+07"),
+        ("b", "f1", "2025-05-13 08:00+07"),
+        ("b", "f2", None),
+    ):
+        query(
+            db_url,
+            "INSERT INTO articles (portal, url, canonical_url, body, body_fingerprint, extractor_version,"
+            " published_at) VALUES (%s, %s, %s, 'x', %s, 'v0', %s)",
+            (
+                portal,
+                f"http://{portal}/{fingerprint}",
+                f"http://{portal}/{fingerprint}",
+                fingerprint,
+                published,
+            ),
+        )
     migrate(db_url)
     rows = query(db_url, "SELECT a.portal, a.body_fingerprint, s.first_portal FROM articles a"
                          " JOIN stories s ON s.id = a.story_id ORDER BY a.id")
@@ -130,5 +160,6 @@ def test_story_band_lookups_read_the_index_and_no_pending_list_of_recent_article
     query(db_url, "CREATE EXTENSION IF NOT EXISTS pgstattuple")
     load_article("hatinh", "Triển khai Kết luận 123", DIRECTIVE, MORNING)
     load_article("danang", "Một bài khác", OTHER, MORNING)
-    assert query(db_url, "SELECT pending_pages, pending_tuples FROM pgstatginindex('story_signatures_bands')") == [
-        {"pending_pages": 0, "pending_tuples": 0}]
+    assert query(
+        db_url, "SELECT pending_pages, pending_tuples FROM pgstatginindex('story_signatures_bands')"
+    ) == [{"pending_pages": 0, "pending_tuples": 0}]

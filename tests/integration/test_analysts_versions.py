@@ -31,8 +31,11 @@ def loaded_site(db_url, serve_site):
 
 
 def _article(db_url, site) -> dict:
-    return query(db_url, "SELECT a.* FROM article_urls u JOIN articles a ON a.id = u.article_id"
-                         " WHERE u.canonical_url = %s", (canonical_url(site.mirror.url(ARTICLE), site.portal),))[0]
+    return query(
+        db_url,
+        "SELECT a.* FROM article_urls u JOIN articles a ON a.id = u.article_id WHERE u.canonical_url = %s",
+        (canonical_url(site.mirror.url(ARTICLE), site.portal),),
+    )[0]
 
 
 def _correct_the_page(site) -> None:
@@ -43,7 +46,8 @@ def _correct_the_page(site) -> None:
 
 
 def _article_requests(site) -> list[str]:
-    """Article paths requested (a revisit uses the URL the article was first fetched at, tracking query and all)."""
+    """Article paths requested (a revisit uses the URL the article was first fetched at, tracking query and
+    all)."""
     return sorted(path.split("?")[0] for _, path, _ in site.article_requests())
 
 

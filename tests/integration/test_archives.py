@@ -70,7 +70,11 @@ def test_import_keeps_the_portals_articles_with_provenance_and_a_second_import_a
         assert re.fullmatch(r"<urn:uuid:[0-9a-f-]{36}>", page["archive_record_id"])
         assert page["fetched_at"] == datetime.fromisoformat(recorded[page["url"]].replace("Z", "+00:00"))
     (run,) = query(db_url, "SELECT id, trigger, status, stats FROM crawl_runs")
-    assert run["trigger"] == "import" and run["status"] == "success" and {p["crawl_run_id"] for p in pages} == {run["id"]}
+    assert (
+        run["trigger"] == "import"
+        and run["status"] == "success"
+        and {p["crawl_run_id"] for p in pages} == {run["id"]}
+    )
     assert run["stats"]["import"]["pages_stored"] == len(site.expected)
     by_source, latest = (query(db_url, sql) for sql in guide_sql("raw_pages"))
     assert [(r["source"], r["pages"], r["files"]) for r in by_source] == [("archive", len(site.expected), 1)]
@@ -78,7 +82,9 @@ def test_import_keeps_the_portals_articles_with_provenance_and_a_second_import_a
 
     again = jobs.import_archives(db_url, site.portal, [warc])
 
-    assert again["import"]["pages_stored"] == 0 and again["import"]["already_stored"] == len(site.expected) + 1
+    assert (
+        again["import"]["pages_stored"] == 0 and again["import"]["already_stored"] == len(site.expected) + 1
+    )
     assert again["load"].get("new", 0) == 0
     assert query(db_url, "SELECT count(*) AS n FROM raw_pages")[0]["n"] == len(site.expected)
     assert article_count(db_url) == len(site.expected)
@@ -136,11 +142,15 @@ def test_a_damaged_warc_keeps_the_records_before_the_damage_and_says_where_in_on
     assert query(db_url, "SELECT status, message FROM crawl_runs")[0]["message"] == result["message"]
 
 
-def test_portalnews_import_reads_a_wacz_through_its_archive_folder(db_url, serve_site, tmp_path, monkeypatch, capsys):
+def test_portalnews_import_reads_a_wacz_through_its_archive_folder(
+    db_url, serve_site, tmp_path, monkeypatch, capsys
+):
     site = serve_site("tintuc_hcm")
     warc = record_warc(site, tmp_path / "data.warc.gz")
     wacz = tmp_path / "hcm.wacz"
-    with zipfile.ZipFile(wacz, "w") as package:  # the WACZ layout: archive/, pages/, indexes/, datapackage.json
+    with zipfile.ZipFile(
+        wacz, "w"
+    ) as package:  # the WACZ layout: archive/, pages/, indexes/, datapackage.json
         package.write(warc, "archive/data.warc.gz")
         package.writestr("pages/pages.jsonl", json.dumps({"format": "json-pages-1.0"}) + "\n")
         package.writestr("datapackage.json", json.dumps({"profile": "data-package", "wacz_version": "1.1.1"}))
@@ -151,13 +161,18 @@ def test_portalnews_import_reads_a_wacz_through_its_archive_folder(db_url, serve
 
     assert code == 0
     # One article is also recorded under a shared link with tracking parameters: stored once.
-    assert f"{len(site.expected)} stored, 1 already stored; articles new {len(site.expected)}" in capsys.readouterr().out
+    assert (
+        f"{len(site.expected)} stored, 1 already stored; articles new {len(site.expected)}"
+        in capsys.readouterr().out
+    )
     assert article_count(db_url) == len(site.expected) > 0
     assert {r["archive_file"] for r in query(db_url, "SELECT archive_file FROM raw_pages")} == \
         {f"{wacz}#archive/data.warc.gz"}
 
 
-def test_a_live_and_an_archived_copy_of_one_article_are_one_row_reached_by_both_urls(db_url, serve_site, tmp_path):
+def test_a_live_and_an_archived_copy_of_one_article_are_one_row_reached_by_both_urls(
+    db_url, serve_site, tmp_path
+):
     site = serve_site("liferay_danang")
     live = jobs.run_portal(db_url, site.portal, [site.registry_file])
     assert live["status"] == "success" and article_count(db_url) == len(site.expected)
@@ -170,17 +185,29 @@ def test_a_live_and_an_archived_copy_of_one_article_are_one_row_reached_by_both_
     with warc.open("wb") as out:
         writer = WARCWriter(out, gzip=True)
         for url in (old_url, live_url):
-            http = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
-            writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=http,
-                                                          warc_headers_dict={"WARC-Date": "2025-01-02T03:04:05Z"}))
+            http = StatusAndHeaders(
+                "200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1"
+            )
+            writer.write_record(
+                writer.create_warc_record(
+                    url,
+                    "response",
+                    payload=io.BytesIO(body),
+                    http_headers=http,
+                    warc_headers_dict={"WARC-Date": "2025-01-02T03:04:05Z"},
+                )
+            )
 
     result = jobs.import_archives(db_url, site.portal, [warc])
 
     assert result["import"]["pages_stored"] == 1 and result["import"]["already_stored"] == 1
     assert article_count(db_url) == len(site.expected)
     (article,) = query(db_url, "SELECT id FROM articles WHERE canonical_url LIKE %s", ("%id=101",))
-    urls = query(db_url, "SELECT canonical_url FROM article_urls WHERE article_id = %s ORDER BY canonical_url",
-                 (article["id"],))
+    urls = query(
+        db_url,
+        "SELECT canonical_url FROM article_urls WHERE article_id = %s ORDER BY canonical_url",
+        (article["id"],),
+    )
     assert [u["canonical_url"].split("/", 3)[3] for u in urls] == ["web/guest/chi-tiet?id=101",
                                                                      "web/guest/tin-tuc/chi-tiet?id=101"]
 
@@ -207,13 +234,18 @@ def test_the_warc_export_is_read_back_by_warcio_and_imports_into_another_databas
 
     checked = subprocess.run([str(WARCIO), "check", "-v", str(exported)], capture_output=True, text=True)
     assert checked.returncode == 0, checked.stdout + checked.stderr
-    index = [json.loads(line) for line in subprocess.run([str(WARCIO), "index", str(exported)], capture_output=True,
-                                                          text=True, check=True).stdout.splitlines()]
+    index = [
+        json.loads(line)
+        for line in subprocess.run(
+            [str(WARCIO), "index", str(exported)], capture_output=True, text=True, check=True
+        ).stdout.splitlines()
+    ]
     kinds = [entry["warc-type"] for entry in index]
     pages = query(db_url, "SELECT r.id, r.url, r.html_gz, r.fetched_at, u.article_id FROM raw_pages r"
                           " JOIN article_urls u USING (portal, canonical_url)")
-    assert kinds[0] == "warcinfo" and kinds.count("response") == kinds.count("request") == kinds.count("metadata") \
-        == len(pages) == len(site.expected)
+    assert kinds[0] == "warcinfo" and kinds.count("response") == kinds.count("request") == kinds.count(
+        "metadata"
+    ) == len(pages) == len(site.expected)
     by_url = {p["url"]: p for p in pages}
     with exported.open("rb") as stream:
         for record in ArchiveIterator(stream):
@@ -221,10 +253,14 @@ def test_the_warc_export_is_read_back_by_warcio_and_imports_into_another_databas
                 page = by_url[record.rec_headers.get_header("WARC-Target-URI")]
                 assert record.content_stream().read() == gzip.decompress(page["html_gz"])
                 assert record.http_headers.get_statuscode() == "200"
-                written = datetime.fromisoformat(record.rec_headers.get_header("WARC-Date").replace("Z", "+00:00"))
+                written = datetime.fromisoformat(
+                    record.rec_headers.get_header("WARC-Date").replace("Z", "+00:00")
+                )
                 assert written == page["fetched_at"]
             elif record.rec_type == "metadata":
-                fields = dict(line.split(": ", 1) for line in record.content_stream().read().decode().splitlines())
+                fields = dict(
+                    line.split(": ", 1) for line in record.content_stream().read().decode().splitlines()
+                )
                 page = by_url[record.rec_headers.get_header("WARC-Target-URI")]
                 assert fields["portalnews-article-id"] == str(page["article_id"])
                 assert fields["portalnews-extractor-version"] == EXTRACTOR_VERSION
@@ -250,8 +286,12 @@ def test_the_parquet_export_has_typed_columns_that_duckdb_and_pandas_read(db_url
     for article_id, title, published_at, images in rows:
         assert title == stored[article_id]["title"]
         assert published_at == stored[article_id]["published_at"]  # same instant, zone kept
-        assert images == [{"src": i.get("src"), "caption": i.get("caption")} for i in stored[article_id]["images"]]
-    types = dict(duckdb.sql(f"SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM '{exported}')").fetchall())
+        assert images == [
+            {"src": i.get("src"), "caption": i.get("caption")} for i in stored[article_id]["images"]
+        ]
+    types = dict(
+        duckdb.sql(f"SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM '{exported}')").fetchall()
+    )
     assert types["published_at"] == "TIMESTAMP WITH TIME ZONE" and types["id"] == "BIGINT"
     assert types["images"] == "STRUCT(src VARCHAR, caption VARCHAR)[]"
     (per_portal,) = guide_sql("FROM 'articles-2024.parquet'")
@@ -275,9 +315,15 @@ def test_a_backfill_from_a_wayback_server_fetches_the_earliest_captures_and_resu
     with later.open("wb") as out:
         writer = WARCWriter(out, gzip=True)
         http = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
-        writer.write_record(writer.create_warc_record(later_url, "response", payload=io.BytesIO(changed),
-                                                      http_headers=http,
-                                                      warc_headers_dict={"WARC-Date": "2030-01-01T00:00:00Z"}))
+        writer.write_record(
+            writer.create_warc_record(
+                later_url,
+                "response",
+                payload=io.BytesIO(changed),
+                http_headers=http,
+                warc_headers_dict={"WARC-Date": "2030-01-01T00:00:00Z"},
+            )
+        )
     archive = pywb_archive(warc, later)
     site.mirror.stop()  # the portal is gone; only the archive has its pages
     os.environ["DATABASE_URL"] = db_url
@@ -292,7 +338,9 @@ def test_a_backfill_from_a_wayback_server_fetches_the_earliest_captures_and_resu
         assert crawl["archive_urls_matched"] == crawl["pages_fetched"] == len(site.expected)
         assert sorted(r["title"] for r in query(db_url, "SELECT title FROM articles")) == \
             sorted(a["title"] for a in site.expected)
-        for page in query(db_url, "SELECT url, source, archive_file, archive_record_id, fetched_at FROM raw_pages"):
+        for page in query(
+            db_url, "SELECT url, source, archive_file, archive_record_id, fetched_at FROM raw_pages"
+        ):
             assert page["source"] == "archive" and page["archive_file"] == archive
             assert page["fetched_at"] == datetime.fromisoformat(captured[page["url"]].replace("Z", "+00:00"))
             assert page["archive_record_id"].endswith(" " + page["url"])
@@ -314,8 +362,16 @@ def test_a_backfill_outside_the_captures_dates_fetches_nothing(db_url, serve_sit
     archive = pywb_archive(record_warc(site, tmp_path / "recorded.warc.gz"))
     until = datetime(2001, 1, 1, tzinfo=UTC).date().isoformat()  # every capture was made today
 
-    crawl = jobs.crawl(db_url, site.portal, None, [site.registry_file], since="2000-01-01", from_archive=archive,
-                       until=until, archive_delay=0)
+    crawl = jobs.crawl(
+        db_url,
+        site.portal,
+        None,
+        [site.registry_file],
+        since="2000-01-01",
+        from_archive=archive,
+        until=until,
+        archive_delay=0,
+    )
 
     assert crawl["captures_listed"] == 0 and crawl["pages_fetched"] == 0
 

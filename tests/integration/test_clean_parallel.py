@@ -41,8 +41,14 @@ def test_two_worker_processes_share_the_pages_and_each_result_stays_with_its_pag
     assert again.cleaned == len(site.expected)
     assert len(after) == 2
     assert all(after[pid] > before.get(pid, 0.0) for pid in after), (before, after)  # both did work
-    titles = {row["url"].removeprefix(site.mirror.origin): row["title"] for row in query(
-        db_url, "SELECT r.url, e.result->>'title' AS title FROM extractions e JOIN raw_pages r ON r.id = e.raw_page_id")}
+    titles = {
+        row["url"].removeprefix(site.mirror.origin): row["title"]
+        for row in query(
+            db_url,
+            "SELECT r.url, e.result->>'title' AS title FROM extractions e JOIN raw_pages r "
+            "ON r.id = e.raw_page_id",
+        )
+    }
     assert titles == {want["path"]: want["title"] for want in site.expected}
 
 
@@ -50,10 +56,16 @@ def test_a_run_cleans_pages_while_its_crawl_is_still_storing_them(db_url, serve_
     site = serve_site("nukeviet_province")
     # One request at a time, 0.3 s apart: the crawl takes seconds, as on a real portal.
     slow = tmp_path / "slow.toml"
-    slow.write_text("\n".join(
-        'settings = { DOWNLOAD_DELAY = 0.3, AUTOTHROTTLE_ENABLED = false, CONCURRENT_REQUESTS_PER_DOMAIN = 1 }'
-        if line.startswith("settings") else line for line in site.registry_file.read_text(encoding="utf-8").splitlines()),
-        encoding="utf-8")
+    slow.write_text(
+        "\n".join(
+            "settings = { DOWNLOAD_DELAY = 0.3, AUTOTHROTTLE_ENABLED = false, "
+            "CONCURRENT_REQUESTS_PER_DOMAIN = 1 }"
+            if line.startswith("settings")
+            else line
+            for line in site.registry_file.read_text(encoding="utf-8").splitlines()
+        ),
+        encoding="utf-8",
+    )
     (portal,) = load_registry([slow], include_builtin=False).values()
 
     summary = jobs.run_portal(db_url, portal, [slow])

@@ -10,11 +10,31 @@ from tests.support.database import query
 
 def test_run_loads_the_given_portals_and_prints_a_summary_per_portal(db_url, serve_site):
     first, second = serve_site("nukeviet_province"), serve_site("tintuc_hcm")
-    result = portalnews("run", "--registry", str(first.registry_file), "--registry", str(second.registry_file),
-                        "--portal", first.portal.id, "--portal", second.portal.id, db_url=db_url)
+    result = portalnews(
+        "run",
+        "--registry",
+        str(first.registry_file),
+        "--registry",
+        str(second.registry_file),
+        "--portal",
+        first.portal.id,
+        "--portal",
+        second.portal.id,
+        db_url=db_url,
+    )
     lines = result.stdout.splitlines()
     header = next(line for line in lines if line.startswith("portal "))
-    assert header.split() == ["portal", "status", "fetched", "new", "updated", "duplicate", "unchanged", "304s", "errors"]
+    assert header.split() == [
+        "portal",
+        "status",
+        "fetched",
+        "new",
+        "updated",
+        "duplicate",
+        "unchanged",
+        "304s",
+        "errors",
+    ]
     for site in (first, second):
         row = next(line.split() for line in lines if line.startswith(site.portal.id + " "))
         assert row[1] == "success" and int(row[3]) == len(site.expected)
@@ -45,13 +65,17 @@ def test_check_marks_tracking_parameter_copies_and_links_robots_txt_forbids(serv
     # an internal document under /news/tai-lieu-noi-bo/, which its robots.txt disallows.
     site = serve_site("nukeviet_province")
     report = json.loads(portalnews("check", site.portal.id, "--registry", str(site.registry_file)).stdout)
-    copy = site.mirror.url("/news/thoi-su/ra-mat-mo-hinh-dan-van-kheo-1839.html?utm_source=rss&utm_medium=feed")
+    copy = site.mirror.url(
+        "/news/thoi-su/ra-mat-mo-hinh-dan-van-kheo-1839.html?utm_source=rss&utm_medium=feed"
+    )
     forbidden = site.mirror.url("/news/tai-lieu-noi-bo/ke-hoach-cong-tac-noi-bo-quy-ii-1799.html")
     assert {copy, forbidden} <= set(report["article_links"])
     assert report["link_notes"] == {
-        copy: f"copy of {site.mirror.url('/news/thoi-su/ra-mat-mo-hinh-dan-van-kheo-1839.html')} (same canonical"
-              " URL: tracking parameters or a print view)",
-        forbidden: "disallowed by robots.txt: never fetched"}
+        copy: f"copy of {site.mirror.url('/news/thoi-su/ra-mat-mo-hinh-dan-van-kheo-1839.html')} "
+            "(same canonical"
+        " URL: tracking parameters or a print view)",
+        forbidden: "disallowed by robots.txt: never fetched",
+    }
 
 
 def test_check_fails_when_nothing_is_discovered(serve_site):
@@ -87,10 +111,16 @@ def test_reextract_recleans_stored_pages_offline_and_updates_changed_articles(db
     site = serve_site("nukeviet_province")
     portalnews("run", "--registry", str(site.registry_file), "--portal", site.portal.id, db_url=db_url)
     # Pretend an older extractor produced a wrong title for one article.
-    query(db_url, "UPDATE articles SET title = 'sai', extractor_version = 'old' WHERE id = (SELECT min(id) FROM articles)")
+    query(
+        db_url,
+        "UPDATE articles SET title = 'sai', extractor_version = 'old' WHERE id = (SELECT min(id) "
+        "FROM articles)",
+    )
     site.mirror.stop()  # no network: reextract works from raw_pages only
 
-    result = portalnews("reextract", "--registry", str(site.registry_file), "--portal", site.portal.id, db_url=db_url)
+    result = portalnews(
+        "reextract", "--registry", str(site.registry_file), "--portal", site.portal.id, db_url=db_url
+    )
 
     assert "'updated': 1" in result.stdout
     rows = query(db_url, "SELECT title, extractor_version FROM articles")
@@ -106,8 +136,11 @@ def test_check_also_extracts_the_entrys_test_urls(serve_site, tmp_path):
     site = serve_site("liferay_danang")
     want = site.expected[0]
     registry = tmp_path / "with-test-url.toml"
-    registry.write_text(site.registry_file.read_text(encoding="utf-8")
-                        + f'\n[portal.extract]\ntest_url = ["{site.mirror.url(want["path"])}"]\n', encoding="utf-8")
+    registry.write_text(
+        site.registry_file.read_text(encoding="utf-8")
+        + f'\n[portal.extract]\ntest_url = ["{site.mirror.url(want["path"])}"]\n',
+        encoding="utf-8",
+    )
     report = json.loads(portalnews("check", site.portal.id, "--registry", str(registry)).stdout)
     (tested,) = report["test_urls"]
     assert tested["title"] == want["title"] and tested["published_at"] == want["published_at"]

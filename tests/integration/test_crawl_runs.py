@@ -68,7 +68,11 @@ def test_the_next_run_closes_a_run_whose_task_was_killed_and_leaves_a_live_one_a
 
 def test_a_run_on_another_machine_is_closed_only_once_it_is_older_than_any_run_can_be(db_url):
     run_id = jobs.start_run(db_url, DANANG, trigger="airflow", airflow_run_id="scheduled__elsewhere")
-    query(db_url, "UPDATE crawl_runs SET owner_host = 'worker-7', owner_pid = 1, heartbeat_at = now() - interval '1 hour'")
+    query(
+        db_url,
+        "UPDATE crawl_runs SET owner_host = 'worker-7', owner_pid = 1, "
+        "heartbeat_at = now() - interval '1 hour'",
+    )
     assert jobs.close_dead_runs(db_url) == []
 
     query(db_url, "UPDATE crawl_runs SET heartbeat_at = now() - interval '7 hours'")
@@ -90,7 +94,9 @@ def test_the_migration_folds_the_rows_earlier_versions_opened_per_try(make_datab
     conn = psycopg2.connect(url)
     with conn, conn.cursor() as cur:
         cur.execute((MIGRATIONS_DIR / "0001_initial.sql").read_text(encoding="utf-8"))
-        cur.execute("CREATE TABLE schema_migrations (name text PRIMARY KEY, applied_at timestamptz DEFAULT now())")
+        cur.execute(
+            "CREATE TABLE schema_migrations (name text PRIMARY KEY, applied_at timestamptz DEFAULT now())"
+        )
         cur.execute("INSERT INTO schema_migrations (name) VALUES ('0001_initial.sql')")
         cur.execute("INSERT INTO portals VALUES ('danang', 'Đà Nẵng', 'https://danang.dcs.vn/')")
         cur.execute("INSERT INTO crawl_runs (portal, trigger, airflow_run_id, status, message) VALUES"
@@ -104,7 +110,11 @@ def test_the_migration_folds_the_rows_earlier_versions_opened_per_try(make_datab
 
     rows = query(url, "SELECT airflow_run_id, status, attempts, message FROM crawl_runs ORDER BY id")
     assert [(r["airflow_run_id"], r["status"], r["attempts"]) for r in rows] == [
-        (None, "failed", 1), (None, "failed", 1), ("scheduled__a", "success", 3), ("scheduled__b", "success", 1)]
+        (None, "failed", 1),
+        (None, "failed", 1),
+        ("scheduled__a", "success", 3),
+        ("scheduled__b", "success", 1),
+    ]
     assert "earlier try of Airflow run scheduled__a" in rows[1]["message"]
     with pytest.raises(psycopg2.errors.UniqueViolation):
         query(url, "INSERT INTO crawl_runs (portal, airflow_run_id) VALUES ('danang', 'scheduled__b')")

@@ -19,8 +19,9 @@ def test_a_crawl_over_its_time_limit_stops_cleanly_and_the_next_run_fetches_the_
         for slug in SLUGS:  # 2 at a time (CONCURRENT_REQUESTS_PER_DOMAIN), 2 s each: 20 s in all
             site.mirror.before[f"/bai-viet/{slug}.html"] = lambda: time.sleep(2.0)
         text = site.registry_file.read_text(encoding="utf-8")
-        site.registry_file.write_text(text.replace("RETRY_TIMES = 2", "RETRY_TIMES = 2, CLOSESPIDER_TIMEOUT = 3"),
-                                      encoding="utf-8")
+        site.registry_file.write_text(
+            text.replace("RETRY_TIMES = 2", "RETRY_TIMES = 2, CLOSESPIDER_TIMEOUT = 3"), encoding="utf-8"
+        )
         first = jobs.run_portal(db_url, site.portal, [site.registry_file])
         assert first["crawl"]["finish_reason"] == "closespider_timeout"
         stored = query(db_url, "SELECT count(*) AS n FROM raw_pages")[0]["n"]

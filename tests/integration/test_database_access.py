@@ -56,7 +56,9 @@ def test_a_connection_without_the_password_or_with_a_wrong_one_is_refused(home_w
 
 
 @NEEDS_ROOT
-def test_another_local_user_cannot_connect_over_tcp_or_the_socket_nor_read_the_password(home_with_a_running_server):
+def test_another_local_user_cannot_connect_over_tcp_or_the_socket_nor_read_the_password(
+    home_with_a_running_server,
+):
     home, server = home_with_a_running_server
     over_tcp = _psql_as_nobody(f"postgresql://postgres@127.0.0.1:{server.port}/postgres")
     assert over_tcp.returncode != 0 and "no password supplied" in over_tcp.stderr, over_tcp
@@ -88,7 +90,11 @@ def test_db_url_analyst_logs_in_as_the_analyst_with_its_own_generated_password(
     url = capsys.readouterr().out.strip()
     password = (home / "secrets" / "analyst.password").read_text().strip()
     assert stat.S_IMODE((home / "secrets" / "analyst.password").stat().st_mode) == 0o600
-    assert (urlsplit(url).username, urlsplit(url).password, urlsplit(url).port) == ("analyst", password, server.port)
+    assert (urlsplit(url).username, urlsplit(url).password, urlsplit(url).port) == (
+        "analyst",
+        password,
+        server.port,
+    )
     assert query(url, "SELECT current_user AS u, count(*) AS n FROM articles") == [{"u": "analyst", "n": 0}]
 
 
@@ -156,7 +162,9 @@ def test_a_lost_password_file_is_a_clear_error_naming_it(home_with_a_running_ser
         secret.with_suffix(".aside").rename(secret)
 
 
-@pytest.mark.skipif(not AS_ROOT, reason="only root's server runs as another user, who may be shut out of the venv")
+@pytest.mark.skipif(
+    not AS_ROOT, reason="only root's server runs as another user, who may be shut out of the venv"
+)
 def test_binaries_in_a_venv_closed_to_the_servers_user_are_copied_once_not_opened(monkeypatch):
     parent = _closed_directory()
     install = parent / "venv" / "pginstall"
@@ -196,7 +204,9 @@ def test_a_superuser_password_file_restored_old_or_lost_is_named_and_reset_passw
             expected = f"{secret} is missing: .* `portalnews db reset-password`"
         else:
             secret.write_text("an-older-password\n")
-            expected = f"refused the password in {secret}: the file does not match .* `portalnews db reset-password`"
+            expected = (
+                f"refused the password in {secret}: the file does not match .* `portalnews db reset-password`"
+            )
         with pytest.raises(RuntimeError, match=expected):
             database_url()
         capsys.readouterr()
@@ -207,7 +217,8 @@ def test_a_superuser_password_file_restored_old_or_lost_is_named_and_reset_passw
         server = embedded_db.running_server(home / "pgdata")
         assert server is not None  # started again on its port
         rows = query(database_url(), "SELECT current_user AS login, name FROM portals")
-        assert rows == [{"login": "portalnews_crawler", "name": "Hà Nội"}]  # data kept, other logins unchanged
+        # data kept, other logins unchanged
+        assert rows == [{"login": "portalnews_crawler", "name": "Hà Nội"}]
     finally:
         embedded_db.stop(home / "pgdata")
         embedded_db.remove_cluster(home / "pgdata")

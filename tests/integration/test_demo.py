@@ -23,19 +23,31 @@ from tests.support.paths import REPO, SITES_DIR
 
 
 # ---- dates moved by the mirror ---------------------------------------------------------------
-@pytest.mark.parametrize(("recorded", "days", "served"), [
-    ("Cập nhật: 13/02/2020 09:06", 10, "Cập nhật: 23/02/2020 09:06"),
-    ('content="2020-02-13T09:06:00+07:00"', 20, 'content="2020-03-04T09:06:00+07:00"'),  # 2020: 29 days in Feb
-    ("<lastmod>2025-05-12T16:20:00+07:00</lastmod>", 1, "<lastmod>2025-05-13T16:20:00+07:00</lastmod>"),
-    ("(3-2-1930 - 3-2-2020)", 1, "(4-2-1930 - 4-2-2020)"),
-    ("ngày 3 tháng 2 năm 2020", 30, "ngày 4 tháng 3 năm 2020"),
-    ("<pubDate>Thu, 13 Feb 2020 09:06:00 +0700</pubDate>", 1, "<pubDate>Fri, 14 Feb 2020 09:06:00 +0700</pubDate>"),
-    ("31/12/2025", 1, "01/01/2026"),
-    # Dates inside URLs stay: the files are served by their recorded paths.
-    ('<img src="/res/news/2020/02/13-02-2020-toa-dam.jpg">', 5, '<img src="/res/news/2020/02/13-02-2020-toa-dam.jpg">'),
-    ("/tin-tuc/2020-02-13/bai-viet", 5, "/tin-tuc/2020-02-13/bai-viet"),
-    ("31/02/2020", 1, "31/02/2020"),  # not a date
-])
+@pytest.mark.parametrize(
+    ("recorded", "days", "served"),
+    [
+        ("Cập nhật: 13/02/2020 09:06", 10, "Cập nhật: 23/02/2020 09:06"),
+        # 2020: 29 days in Feb
+        ('content="2020-02-13T09:06:00+07:00"', 20, 'content="2020-03-04T09:06:00+07:00"'),
+        ("<lastmod>2025-05-12T16:20:00+07:00</lastmod>", 1, "<lastmod>2025-05-13T16:20:00+07:00</lastmod>"),
+        ("(3-2-1930 - 3-2-2020)", 1, "(4-2-1930 - 4-2-2020)"),
+        ("ngày 3 tháng 2 năm 2020", 30, "ngày 4 tháng 3 năm 2020"),
+        (
+            "<pubDate>Thu, 13 Feb 2020 09:06:00 +0700</pubDate>",
+            1,
+            "<pubDate>Fri, 14 Feb 2020 09:06:00 +0700</pubDate>",
+        ),
+        ("31/12/2025", 1, "01/01/2026"),
+        # Dates inside URLs stay: the files are served by their recorded paths.
+        (
+            '<img src="/res/news/2020/02/13-02-2020-toa-dam.jpg">',
+            5,
+            '<img src="/res/news/2020/02/13-02-2020-toa-dam.jpg">',
+        ),
+        ("/tin-tuc/2020-02-13/bai-viet", 5, "/tin-tuc/2020-02-13/bai-viet"),
+        ("31/02/2020", 1, "31/02/2020"),  # not a date
+    ],
+)
 def test_the_mirror_moves_every_date_a_page_shows_and_none_in_its_urls(recorded, days, served):
     assert shift_dates(recorded, days) == served
 
@@ -57,7 +69,9 @@ def test_the_demo_shows_only_the_portals_it_serves(tmp_path, monkeypatch):
 
 
 @pytest.mark.slow
-def test_demo_health_is_green_for_a_live_looking_portal_and_red_for_the_one_that_went_silent(db_url, tmp_path):
+def test_demo_health_is_green_for_a_live_looking_portal_and_red_for_the_one_that_went_silent(
+    db_url, tmp_path
+):
     """Two recorded portals crawled by the real pipeline from mirrors that move their dates as `make demo`
     does: tintuc_hcm's newest article yesterday, liferay_danang's 10 days ago."""
     portals = []
@@ -105,8 +119,10 @@ def test_mirror_on_a_port_in_use_is_a_one_line_error_naming_it(taken_port):
     result = _portalnews("mirror", str(SITES_DIR / "tintuc_hcm"), "--port", str(taken_port))
     assert result.returncode == 1 and result.stdout == ""
     assert result.stderr.splitlines() == [
-        f"portalnews mirror: cannot listen on port {taken_port} on 127.0.0.1 (for tintuc_hcm): Address already "
-        "in use; choose another first port with --port N (make demo MIRROR_PORT=N)"]
+        f"portalnews mirror: cannot listen on port {taken_port} on 127.0.0.1 (for tintuc_hcm): "
+        "Address already "
+        "in use; choose another first port with --port N (make demo MIRROR_PORT=N)"
+    ]
 
 
 def test_make_passes_the_ports_on():

@@ -50,13 +50,17 @@ def slow_site(tmp_path):
 
 
 def _no_traceback(caplog) -> None:
-    assert not [r for r in caplog.records if r.exc_info], [r.getMessage() for r in caplog.records if r.exc_info]
+    assert not [r for r in caplog.records if r.exc_info], [
+        r.getMessage() for r in caplog.records if r.exc_info
+    ]
 
 
 def test_a_run_refused_as_busy_is_one_line(db_url, slow_site, caplog):
     with portal_lock(db_url, slow_site.portal.id):
         summary = jobs.run_portal(db_url, slow_site.portal, [slow_site.registry_file])
-    assert summary["status"] == "failed" and summary["message"].startswith("PortalBusy: another run of dieukien")
+    assert summary["status"] == "failed" and summary["message"].startswith(
+        "PortalBusy: another run of dieukien"
+    )
     assert "\n" not in summary["message"]
     _no_traceback(caplog)
 
@@ -80,9 +84,21 @@ def test_a_killed_scrapy_child_is_one_line_naming_the_signal(db_url, slow_site, 
 
 def test_ctrl_c_closes_the_runs_row_as_interrupted_without_tracebacks(db_url, slow_site):
     env = dict(os.environ, DATABASE_URL=db_url)
-    run = subprocess.Popen([str(Path(sys.executable).with_name("portalnews")), "run", "--registry",
-                            str(slow_site.registry_file), "--portal", "dieukien"], env=env, stdout=subprocess.PIPE,
-                           stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    run = subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("portalnews")),
+            "run",
+            "--registry",
+            str(slow_site.registry_file),
+            "--portal",
+            "dieukien",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     assert slow_site.crawling.wait(60)
     os.killpg(run.pid, signal.SIGINT)  # what Ctrl-C in a terminal does: the whole foreground group
     output = run.communicate(timeout=120)[0]
@@ -101,23 +117,32 @@ def test_commands_with_the_database_down_say_so_in_one_line(command):
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 1
     assert "Traceback" not in done.stderr, done.stderr
-    assert done.stderr.strip().splitlines()[-1].startswith("portalnews: database unreachable (connection to server")
+    assert (
+        done.stderr.strip()
+        .splitlines()[-1]
+        .startswith("portalnews: database unreachable (connection to server")
+    )
 
 
 def test_a_registry_directory_is_one_line(tmp_path, capsys):
     assert main(["run", "--registry", str(tmp_path)]) == 2
     err = capsys.readouterr().err.strip()
-    assert err == f"portalnews: registry error: {tmp_path} is a directory: --registry and PORTALNEWS_REGISTRY " \
-                  "name TOML files"
+    assert (
+        err == f"portalnews: registry error: {tmp_path} is a directory: --registry and PORTALNEWS_REGISTRY "
+        "name TOML files"
+    )
 
 
 def test_a_corrupt_stored_page_is_one_warning_not_an_extractor_crash(db_url, caplog):
     portal = Portal(id="hong", name="hong", base_url="http://127.0.0.1:9/", start_urls=("http://127.0.0.1:9/",),
                     article_url_pattern="/bai-viet/")
     register_portals(db_url, [portal])
-    query(db_url, "INSERT INTO raw_pages (portal, requested_url, url, canonical_url, status, html_gz, content_sha256)"
-                  " VALUES ('hong', 'http://127.0.0.1:9/bai-viet/a-1', 'http://127.0.0.1:9/bai-viet/a-1',"
-                  " 'https://127.0.0.1:9/bai-viet/a-1', 200, '\\x1f8b0800deadbeef'::bytea, 'x')")
+    query(
+        db_url,
+        "INSERT INTO raw_pages (portal, requested_url, url, canonical_url, status, html_gz, content_sha256)"
+        " VALUES ('hong', 'http://127.0.0.1:9/bai-viet/a-1', 'http://127.0.0.1:9/bai-viet/a-1',"
+        " 'https://127.0.0.1:9/bai-viet/a-1', 200, '\\x1f8b0800deadbeef'::bytea, 'x')",
+    )
     with caplog.at_level(logging.WARNING):
         result = clean_pending(db_url, portal).as_dict()
     assert result["failed"] == 1

@@ -105,7 +105,9 @@ def stoppable_server():
     shutil.rmtree(parent, ignore_errors=True)
 
 
-def test_a_database_outage_mid_crawl_loses_no_page_and_stores_none_twice(stoppable_server, site_of_twelve_articles):
+def test_a_database_outage_mid_crawl_loses_no_page_and_stores_none_twice(
+    stoppable_server, site_of_twelve_articles
+):
     pgdata, port, url = stoppable_server
     site = site_of_twelve_articles
     # The database goes down just before the fourth article is served.
@@ -146,7 +148,9 @@ def site_with_traps(tmp_path):
                   "/bai-viet/cham-lai-4.html"])
     served = site.serve()
     # 12 MB of spaces: 12 KB on the wire, past DOWNLOAD_MAXSIZE (10 MB) once decompressed.
-    served.mirror.replace("/bai-viet/bom-nen-3.html", b"<html><body>" + b" " * (12 * 1024 * 1024) + b"</body></html>")
+    served.mirror.replace(
+        "/bai-viet/bom-nen-3.html", b"<html><body>" + b" " * (12 * 1024 * 1024) + b"</body></html>"
+    )
     served.mirror.scripted["/bai-viet/cham-lai-4.html"] = [
         Response(503, b"busy", headers={"Retry-After": "2"})]
     yield served
@@ -157,7 +161,10 @@ def test_a_redirect_loop_and_a_gzip_bomb_are_fetch_failures_with_their_reason(db
     site = site_with_traps
     run = jobs.run_portal(db_url, site.portal, [site.registry_file])
 
-    failures = {r["url"].rsplit("/", 1)[1]: r["reason"] for r in query(db_url, "SELECT url, reason FROM fetch_failures")}
+    failures = {
+        r["url"].rsplit("/", 1)[1]: r["reason"]
+        for r in query(db_url, "SELECT url, reason FROM fetch_failures")
+    }
     assert set(failures) == {"vong-a-2.html", "bom-nen-3.html"}
     assert failures["vong-a-2.html"].startswith("RedirectLoop: redirect loop: ")
     assert failures["vong-a-2.html"].count("vong-a-2.html") == 2
@@ -173,14 +180,18 @@ def test_a_503_with_retry_after_is_retried_no_sooner_than_asked(db_url, site_wit
     times = [t for path, t in site.mirror.arrivals if path == "/bai-viet/cham-lai-4.html"]
     assert len(times) == 2
     assert times[1] - times[0] >= 2.0  # RETRY_BACKOFF_BASE is 0.05 s for this portal: the header decided
-    assert query(db_url, "SELECT count(*) AS n FROM raw_pages WHERE url LIKE %s", ("%cham-lai-4%",))[0]["n"] == 1
+    assert (
+        query(db_url, "SELECT count(*) AS n FROM raw_pages WHERE url LIKE %s", ("%cham-lai-4%",))[0]["n"] == 1
+    )
 
 
 # ---- 7. a huge or pathological page to clean ----------------------------------------------------------
 CLEAN_PORTAL = Portal(id="to_clean", name="Clean bound", base_url="http://127.0.0.1:9/",
                       start_urls=("http://127.0.0.1:9/",), article_url_pattern="/bai-viet/")
-PARAGRAPH = ("<div><p>Hội nghị Ban Chấp hành Đảng bộ thành phố lần thứ mười lăm bàn về công tác xây dựng Đảng "
-             "và hệ thống chính trị.</p></div>")
+PARAGRAPH = (
+    "<div><p>Hội nghị Ban Chấp hành Đảng bộ thành phố lần thứ mười lăm bàn về công tác xây dựng Đảng "
+    "và hệ thống chính trị.</p></div>"
+)
 
 
 def _store_raw(db_url: str, slug: str, html: bytes) -> None:
@@ -195,9 +206,22 @@ def _store_raw(db_url: str, slug: str, html: bytes) -> None:
 @pytest.fixture
 def raw_pages_huge_slow_and_normal(db_url, tmp_path):
     register_portals(db_url, [CLEAN_PORTAL])
-    _store_raw(db_url, "trang-9-mb-1", b"<html><body><article>" + PARAGRAPH.encode() * 55_000 + b"</article></body></html>")
-    _store_raw(db_url, "trang-cham-2", b"<html><body><article>" + PARAGRAPH.encode() * 17_000 + b"</article></body></html>")
-    normal = HostileSite(tmp_path, "normal").article("binh-thuong-3").dir / "www" / "bai-viet" / "binh-thuong-3.html"
+    _store_raw(
+        db_url,
+        "trang-9-mb-1",
+        b"<html><body><article>" + PARAGRAPH.encode() * 55_000 + b"</article></body></html>",
+    )
+    _store_raw(
+        db_url,
+        "trang-cham-2",
+        b"<html><body><article>" + PARAGRAPH.encode() * 17_000 + b"</article></body></html>",
+    )
+    normal = (
+        HostileSite(tmp_path, "normal").article("binh-thuong-3").dir
+        / "www"
+        / "bai-viet"
+        / "binh-thuong-3.html"
+    )
     _store_raw(db_url, "binh-thuong-3", normal.read_bytes())
     return db_url
 
@@ -205,7 +229,8 @@ def raw_pages_huge_slow_and_normal(db_url, tmp_path):
 def test_a_huge_page_and_a_page_over_the_time_limit_are_extraction_errors_and_the_rest_cleans(
         raw_pages_huge_slow_and_normal, monkeypatch):
     db_url = raw_pages_huge_slow_and_normal
-    monkeypatch.setenv("PORTALNEWS_CLEAN_TIMEOUT", "1")  # the 2.9 MB page needs far longer; a news page, far less
+    # the 2.9 MB page needs far longer; a news page, far less
+    monkeypatch.setenv("PORTALNEWS_CLEAN_TIMEOUT", "1")
     started = time.monotonic()
     stats = jobs.clean(db_url, CLEAN_PORTAL)
     print(f"cleaned 9.3 MB + 2.9 MB + 1 normal page in {time.monotonic() - started:.1f} s")
@@ -243,7 +268,9 @@ def test_a_value_of_the_wrong_type_is_one_line_naming_file_entry_and_key(tmp_pat
 
 def test_the_same_id_twice_in_one_file_is_an_error(tmp_path):
     registry = tmp_path / "hai-lan.toml"
-    registry.write_text(f'[[portal]]\nid = "trung"\n{ENTRY}\n[[portal]]\nid = "trung"\n{ENTRY}', encoding="utf-8")
+    registry.write_text(
+        f'[[portal]]\nid = "trung"\n{ENTRY}\n[[portal]]\nid = "trung"\n{ENTRY}', encoding="utf-8"
+    )
     with pytest.raises(RegistryError, match=r"hai-lan.toml: portal 'trung': duplicate id \(entries 1 and 2"):
         load_registry([registry], include_builtin=False)
 
@@ -279,7 +306,9 @@ def _portalnews_run(db_url: str, site) -> subprocess.Popen:
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
-def test_a_second_run_of_a_portal_that_is_crawling_says_so_and_fetches_nothing(db_url, site_of_twelve_articles):
+def test_a_second_run_of_a_portal_that_is_crawling_says_so_and_fetches_nothing(
+    db_url, site_of_twelve_articles
+):
     site = site_of_twelve_articles
     first_is_crawling = threading.Event()
     may_finish = threading.Event()
@@ -300,7 +329,9 @@ def test_a_second_run_of_a_portal_that_is_crawling_says_so_and_fetches_nothing(d
         second = jobs.run_portal(db_url, site.portal, [site.registry_file])
 
         assert second["status"] == "failed"
-        assert second["message"].startswith("PortalBusy: another run of twelve is crawling, holding it since ")
+        assert second["message"].startswith(
+            "PortalBusy: another run of twelve is crawling, holding it since "
+        )
         assert index_requests() == before  # the second run fetched nothing
     finally:
         may_finish.set()
@@ -340,7 +371,10 @@ def test_killing_portalnews_run_mid_crawl_stops_its_scrapy_child_and_the_next_ru
     assert not [d for d in (portalnews_home / "tmp").glob("crawl-*")]  # the dead run's scratch is gone
     rows = query(db_url, "SELECT url FROM articles WHERE portal = %s", (site.portal.id,))
     assert sorted(r["url"] for r in rows) == sorted(site.url(f"/bai-viet/{s}.html") for s in ARTICLE_SLUGS)
-    assert query(db_url, "SELECT count(*) - count(DISTINCT canonical_url) AS twice FROM raw_pages")[0]["twice"] == 0
+    assert (
+        query(db_url, "SELECT count(*) - count(DISTINCT canonical_url) AS twice FROM raw_pages")[0]["twice"]
+        == 0
+    )
 
 
 def test_an_entity_the_page_shows_literally_is_stored_as_shown_not_decoded_twice(db_url, tmp_path):

@@ -23,12 +23,16 @@ def _urlset(locs: list[str]) -> bytes:
             f"{urls}</urlset>").encode()
 
 
-def test_gzipped_sitemaps_of_either_content_type_are_read_and_a_broken_one_is_an_index_error(db_url, tmp_path):
+def test_gzipped_sitemaps_of_either_content_type_are_read_and_a_broken_one_is_an_index_error(
+    db_url, tmp_path
+):
     site = HostileSite(tmp_path, "nen")
     for slug in SLUGS:
         site.article(slug)
     # {{ORIGIN}} is not replaced inside a gzip body: the locs name the site's origin once it is known.
-    site.write("sitemap-a.xml.gz", b"").write("sitemap-b.xml.gz", b"").write("hong.xml.gz", b"\x1f\x8bnot gzip at all")
+    site.write("sitemap-a.xml.gz", b"").write("sitemap-b.xml.gz", b"").write(
+        "hong.xml.gz", b"\x1f\x8bnot gzip at all"
+    )
     site.start_paths += ["/sitemap-a.xml.gz", "/sitemap-b.xml.gz", "/hong.xml.gz"]
     site.routes.append('[[route]]\npath = "/sitemap-b.xml.gz"\nfile = "www/sitemap-b.xml.gz"\n'
                        'content_type = "application/octet-stream"\n')
@@ -55,7 +59,9 @@ def test_a_gzipped_sitemap_over_the_size_bound_is_refused_not_inflated():
         discovery.discover(bomb, "http://127.0.0.1:9/s.xml.gz", max_size=10000)
 
 
-@pytest.mark.parametrize(("body", "why"), [(b"", "not XML"), (b"<html><body>x</body></html>", "its root element is <html>")])
+@pytest.mark.parametrize(
+    ("body", "why"), [(b"", "not XML"), (b"<html><body>x</body></html>", "its root element is <html>")]
+)
 def test_a_sitemap_that_is_not_one_says_why(body, why):
     with pytest.raises(discovery.UnreadableIndex, match=why):
         discovery.from_sitemap(body)
@@ -66,4 +72,5 @@ def test_an_xml_index_that_is_neither_sitemap_nor_feed_says_why():
         discovery.discover(b'<?xml version="1.0"?><error>quota exceeded</error>', "http://127.0.0.1:9/rss.xml",
                            "application/xml")
     empty = b'<?xml version="1.0"?><rss version="2.0"><channel><title>Tin</title></channel></rss>'
-    assert discovery.discover(empty, "http://127.0.0.1:9/rss.xml").article_links == []  # empty, not unreadable
+    # empty, not unreadable
+    assert discovery.discover(empty, "http://127.0.0.1:9/rss.xml").article_links == []

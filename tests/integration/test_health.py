@@ -74,7 +74,10 @@ def test_a_portal_whose_first_run_is_still_going_has_no_data_until_it_ends(db_ur
     assert compute_health(db_url, [cantho], now=NOW, store=False)[0].status == "no data"
     query(db_url, "UPDATE crawl_runs SET status = 'failed', finished_at = %s", (NOW,))
     ended = compute_health(db_url, [cantho], now=NOW, store=False)[0]
-    assert (ended.status, ended.reasons) == ("alert", ["no article stored yet", "no successful run in 1 runs"])
+    assert (ended.status, ended.reasons) == (
+        "alert",
+        ["no article stored yet", "no successful run in 1 runs"],
+    )
 
 
 def test_each_computation_is_stored_and_the_latest_is_one_row_per_portal(four_portals):
@@ -82,7 +85,9 @@ def test_each_computation_is_stored_and_the_latest_is_one_row_per_portal(four_po
     compute_health(db_url, portals, now=NOW - timedelta(days=1))
     compute_health(db_url, portals, now=NOW)
     assert query(db_url, "SELECT count(*) AS n FROM portal_health")[0]["n"] == 8
-    latest = query(db_url, "SELECT portal, status, computed_at, reasons FROM portal_health_latest ORDER BY portal")
+    latest = query(
+        db_url, "SELECT portal, status, computed_at, reasons FROM portal_health_latest ORDER BY portal"
+    )
     assert [(r["portal"], r["status"]) for r in latest] == [
         ("cantho", "no data"), ("danang", "ok"), ("hanoi", "alert"), ("hcm", "alert")]
     assert {r["computed_at"] for r in latest} == {NOW}
@@ -93,12 +98,17 @@ def test_an_undated_article_counts_when_first_seen_and_a_later_one_today_only_in
     """cantho's articles: three undated (first seen 2 h ago, 3 days ago, 40 days ago), one published this
     evening (after NOW, a portal's clock ahead) and one a year ago."""
     db_url, portals = four_portals
-    query(db_url, "INSERT INTO articles (portal, url, canonical_url, body, body_fingerprint, extractor_version,"
-                  " published_at, first_seen_at) SELECT 'cantho', 'https://c/' || i, 'c/' || i, 'x', 'fp' || i, 'v',"
-                  " published, seen FROM unnest(%s::timestamptz[], %s::timestamptz[]) WITH ORDINALITY AS t(published,"
-                  " seen, i)",
-          ([None, None, None, NOW + timedelta(hours=8), NOW - timedelta(days=365)],
-           [NOW - timedelta(hours=2), NOW - timedelta(days=3), NOW - timedelta(days=40), NOW, NOW]))
+    query(
+        db_url,
+        "INSERT INTO articles (portal, url, canonical_url, body, body_fingerprint, extractor_version,"
+        " published_at, first_seen_at) SELECT 'cantho', 'https://c/' || i, 'c/' || i, 'x', 'fp' || i, 'v',"
+        " published, seen FROM unnest(%s::timestamptz[], %s::timestamptz[]) WITH ORDINALITY AS t(published,"
+        " seen, i)",
+        (
+            [None, None, None, NOW + timedelta(hours=8), NOW - timedelta(days=365)],
+            [NOW - timedelta(hours=2), NOW - timedelta(days=3), NOW - timedelta(days=40), NOW, NOW],
+        ),
+    )
     cantho = compute_health(db_url, portals, now=NOW)[3]
     assert cantho.newest_article_at == NOW - timedelta(hours=2)  # the undated one; not the evening's
     assert cantho.articles_last_24h == 1

@@ -53,10 +53,15 @@ def crawled_site(paginated_site_dir, db_url, tmp_path):
         yield mirror, registry, portal
 
 
-def test_robots_txt_is_read_once_for_both_its_rules_and_its_sitemap_lines(paginated_site_dir, db_url, tmp_path):
+def test_robots_txt_is_read_once_for_both_its_rules_and_its_sitemap_lines(
+    paginated_site_dir, db_url, tmp_path
+):
     with SiteMirror(paginated_site_dir) as mirror:
         # A sitemap only robots.txt names, listing an article no listing shows.
-        mirror.replace("/robots.txt", f"User-agent: *\nDisallow: /admin/\n\nSitemap: {mirror.origin}/only-in-robots.xml\n")
+        mirror.replace(
+            "/robots.txt",
+            f"User-agent: *\nDisallow: /admin/\n\nSitemap: {mirror.origin}/only-in-robots.xml\n",
+        )
         mirror.replace("/only-in-robots.xml", '<?xml version="1.0" encoding="UTF-8"?>\n'
                        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
                        f"<url><loc>{mirror.origin}/news/thoi-su/chi-trong-sitemap-88888.html</loc></url></urlset>")
@@ -71,7 +76,9 @@ def test_robots_txt_is_read_once_for_both_its_rules_and_its_sitemap_lines(pagina
     assert ("GET", "/news/thoi-su/chi-trong-sitemap-88888.html", 200) in requests
 
 
-def test_a_run_with_nothing_new_costs_robots_txt_and_one_conditional_request_per_entry_point(crawled_site, db_url):
+def test_a_run_with_nothing_new_costs_robots_txt_and_one_conditional_request_per_entry_point(
+    crawled_site, db_url
+):
     mirror, registry, portal = crawled_site
 
     second = jobs.run_portal(db_url, portal, [registry])
@@ -104,7 +111,9 @@ def test_a_new_article_on_page_one_is_fetched_and_the_paging_still_stops(crawled
     mirror.replace("/news/thoi-su/bai-moi-99999.html", template.replace("<h1", "<h1 data-new", 1))
     page_one = listing.read_text(encoding="utf-8")
     first_card = page_one.index('<div class="news_column">')
-    new_card = '<div class="news_column"><h3><a href="/news/thoi-su/bai-moi-99999.html">Bài mới</a></h3></div>'
+    new_card = (
+        '<div class="news_column"><h3><a href="/news/thoi-su/bai-moi-99999.html">Bài mới</a></h3></div>'
+    )
     mirror.replace("/news/thoi-su/", page_one[:first_card] + new_card + page_one[first_card:])
     assert not article.exists()
 
@@ -114,5 +123,7 @@ def test_a_new_article_on_page_one_is_fetched_and_the_paging_still_stops(crawled
     assert requested["/news/thoi-su/bai-moi-99999.html"] == 200
     # Page 1 showed something new, so page 2 was asked for (unchanged: 304); the other listings were not.
     assert requested["/news/thoi-su/page-2"] == 304
-    assert not [path for path in requested if path.endswith("page-2") and not path.startswith("/news/thoi-su/")]
+    assert not [
+        path for path in requested if path.endswith("page-2") and not path.startswith("/news/thoi-su/")
+    ]
     assert second["crawl"]["pages_fetched"] == 1

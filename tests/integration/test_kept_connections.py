@@ -58,7 +58,9 @@ def test_passes_run_alongside_a_block_log_in_once(db_url):
         passes.release()
         return {_backend(db_url)}
 
-    with repeated_alongside("test", one_pass, did_work=lambda done: False, total=Sessions(), idle_wait=0.01) as done:
+    with repeated_alongside(
+        "test", one_pass, did_work=lambda done: False, total=Sessions(), idle_wait=0.01
+    ) as done:
         for _ in range(5):
             passes.acquire()
     assert len(done.result()) == 1

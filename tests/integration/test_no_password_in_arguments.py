@@ -33,8 +33,21 @@ def test_no_process_shows_a_password_while_db_psql_runs(home_with_a_running_serv
     home, server = home_with_a_running_server
     env = _cli_env(home, server)
     for extra in ([], ["--analyst"]):
-        child = subprocess.Popen([sys.executable, "-m", "portalnews.cli", "db", "psql", *extra, "-c",
-                                  "SELECT current_user, pg_sleep(2)"], env=env, stdout=subprocess.PIPE, text=True)
+        child = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "portalnews.cli",
+                "db",
+                "psql",
+                *extra,
+                "-c",
+                "SELECT current_user, pg_sleep(2)",
+            ],
+            env=env,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         seen_psql = False
         try:
             deadline = time.monotonic() + 30

@@ -50,7 +50,9 @@ def test_a_page_the_database_refuses_is_a_fetch_failure_with_its_reason_an_alert
     slugs = ["tin-thuong-4-604", "tin-bi-tu-choi-5-605"]
     site = HostileSite(tmp_path, "tuchoi").articles_listed(slugs).serve()
     # A real refusal by PostgreSQL for this one page (as a header it cannot store was before the fix).
-    query(db_url, "ALTER TABLE raw_pages ADD CONSTRAINT refuse_one CHECK (url NOT LIKE %s)", ("%bi-tu-choi%",))
+    query(
+        db_url, "ALTER TABLE raw_pages ADD CONSTRAINT refuse_one CHECK (url NOT LIKE %s)", ("%bi-tu-choi%",)
+    )
     try:
         first = jobs.run_portal(db_url, site.portal, [site.registry_file])
         failures = query(db_url, "SELECT url, reason FROM fetch_failures")
@@ -79,13 +81,19 @@ def stoppable_database():
     embedded_db.ensure_database(server, "loss")
     url = server.url("loss")
     migrate(url)
-    yield url, (lambda: embedded_db.stop(pgdata)), (lambda: embedded_db.start(pgdata=pgdata, port=server.port))
+    yield (
+        url,
+        (lambda: embedded_db.stop(pgdata)),
+        (lambda: embedded_db.start(pgdata=pgdata, port=server.port)),
+    )
     embedded_db.stop(pgdata)
     embedded_db.remove_cluster(pgdata)
     shutil.rmtree(parent, ignore_errors=True)
 
 
-def test_a_spool_cut_while_the_database_was_down_loses_nothing_over_two_more_runs(stoppable_database, tmp_path):
+def test_a_spool_cut_while_the_database_was_down_loses_nothing_over_two_more_runs(
+    stoppable_database, tmp_path
+):
     url, stop, start = stoppable_database
     slugs = [f"tin-ngat-{n}-{700 + n}" for n in range(1, 13)]
     site = HostileSite(tmp_path, "ngat").articles_listed(slugs).serve()

@@ -59,8 +59,11 @@ def test_a_run_whose_database_is_gone_after_the_crawl_ends_with_one_line_and_los
     assert code == 1
     last = out.strip().splitlines()[-1]
     line = re.fullmatch(
-        rf"portalnews: (database unreachable after the crawl of {portal}: 10 pages fetched, (\d+) stored, (\d+) kept"
-        rf" in {re.escape(str(spool_path(portal)))}; the next run cleans and loads them)", last)
+        rf"portalnews: (database unreachable after the crawl of {portal}: 10 pages fetched, (\d+) stored, "
+        r"(\d+) kept"
+        rf" in {re.escape(str(spool_path(portal)))}; the next run cleans and loads them)",
+        last,
+    )
     assert line, last
     stored, kept = int(line[2]), int(line[3])
     assert stored + kept == 10 and kept >= 1

@@ -46,8 +46,11 @@ def test_the_analyst_cannot_take_the_pipelines_locks(db_url, statement):
 def pipeline_login(db_url, pg_server):
     """db_url logged in as a fresh role that is only a member of portalnews_pipeline."""
     role, password = "crawler_" + uuid.uuid4().hex[:8], uuid.uuid4().hex
-    query(f"{pg_server}/postgres", f"CREATE ROLE {role} LOGIN NOSUPERUSER PASSWORD %s IN ROLE portalnews_pipeline",
-          (password,))
+    query(
+        f"{pg_server}/postgres",
+        f"CREATE ROLE {role} LOGIN NOSUPERUSER PASSWORD %s IN ROLE portalnews_pipeline",
+        (password,),
+    )
     server = urlsplit(db_url)
     yield f"postgresql://{role}:{password}@{server.hostname}:{server.port}{server.path}"
     query(f"{pg_server}/postgres", f"DROP ROLE {role}")
@@ -139,13 +142,16 @@ def test_a_run_crawling_through_a_database_restart_keeps_the_portal_and_a_second
     for slug in slugs[3:]:  # the crawl goes on for about 10 s after the restart
         site.mirror.before[f"/bai-viet/{slug}.html"] = lambda: time.sleep(3.0)
     first: dict = {}
-    runner = threading.Thread(target=lambda: first.update(jobs.run_portal(url, site.portal, [site.registry_file])))
+    runner = threading.Thread(
+        target=lambda: first.update(jobs.run_portal(url, site.portal, [site.registry_file]))
+    )
     runner.start()
     try:
         assert restarted.wait(120)
         crawl_locks = ("SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND granted"
                        " AND classid::int = hashtext(%s) AND objsubid = 2")
-        assert _wait_for(lambda: query(url, crawl_locks, (LOCK_SPACE,))[0]["n"] == 1)  # the first run took it again
+        # the first run took it again
+        assert _wait_for(lambda: query(url, crawl_locks, (LOCK_SPACE,))[0]["n"] == 1)
         assert runner.is_alive()
         second = jobs.run_portal(url, site.portal, [site.registry_file])
         assert second["status"] == "failed" and "PortalBusy" in second["message"], second

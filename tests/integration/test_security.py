@@ -51,7 +51,9 @@ def test_file_ftp_and_data_links_in_sitemap_feed_and_listing_are_refused_and_cou
     assert run["crawl"]["links_refused"] == 5, run["crawl"]
 
 
-def test_a_redirect_to_a_local_file_is_refused_and_recorded_as_a_fetch_failure(db_url, site_linking_to_local_files):
+def test_a_redirect_to_a_local_file_is_refused_and_recorded_as_a_fetch_failure(
+    db_url, site_linking_to_local_files
+):
     site = site_linking_to_local_files
     run = jobs.run_portal(db_url, site.portal, [site.registry_file])
 
@@ -100,8 +102,11 @@ def pipeline_login_url(db_url, pg_server):
     from urllib.parse import urlsplit
 
     role, password = "crawler_" + uuid.uuid4().hex[:8], uuid.uuid4().hex
-    query(f"{pg_server}/postgres", f"CREATE ROLE {role} LOGIN NOSUPERUSER PASSWORD %s IN ROLE portalnews_pipeline",
-          (password,))
+    query(
+        f"{pg_server}/postgres",
+        f"CREATE ROLE {role} LOGIN NOSUPERUSER PASSWORD %s IN ROLE portalnews_pipeline",
+        (password,),
+    )
     server = urlsplit(db_url)
     yield f"postgresql://{role}:{password}@{server.hostname}:{server.port}{server.path}", role
     query(db_url, f"REASSIGN OWNED BY {role} TO postgres; DROP OWNED BY {role}")
@@ -155,8 +160,15 @@ def test_the_embedded_server_started_by_root_runs_without_roots_groups(pg_server
 def test_spooled_pages_are_readable_by_their_owner_only(portalnews_home):
     from portalnews.store.spool import spool_dir, spool_pages
 
-    page = {"portal": "rieng", "requested_url": "http://127.0.0.1:9/a", "url": "http://127.0.0.1:9/a",
-            "canonical_url": "http://127.0.0.1:9/a", "status": 200, "body": b"<p>x</p>", "fetched_at": "2026-01-01"}
+    page = {
+        "portal": "rieng",
+        "requested_url": "http://127.0.0.1:9/a",
+        "url": "http://127.0.0.1:9/a",
+        "canonical_url": "http://127.0.0.1:9/a",
+        "status": 200,
+        "body": b"<p>x</p>",
+        "fetched_at": "2026-01-01",
+    }
     path = spool_pages([page])
     assert path.stat().st_mode & 0o777 == 0o600
     assert spool_dir().stat().st_mode & 0o077 == 0

@@ -15,12 +15,35 @@ from tests.support.hostile_site import HostileSite
 # Names as seen on share links (Facebook, Zalo, TikTok, Google, Instagram, Yandex, Matomo, HubSpot,
 # Mailchimp, Marketo, Alibaba, ...), each with a value such a link carries.
 TRACKERS = [
-    ("utm_source", "facebook"), ("utm_medium", "social"), ("utm_campaign", "tet2025"), ("utm_content", "a"),
-    ("utm_term", "dang"), ("fbclid", "IwAR0abc"), ("gclid", "Cj0KCQ"), ("dclid", "CJ1"), ("msclkid", "7b2"),
-    ("yclid", "4411"), ("igshid", "MzRlODBi"), ("ttclid", "E.C.P.1"), ("twclid", "2xyz"), ("srsltid", "AfmBOo"),
-    ("mkt_tok", "NzEwLVpM"), ("_hsenc", "p2ANqtz"), ("_hsmi", "2872"), ("__hstc", "1.2.3"), ("spm", "a2o4m.b"),
-    ("pk_campaign", "bao"), ("pk_kwd", "tin"), ("mtm_campaign", "x"), ("mc_cid", "9a8"), ("mc_eid", "7b6"),
-    ("_ga", "2.1.2"), ("_gl", "1*abc"), ("gbraid", "0AAAA"), ("wbraid", "CjkK"), ("zarsrc", "30"),
+    ("utm_source", "facebook"),
+    ("utm_medium", "social"),
+    ("utm_campaign", "tet2025"),
+    ("utm_content", "a"),
+    ("utm_term", "dang"),
+    ("fbclid", "IwAR0abc"),
+    ("gclid", "Cj0KCQ"),
+    ("dclid", "CJ1"),
+    ("msclkid", "7b2"),
+    ("yclid", "4411"),
+    ("igshid", "MzRlODBi"),
+    ("ttclid", "E.C.P.1"),
+    ("twclid", "2xyz"),
+    ("srsltid", "AfmBOo"),
+    ("mkt_tok", "NzEwLVpM"),
+    ("_hsenc", "p2ANqtz"),
+    ("_hsmi", "2872"),
+    ("__hstc", "1.2.3"),
+    ("spm", "a2o4m.b"),
+    ("pk_campaign", "bao"),
+    ("pk_kwd", "tin"),
+    ("mtm_campaign", "x"),
+    ("mc_cid", "9a8"),
+    ("mc_eid", "7b6"),
+    ("_ga", "2.1.2"),
+    ("_gl", "1*abc"),
+    ("gbraid", "0AAAA"),
+    ("wbraid", "CjkK"),
+    ("zarsrc", "30"),
     ("_openstat", "dGVzdA"),
 ]
 ARTICLE = "http://127.0.0.1:9/bai-viet/hoi-nghi-1.html"
@@ -38,7 +61,9 @@ def test_each_tracking_parameter_folds_to_the_canonical_url_and_is_not_fetched(n
 
 @pytest.mark.parametrize("name", ["id", "page", "catid", "newsid", "ItemID", "lang"])
 def test_parameters_that_name_an_article_stay(name):
-    assert canonical_url(f"{ARTICLE}?{name}=12") == canonical_url(ARTICLE).replace(".html", f".html?{name}=12")
+    assert canonical_url(f"{ARTICLE}?{name}=12") == canonical_url(ARTICLE).replace(
+        ".html", f".html?{name}=12"
+    )
     assert without_tracking(f"{ARTICLE}?{name}=12") == f"{ARTICLE}?{name}=12"
 
 
@@ -65,5 +90,9 @@ def test_thirty_tracking_variants_of_one_article_cost_one_fetch_and_store_the_cl
         served.stop()
     assert summary["status"] == "success", summary
     assert len(fetched) == 1 and fetched[0].startswith(f"/bai-viet/{slug}.html?")  # once, as first linked
-    assert [r["url"] for r in query(db_url, "SELECT url FROM raw_pages")] == [served.url(f"/bai-viet/{slug}.html")]
-    assert [r["url"] for r in query(db_url, "SELECT url FROM articles")] == [served.url(f"/bai-viet/{slug}.html")]
+    assert [r["url"] for r in query(db_url, "SELECT url FROM raw_pages")] == [
+        served.url(f"/bai-viet/{slug}.html")
+    ]
+    assert [r["url"] for r in query(db_url, "SELECT url FROM articles")] == [
+        served.url(f"/bai-viet/{slug}.html")
+    ]

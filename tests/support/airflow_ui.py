@@ -32,8 +32,13 @@ def chromium() -> tuple[str, str]:
                         "(not root, or not Debian): apt-get install chromium chromium-driver")
         env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
         subprocess.run(["apt-get", "update", "-qq"], check=True, env=env, capture_output=True, timeout=600)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium", "chromium-driver"], check=True, env=env,
-                       capture_output=True, timeout=900)
+        subprocess.run(
+            ["apt-get", "install", "-y", "-qq", "chromium", "chromium-driver"],
+            check=True,
+            env=env,
+            capture_output=True,
+            timeout=900,
+        )
     return CHROMIUM, CHROMEDRIVER
 
 
@@ -45,9 +50,19 @@ def browser(chromium, tmp_path):
 
     options = webdriver.ChromeOptions()
     options.binary_location = chromium[0]
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 f"--user-data-dir={tmp_path / 'chromium-profile'}", "--window-size=1500,900", "--lang=en-US"):
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'chromium-profile'}",
+        "--window-size=1500,900",
+        "--lang=en-US",
+    ):
         options.add_argument(flag)
     service = Service(chromium[1], env={**os.environ, "TZ": BROWSER_TIMEZONE})
     driver = webdriver.Chrome(service=service, options=options)
@@ -134,5 +149,6 @@ def wait_until(browser, condition, what: str, timeout: float = 60):
             shown = browser.find_element(By.TAG_NAME, "body").text[:800]
         except Exception as err:  # noqa: BLE001 (the page may be gone too: say so)
             shown = f"(no page text: {type(err).__name__})"
-        raise AssertionError(f"{what}: not seen within {timeout:.0f} s at {browser.current_url}; the page showed:\n"
-                             f"{shown}") from None
+        raise AssertionError(
+            f"{what}: not seen within {timeout:.0f} s at {browser.current_url}; the page showed:\n{shown}"
+        ) from None

@@ -28,9 +28,14 @@ def site_paths(site_dir: Path) -> list[str]:
     """Every page path the recorded site serves: its files under www/ and its routes."""
     www = site_dir / "www"
     files = [str(p.relative_to(www)) for p in sorted(www.rglob("*")) if p.is_file()]
-    paths = ["/" + name.removesuffix("index.html").rstrip("/") for name in files]  # a folder's index.html: the folder
+    # a folder's index.html: the folder
+    paths = ["/" + name.removesuffix("index.html").rstrip("/") for name in files]
     routes_file = site_dir / "routes.toml"
-    routes = tomllib.loads(routes_file.read_text(encoding="utf-8")).get("route", []) if routes_file.exists() else []
+    routes = (
+        tomllib.loads(routes_file.read_text(encoding="utf-8")).get("route", [])
+        if routes_file.exists()
+        else []
+    )
     return paths + [route["path"] for route in routes if "redirect" not in route]
 
 
@@ -74,11 +79,19 @@ def pywb_archive(tmp_path):
         root = tmp_path / "pywb"
         root.mkdir()
         for command in (["init", collection], ["add", collection, *map(str, warcs)]):
-            subprocess.run([str(PYWB_BIN / "wb-manager"), *command], cwd=root, check=True, capture_output=True)
+            subprocess.run(
+                [str(PYWB_BIN / "wb-manager"), *command], cwd=root, check=True, capture_output=True
+            )
         port = free_port()
         log = (root / "wayback.log").open("wb")
-        started.append(subprocess.Popen([str(PYWB_BIN / "wayback"), "-p", str(port), "-b", "127.0.0.1"], cwd=root,
-                                        stdout=log, stderr=subprocess.STDOUT))
+        started.append(
+            subprocess.Popen(
+                [str(PYWB_BIN / "wayback"), "-p", str(port), "-b", "127.0.0.1"],
+                cwd=root,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        )
         prefix = f"http://127.0.0.1:{port}/{collection}"
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -87,7 +100,9 @@ def pywb_archive(tmp_path):
                 return prefix
             except OSError:
                 time.sleep(0.3)
-        raise AssertionError("pywb did not start: " + (root / "wayback.log").read_text(errors="replace")[-2000:])
+        raise AssertionError(
+            "pywb did not start: " + (root / "wayback.log").read_text(errors="replace")[-2000:]
+        )
 
     yield serve
     for process in started:

@@ -39,7 +39,12 @@ def load_pages(directory: Path | None = None, limit: int | None = None) -> list[
     directory = directory or benchmark_dir()
     truth = json.loads((directory / "ground-truth.json").read_text(encoding="utf-8"))
     pages = [
-        Page(name, directory / "html" / f"{name}.html.gz", item.get("articleBody") or "", item.get("url") or None)
+        Page(
+            name,
+            directory / "html" / f"{name}.html.gz",
+            item.get("articleBody") or "",
+            item.get("url") or None,
+        )
         for name, item in sorted(truth.items())
     ]
     return pages[:limit] if limit else pages

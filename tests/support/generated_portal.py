@@ -28,12 +28,15 @@ PER_PAGE = 20
 CATEGORIES = [("thoi-su", "Thời sự"), ("xay-dung-dang", "Xây dựng Đảng"), ("kinh-te", "Kinh tế"),
               ("van-hoa-xa-hoi", "Văn hóa - Xã hội"), ("quoc-phong-an-ninh", "Quốc phòng - An ninh")]
 WEEKDAYS = ["Thứ hai", "Thứ ba", "Thứ tư", "Thứ năm", "Thứ sáu", "Thứ bảy", "Chủ nhật"]
-VOCABULARY = ("Đảng bộ tỉnh triển khai nghị quyết hội nghị Ban Chấp hành cán bộ đảng viên nhân dân xây dựng chỉnh đốn "
-         "tổ chức bộ máy tinh gọn hiệu lực hiệu quả phát triển kinh tế xã hội năm nay kế hoạch công tác kiểm tra "
-         "giám sát tuyên truyền học tập làm theo tư tưởng đạo đức phong cách Hồ Chí Minh chuyển đổi số chính quyền "
-         "địa phương hai cấp đồng chí Bí thư Tỉnh ủy Chủ tịch Ủy ban nhân dân các sở ban ngành đoàn thể huyện xã "
-         "phường thị trấn nông thôn mới giảm nghèo bền vững an sinh quốc phòng an ninh trật tự an toàn đại hội "
-         "chi bộ nhiệm kỳ thành công tốt đẹp đoàn kết dân chủ kỷ cương đổi mới sáng tạo hội nhập")
+VOCABULARY = (
+    "Đảng bộ tỉnh triển khai nghị quyết hội nghị Ban Chấp hành cán bộ đảng viên nhân dân xây dựng chỉnh đốn "
+    "tổ chức bộ máy tinh gọn hiệu lực hiệu quả phát triển kinh tế xã hội năm nay kế hoạch công tác kiểm tra "
+    "giám sát tuyên truyền học tập làm theo tư tưởng đạo đức phong cách Hồ Chí Minh chuyển đổi số chính "
+    "quyền "
+    "địa phương hai cấp đồng chí Bí thư Tỉnh ủy Chủ tịch Ủy ban nhân dân các sở ban ngành đoàn thể huyện xã "
+    "phường thị trấn nông thôn mới giảm nghèo bền vững an sinh quốc phòng an ninh trật tự an toàn đại hội "
+    "chi bộ nhiệm kỳ thành công tốt đẹp đoàn kết dân chủ kỷ cương đổi mới sáng tạo hội nhập"
+)
 WORDS = VOCABULARY.split()
 GIVEN = ["Minh Anh", "Thu Hà", "Ngọc Hà", "Thanh Tùng", "Mai Quế", "Hồng Vân", "Quốc Thanh", "Thu Trang",
          "Mạnh Hùng", "Như Ý", "Thanh Hiền", "Hoàng Linh"]
@@ -81,8 +84,11 @@ class Article:
         return self.published.strftime("%H:%M %d/%m/%Y")
 
     def gold(self) -> dict:
-        return {"title": self.title, "published_at": self.published.strftime("%Y-%m-%dT%H:%M:00") + VIETNAM_OFFSET,
-                "author": self.author}
+        return {
+            "title": self.title,
+            "published_at": self.published.strftime("%Y-%m-%dT%H:%M:00") + VIETNAM_OFFSET,
+            "author": self.author,
+        }
 
 
 def _head(title: str, extra: str, rng: random.Random) -> str:
@@ -99,7 +105,9 @@ def _head(title: str, extra: str, rng: random.Random) -> str:
 
 
 def _menu() -> str:
-    items = "".join(f'<li><a href="/news/{slug}/" title="{name}">{name}</a></li>' for slug, name in CATEGORIES)
+    items = "".join(
+        f'<li><a href="/news/{slug}/" title="{name}">{name}</a></li>' for slug, name in CATEGORIES
+    )
     pages = "".join(f'<li><a href="/page/trang-{i}.html">{escape(WORDS[i % len(WORDS)].title())} {i}</a></li>'
                     for i in range(40))
     return (f'<header><div class="logo"><a href="/"><img src="/uploads/logo.png" alt="Cổng thông tin"></a>'
@@ -110,34 +118,49 @@ def _menu() -> str:
 
 def _sidebar(newest: list[Article], popular: list[Article]) -> str:
     def block(heading, articles):
-        rows = "".join(f'<li class="clearfix"><a href="{a.path}" title="{escape(a.title)}">{escape(a.title)}</a>'
-                       f' <span class="text-muted">{a.stamp}</span></li>' for a in articles)
+        rows = "".join(
+            f'<li class="clearfix"><a href="{a.path}" title="{escape(a.title)}">{escape(a.title)}</a>'
+            f' <span class="text-muted">{a.stamp}</span></li>'
+            for a in articles
+        )
         return (f'<div class="panel panel-primary"><div class="panel-heading">{heading}</div>'
                 f'<div class="panel-body"><ul class="list-none list-items">{rows}</ul></div></div>')
     return f'<div class="col-sm-8 col-md-8">{block("Tin mới", newest)}{block("Xem nhiều", popular)}</div>'
 
 
-FOOTER = ('<footer id="footer"><h3>Cổng thông tin điện tử Đảng bộ tỉnh</h3><p>Cơ quan chủ quản: Ban Tuyên giáo '
-          'Tỉnh ủy. Giấy phép số 45/GP-TTĐT.</p><ul class="company_info"><li><a href="/contact/">Liên hệ</a></li>'
-          '</ul><p class="copyright">© Bản quyền thuộc về Tỉnh ủy. Powered by NukeViet CMS</p></footer>'
-          '<script src="/themes/default/js/main.js"></script></body></html>\n')
+FOOTER = (
+    '<footer id="footer"><h3>Cổng thông tin điện tử Đảng bộ tỉnh</h3><p>Cơ quan chủ quản: Ban Tuyên giáo '
+    'Tỉnh ủy. Giấy phép số 45/GP-TTĐT.</p><ul class="company_info"><li><a href="/contact/">Liên hệ</a></li>'
+    '</ul><p class="copyright">© Bản quyền thuộc về Tỉnh ủy. Powered by NukeViet CMS</p></footer>'
+    '<script src="/themes/default/js/main.js"></script></body></html>\n'
+)
 
 
-def article_page(a: Article, rng: random.Random, newest: list[Article], popular: list[Article], origin: str) -> str:
+def article_page(
+    a: Article, rng: random.Random, newest: list[Article], popular: list[Article], origin: str
+) -> str:
     weekday = WEEKDAYS[a.published.weekday()]
     body = "".join(f'<p style="text-align: justify;">{escape(p)}</p>' for p in a.paragraphs)
     meta = (f'<meta property="og:title" content="{escape(a.title)}">\n'
             f'<link rel="canonical" href="{origin}{a.path}">\n')
-    return (_head(f"{a.title} - {a.category_name}", meta, rng) + "<body>" + _menu()
-            + '<div class="row"><div class="col-sm-16 col-md-16">'
-            + '<div class="news_column panel panel-default" itemtype="http://schema.org/NewsArticle" itemscope>'
-            + f'<div class="panel-body"><h1 class="title margin-bottom-lg" itemprop="headline">{escape(a.title)}</h1>'
-            + f'<div class="row"><div class="col-md-12"><span class="h-date">{weekday} - '
-            + f'{a.published.strftime("%d/%m/%Y %H:%M")}</span></div></div>'
-            + f'<div class="hometext m-bottom" itemprop="description">{escape(a.lead)}</div>'
-            + f'<div id="news-bodyhtml" class="bodytext margin-bottom-lg">{body}{a.byline}</div></div></div>'
-            + '<div class="news_column panel panel-default"><div class="panel-body"><span class="rating-label">'
-            + 'ĐÁNH GIÁ BÀI VIẾT</span></div></div></div>' + _sidebar(newest, popular) + "</div>" + FOOTER)
+    return (
+        _head(f"{a.title} - {a.category_name}", meta, rng)
+        + "<body>"
+        + _menu()
+        + '<div class="row"><div class="col-sm-16 col-md-16">'
+        + '<div class="news_column panel panel-default" itemtype="http://schema.org/NewsArticle" itemscope>'
+        + '<div class="panel-body"><h1 class="title margin-bottom-lg" '
+            f'itemprop="headline">{escape(a.title)}</h1>'
+        + f'<div class="row"><div class="col-md-12"><span class="h-date">{weekday} - '
+        + f"{a.published.strftime('%d/%m/%Y %H:%M')}</span></div></div>"
+        + f'<div class="hometext m-bottom" itemprop="description">{escape(a.lead)}</div>'
+        + f'<div id="news-bodyhtml" class="bodytext margin-bottom-lg">{body}{a.byline}</div></div></div>'
+        + '<div class="news_column panel panel-default"><div class="panel-body"><span class="rating-label">'
+        + "ĐÁNH GIÁ BÀI VIẾT</span></div></div></div>"
+        + _sidebar(newest, popular)
+        + "</div>"
+        + FOOTER
+    )
 
 
 def listing_page(slug: str, name: str, number: int, pages: int, items: list[Article], rng: random.Random,
@@ -156,8 +179,14 @@ def listing_page(slug: str, name: str, number: int, pages: int, items: list[Arti
             + _sidebar(newest, newest[::-1]) + "</div>" + FOOTER)
 
 
-def generate(directory: Path, articles: int = 2000, seed: int = 12, portal_id: str = "gen_nukeviet",
-             newest_at: datetime = datetime(2025, 6, 30, 17, 45), per_page: int = PER_PAGE) -> dict[str, dict]:
+def generate(
+    directory: Path,
+    articles: int = 2000,
+    seed: int = 12,
+    portal_id: str = "gen_nukeviet",
+    newest_at: datetime = datetime(2025, 6, 30, 17, 45),
+    per_page: int = PER_PAGE,
+) -> dict[str, dict]:
     """Write the site into `directory`; return the gold answers (also written to gold.json)."""
     rng = random.Random(seed)
     www = directory / "www"
@@ -196,16 +225,21 @@ def generate(directory: Path, articles: int = 2000, seed: int = 12, portal_id: s
     (www / "robots.txt").write_text("User-agent: *\nDisallow: /admin/\nAllow: /\n\n"
                                     "Sitemap: {{ORIGIN}}/sitemap.xml\n", encoding="utf-8")
     (directory / "routes.toml").write_text(
-        '[[route]]\npath = "/rss/"\nfile = "www/rss/index.xml"\ncontent_type = "application/rss+xml; charset=utf-8"\n',
-        encoding="utf-8")
+        '[[route]]\npath = "/rss/"\nfile = "www/rss/index.xml"\ncontent_type = "application/rss+xml; '
+        'charset=utf-8"\n',
+        encoding="utf-8",
+    )
     starts = ", ".join(f'"{{{{ORIGIN}}}}/news/{slug}/"' for slug, _ in CATEGORIES)
     (directory / "portal.toml").write_text(
-        f'[[portal]]\nid = "{portal_id}"\nname = "Cổng thông tin Đảng bộ tỉnh (generated, {articles} articles)"\n'
+        f'[[portal]]\nid = "{portal_id}"\nname = "Cổng thông tin Đảng bộ tỉnh (generated, '
+        f'{articles} articles)"\n'
         f'base_url = "{{{{ORIGIN}}}}/"\nfamily = "nukeviet"\nstart_urls = [{starts}]\n'
         f"max_listing_pages = {max(30, articles // per_page)}\n"
         # Politeness off: the server is on loopback and the benchmark measures the pipeline.
         "settings = { DOWNLOAD_DELAY = 0, AUTOTHROTTLE_ENABLED = false, CONCURRENT_REQUESTS = 16,"
-        " CONCURRENT_REQUESTS_PER_DOMAIN = 16 }\n", encoding="utf-8")
+        " CONCURRENT_REQUESTS_PER_DOMAIN = 16 }\n",
+        encoding="utf-8",
+    )
     gold = {a.path: a.gold() for a in site}
     (directory / "gold.json").write_text(json.dumps(gold, ensure_ascii=False, indent=0), encoding="utf-8")
     return gold
@@ -221,10 +255,19 @@ def main() -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
     from portalnews.mirror import SiteMirror
 
-    sites = [args.directory] if args.portals == 1 else [args.directory / f"p{k:02d}" for k in range(1, args.portals + 1)]
+    sites = (
+        [args.directory]
+        if args.portals == 1
+        else [args.directory / f"p{k:02d}" for k in range(1, args.portals + 1)]
+    )
     for k, site in enumerate(sites, 1):
         if not (site / "gold.json").exists():
-            generate(site, args.articles, seed=12 + k - 1, portal_id="gen_nukeviet" if args.portals == 1 else f"gen_p{k:02d}")
+            generate(
+                site,
+                args.articles,
+                seed=12 + k - 1,
+                portal_id="gen_nukeviet" if args.portals == 1 else f"gen_p{k:02d}",
+            )
     if not args.serve:
         return
     mirrors = [SiteMirror(site).start() for site in sites]

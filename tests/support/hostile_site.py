@@ -79,7 +79,9 @@ class HostileSite:
 
     def article(self, slug: str, title: str | None = None, day: int = 1) -> HostileSite:
         title = title or "Hội nghị " + slug.replace("-", " ")
-        return self.write(f"bai-viet/{slug}.html", ARTICLE.format(title=title, title_lower=title.lower(), day=day))
+        return self.write(
+            f"bai-viet/{slug}.html", ARTICLE.format(title=title, title_lower=title.lower(), day=day)
+        )
 
     def articles_listed(self, slugs: list[str]) -> HostileSite:
         """One article per slug (publication days spread over 1-9) and a home page listing them all."""
@@ -99,7 +101,9 @@ class HostileSite:
                                 f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>')
 
     def feed(self, links: list[str], path: str = "rss.xml") -> HostileSite:
-        items = "".join(f"<item><title>Bài {i}</title><link>{link}</link></item>" for i, link in enumerate(links))
+        items = "".join(
+            f"<item><title>Bài {i}</title><link>{link}</link></item>" for i, link in enumerate(links)
+        )
         self.start_paths.append("/" + path)
         return self.write(path, f'<?xml version="1.0"?><rss version="2.0"><channel><title>Tin</title>{items}'
                                 "</channel></rss>")

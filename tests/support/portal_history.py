@@ -27,14 +27,20 @@ def health_portal(pid: str, **health) -> Portal:
 
 
 def _articles(db_url: str, portal: str, times: list[datetime]) -> None:
-    query(db_url, "INSERT INTO articles (portal, url, canonical_url, body, body_fingerprint, extractor_version,"
-                  " published_at, first_seen_at) SELECT %s, 'https://x/' || i, 'x/' || i, 'x', 'fp' || i, 'v', at, at"
-                  " FROM unnest(%s::timestamptz[]) WITH ORDINALITY AS t(at, i)", (portal, times))
+    query(
+        db_url,
+        "INSERT INTO articles (portal, url, canonical_url, body, body_fingerprint, extractor_version,"
+        " published_at, first_seen_at) SELECT %s, 'https://x/' || i, 'x/' || i, 'x', 'fp' || i, 'v', at, at"
+        " FROM unnest(%s::timestamptz[]) WITH ORDINALITY AS t(at, i)",
+        (portal, times),
+    )
 
 
 def _ten_a_day(first_day_ago: int, last_day_ago: int) -> list[datetime]:
     """10 articles on each of those days, hourly from 03:00 to 12:00 local time."""
-    return [NOW - timedelta(days=d, hours=k) for d in range(first_day_ago, last_day_ago + 1) for k in range(10)]
+    return [
+        NOW - timedelta(days=d, hours=k) for d in range(first_day_ago, last_day_ago + 1) for k in range(10)
+    ]
 
 
 def _in_the_last_hours(count: int) -> list[datetime]:
@@ -44,9 +50,12 @@ def _in_the_last_hours(count: int) -> list[datetime]:
 def _cleaned_pages(db_url: str, portal: str, dated: int, undated: int, bodiless: int) -> None:
     kinds = ["dated"] * dated + ["undated"] * undated + ["bodiless"] * bodiless
     for i, kind in enumerate(kinds):
-        (raw,) = query(db_url, "INSERT INTO raw_pages (portal, requested_url, url, canonical_url, status, html_gz,"
-                               " content_sha256) VALUES (%s, 'u', 'u', %s, 200, '', %s) RETURNING id",
-                       (portal, f"c{portal}{i}", f"h{portal}{i}"))
+        (raw,) = query(
+            db_url,
+            "INSERT INTO raw_pages (portal, requested_url, url, canonical_url, status, html_gz,"
+            " content_sha256) VALUES (%s, 'u', 'u', %s, 200, '', %s) RETURNING id",
+            (portal, f"c{portal}{i}", f"h{portal}{i}"),
+        )
         result = {"title": "t", "published_at": "2026-11-26T08:00:00+07:00" if kind == "dated" else None}
         query(db_url, "INSERT INTO extractions (raw_page_id, extractor_version, ok, result, extracted_at)"
                       " VALUES (%s, 'v', %s, %s::jsonb, %s)",
@@ -55,8 +64,16 @@ def _cleaned_pages(db_url: str, portal: str, dated: int, undated: int, bodiless:
 
 
 def _run(db_url: str, portal: str, status: str, finished_hours_ago: float) -> None:
-    query(db_url, "INSERT INTO crawl_runs (portal, status, started_at, finished_at) VALUES (%s, %s, %s, %s)",
-          (portal, status, NOW - timedelta(hours=finished_hours_ago + 0.1), NOW - timedelta(hours=finished_hours_ago)))
+    query(
+        db_url,
+        "INSERT INTO crawl_runs (portal, status, started_at, finished_at) VALUES (%s, %s, %s, %s)",
+        (
+            portal,
+            status,
+            NOW - timedelta(hours=finished_hours_ago + 0.1),
+            NOW - timedelta(hours=finished_hours_ago),
+        ),
+    )
 
 
 @pytest.fixture

@@ -34,8 +34,13 @@ class Fields:
 
 def load_cases(directory: Path = UNSEEN_DIR) -> list[Case]:
     return [
-        Case(d.name, (d / "page.html").read_text(encoding="utf-8"), json.loads((d / "expected.json").read_text(encoding="utf-8")))
-        for d in sorted(directory.iterdir()) if (d / "expected.json").exists()
+        Case(
+            d.name,
+            (d / "page.html").read_text(encoding="utf-8"),
+            json.loads((d / "expected.json").read_text(encoding="utf-8")),
+        )
+        for d in sorted(directory.iterdir())
+        if (d / "expected.json").exists()
     ]
 
 
@@ -91,7 +96,9 @@ def page_checks(case: Case, got: Fields) -> dict[str, float | None]:
     return {
         "title": float(got.title == want["title"]),
         "day": float(_day(got.published, want["published_at"])),
-        "minute": float(_minute(got.published, want["published_at"])) if _has_time(want["published_at"]) else None,
+        "minute": float(_minute(got.published, want["published_at"]))
+        if _has_time(want["published_at"])
+        else None,
         "author": float(got.author == want["author"]),
         "category": float(got.category == want["category"]) if want["category"] else None,
         "body_f1": _f1(want["body"], got.body),

@@ -21,17 +21,22 @@ def webhook():
 
 
 def _dags_test(env: dict, dag_id: str) -> str:
-    result = subprocess.run(["airflow", "dags", "test", dag_id], env=env, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        ["airflow", "dags", "test", dag_id], env=env, capture_output=True, text=True, timeout=300
+    )
     return result.stdout + result.stderr
 
 
 @pytest.mark.slow
-def test_a_portal_that_stays_down_sends_one_message_until_it_is_well_again(db_url, serve_site, airflow_metadata_url,
-                                                                          webhook):
+def test_a_portal_that_stays_down_sends_one_message_until_it_is_well_again(
+    db_url, serve_site, airflow_metadata_url, webhook
+):
     site = serve_site("liferay_danang")
     def maintenance(note: str) -> None:
         for url in site.portal.start_urls:
-            site.mirror.replace(url.removeprefix(site.mirror.origin), f"<html><body>Đang bảo trì {note}</body></html>")
+            site.mirror.replace(
+                url.removeprefix(site.mirror.origin), f"<html><body>Đang bảo trì {note}</body></html>"
+            )
 
     maintenance("từ 7 giờ")
     env = airflow_test_env(db_url, airflow_metadata_url, site.registry_file)
@@ -53,7 +58,9 @@ def test_a_portal_that_stays_down_sends_one_message_until_it_is_well_again(db_ur
     second = _dags_test(env, dag_id)  # the next hourly run: still down, same incident
     assert "zero yield" in second, second[-5000:]
     assert len(webhook.messages) == 1
-    (incident,) = query(db_url, "SELECT portal, source, occurrences, notified_at, resolved_at FROM alert_incidents")
+    (incident,) = query(
+        db_url, "SELECT portal, source, occurrences, notified_at, resolved_at FROM alert_incidents"
+    )
     assert (incident["portal"], incident["source"], incident["occurrences"]) == (site.portal.id, "run", 2)
     assert incident["notified_at"] is not None and incident["resolved_at"] is None
 
@@ -70,17 +77,26 @@ def test_a_portal_that_stays_down_sends_one_message_until_it_is_well_again(db_ur
 
 
 @pytest.mark.slow
-def test_an_unhealthy_portal_fails_its_health_check_and_sends_its_reasons(db_url, serve_site, airflow_metadata_url,
-                                                                         webhook):
+def test_an_unhealthy_portal_fails_its_health_check_and_sends_its_reasons(
+    db_url, serve_site, airflow_metadata_url, webhook
+):
     site = serve_site("liferay_danang")
     env = airflow_test_env(db_url, airflow_metadata_url, site.registry_file)
     env["AIRFLOW_CONN_PORTALNEWS_ALERTS"] = webhook.apprise_connection
     # The portal ran once, five days ago, and its newest article is from then.
     query(db_url, "INSERT INTO portals (id, name, base_url) VALUES (%s, 'x', 'x')", (site.portal.id,))
-    query(db_url, "INSERT INTO crawl_runs (portal, status, started_at, finished_at)"
-                  " VALUES (%s, 'success', now() - interval '5 days', now() - interval '5 days')", (site.portal.id,))
-    query(db_url, "INSERT INTO articles (portal, url, canonical_url, body, body_fingerprint, extractor_version,"
-                  " published_at) VALUES (%s, 'u', 'c', 'b', 'f', 'v', now() - interval '5 days')", (site.portal.id,))
+    query(
+        db_url,
+        "INSERT INTO crawl_runs (portal, status, started_at, finished_at)"
+        " VALUES (%s, 'success', now() - interval '5 days', now() - interval '5 days')",
+        (site.portal.id,),
+    )
+    query(
+        db_url,
+        "INSERT INTO articles (portal, url, canonical_url, body, body_fingerprint, extractor_version,"
+        " published_at) VALUES (%s, 'u', 'c', 'b', 'f', 'v', now() - interval '5 days')",
+        (site.portal.id,),
+    )
 
     output = _dags_test(env, "portalnews_health")
 
@@ -88,7 +104,12 @@ def test_an_unhealthy_portal_fails_its_health_check_and_sends_its_reasons(db_url
     (message,) = webhook.messages
     assert f"Portal: {site.portal.id}" in message["message"]
     assert "Flagged by: the health check" in message["message"]
-    assert "newest article is 120 h old" in message["message"] and "last successful run 120 h ago" in message["message"]
+    assert (
+        "newest article is 120 h old" in message["message"]
+        and "last successful run 120 h ago" in message["message"]
+    )
     assert f"/tasks/check_{site.portal.id}" in message["message"]
-    (stored,) = query(db_url, "SELECT status, reasons FROM portal_health_latest WHERE portal = %s", (site.portal.id,))
+    (stored,) = query(
+        db_url, "SELECT status, reasons FROM portal_health_latest WHERE portal = %s", (site.portal.id,)
+    )
     assert stored["status"] == "alert" and len(stored["reasons"]) == 2

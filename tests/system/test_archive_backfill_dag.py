@@ -21,7 +21,9 @@ def test_the_backfill_dag_backfills_from_the_archive_its_source_names(
     site.mirror.stop()
     env = airflow_test_env(db_url, airflow_metadata_url, site.registry_file)
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    conf = json.dumps({"portal": site.portal.id, "since": "2000-01-01", "depth": 10, "wait": 1, "source": archive})
+    conf = json.dumps(
+        {"portal": site.portal.id, "since": "2000-01-01", "depth": 10, "wait": 1, "source": archive}
+    )
 
     done = subprocess.run(["airflow", "dags", "test", "portalnews_backfill", "-c", conf], env=env, text=True,
                           capture_output=True, timeout=900)

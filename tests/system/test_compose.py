@@ -63,8 +63,15 @@ AIRFLOW_SERVICES = ("airflow-apiserver", "airflow-scheduler", "airflow-dag-proce
 REQUIRED_SERVICES = {"postgres", "redis", "airflow-init", *AIRFLOW_SERVICES}
 # Started here by the stack test; the worker needs a Redis broker (its own test).
 STARTED_HERE = ("airflow-apiserver", "airflow-scheduler", "airflow-dag-processor", "airflow-triggerer")
-SECRET_VARIABLES = {"POSTGRES_PASSWORD", "PORTALNEWS_DB_PASSWORD", "AIRFLOW_FERNET_KEY", "AIRFLOW_API_SECRET_KEY",
-                    "AIRFLOW_JWT_SECRET", "AIRFLOW_ADMIN_PASSWORD", "PORTALNEWS_ANALYST_PASSWORD"}
+SECRET_VARIABLES = {
+    "POSTGRES_PASSWORD",
+    "PORTALNEWS_DB_PASSWORD",
+    "AIRFLOW_FERNET_KEY",
+    "AIRFLOW_API_SECRET_KEY",
+    "AIRFLOW_JWT_SECRET",
+    "AIRFLOW_ADMIN_PASSWORD",
+    "PORTALNEWS_ANALYST_PASSWORD",
+}
 # Environment of the base image (apache/airflow) that the Dockerfile builds on.
 BASE_IMAGE_ENV = {"AIRFLOW_HOME": "/opt/airflow"}
 SERVER_EXTRA_HINT = "install the server extra: pip install -e '.[test,server]'"
@@ -92,12 +99,16 @@ class MissingVariable(LookupError):
     """A `${NAME:?message}` whose variable is unset or empty: Compose refuses the file."""
 
 
-_VARIABLE = re.compile(r"\$(?:(?P<escape>\$)|\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[-?])(?P<arg>[^}]*))?\}"
-                       r"|(?P<plain>[A-Za-z_][A-Za-z0-9_]*))")
+_VARIABLE = re.compile(
+    r"\$(?:(?P<escape>\$)|\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[-?])(?P<arg>[^}]*))?\}"
+    r"|(?P<plain>[A-Za-z_][A-Za-z0-9_]*))"
+)
 
 
 def interpolate(text: str, env: Mapping[str, str]) -> str:
-    """Compose's interpolation: $$, $NAME, ${NAME}, ${NAME:-default}, ${NAME-default}, ${NAME:?err}, ${NAME?err}."""
+    """Compose's interpolation: $$, $NAME, ${NAME}, ${NAME:-default}, ${NAME-default}, ${NAME:?err},
+    ${NAME?err}."""
+
     def substitute(match: re.Match) -> str:
         if match["escape"]:
             return "$"
@@ -165,12 +176,16 @@ def argv_of(command) -> list[str]:
 
 def init_script(config: dict) -> str:
     argv = argv_of(config["services"]["airflow-init"]["command"])
-    assert argv[:2] == ["bash", "-c"] and len(argv) == 3, f"airflow-init's command is not `bash -c SCRIPT`: {argv}"
+    assert argv[:2] == ["bash", "-c"] and len(argv) == 3, (
+        f"airflow-init's command is not `bash -c SCRIPT`: {argv}"
+    )
     return argv[2]
 
 
 def script_commands(script: str, program: str) -> list[list[str]]:
-    return [shlex.split(line.strip()) for line in script.splitlines() if line.strip().startswith(program + " ")]
+    return [
+        shlex.split(line.strip()) for line in script.splitlines() if line.strip().startswith(program + " ")
+    ]
 
 
 def healthcheck_commands(service: dict) -> list[list[str]]:
@@ -195,7 +210,9 @@ def commands_of(config: dict, program: str) -> list[tuple[str, list[str]]]:
                 found.append((f"{name} command", argv))
             elif argv[:2] == ["bash", "-c"]:
                 found += [(f"{name} script", cmd) for cmd in script_commands(argv[2], program)]
-        found += [(f"{name} healthcheck", cmd) for cmd in healthcheck_commands(service) if cmd and cmd[0] == program]
+        found += [
+            (f"{name} healthcheck", cmd) for cmd in healthcheck_commands(service) if cmd and cmd[0] == program
+        ]
     return found
 
 
@@ -307,7 +324,9 @@ def tool(name: str) -> str:
 
 
 def output_of(result: subprocess.CompletedProcess) -> str:
-    return f"exit {result.returncode}\n--- stdout\n{result.stdout[-6000:]}\n--- stderr\n{result.stderr[-6000:]}"
+    return (
+        f"exit {result.returncode}\n--- stdout\n{result.stdout[-6000:]}\n--- stderr\n{result.stderr[-6000:]}"
+    )
 
 
 def free_port() -> int:
@@ -318,8 +337,19 @@ def free_port() -> int:
 
 # ---- the compose file as a document ----------------------------------------------------------
 def test_compose_file_conforms_to_the_compose_specification():
-    result = subprocess.run([sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.compose-spec",
-                             str(COMPOSE_FILE)], capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "check_jsonschema",
+            "--builtin-schema",
+            "vendor.compose-spec",
+            str(COMPOSE_FILE),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, (
         "check-jsonschema rejected docker-compose.yml. If it reports the builtin schema "
         "'vendor.compose-spec' as unknown or unloadable, this check-jsonschema has no vendored copy of "
@@ -335,7 +365,9 @@ def test_compose_runs_airflow_with_the_celery_executor_on_postgresql_and_redis()
 
     image = services["postgres"]["image"]
     match = re.fullmatch(r"postgres:(\d+)(?:[.-].*)?", image)
-    assert match and int(match[1]) in (16, 17, 18), f"postgres image {image}: PostgreSQL 16, 17 or 18 expected"
+    assert match and int(match[1]) in (16, 17, 18), (
+        f"postgres image {image}: PostgreSQL 16, 17 or 18 expected"
+    )
     # PostgreSQL 18+ images keep PGDATA under /var/lib/postgresql/<major>/docker.
     data_dir = "/var/lib/postgresql" if int(match[1]) >= 18 else "/var/lib/postgresql/data"
     [(volume, _, _)] = [m for m in mounts(services["postgres"]) if m[1] == data_dir]
@@ -351,11 +383,18 @@ def test_compose_runs_airflow_with_the_celery_executor_on_postgresql_and_redis()
         assert (service["image"], service["build"]) == (image, build), f"{name} runs another image"
         env = service["environment"]
         assert env["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor"
-        broker, backend = urlsplit(env["AIRFLOW__CELERY__BROKER_URL"]), urlsplit(env["AIRFLOW__CELERY__RESULT_BACKEND"])
+        broker, backend = (
+            urlsplit(env["AIRFLOW__CELERY__BROKER_URL"]),
+            urlsplit(env["AIRFLOW__CELERY__RESULT_BACKEND"]),
+        )
         metadata = urlsplit(env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"])
         assert (broker.scheme, broker.hostname) == ("redis", "redis")
         assert (backend.scheme, backend.hostname, backend.path) == ("db+postgresql", "postgres", "/airflow")
-        assert (metadata.scheme, metadata.hostname, metadata.path) == ("postgresql+psycopg2", "postgres", "/airflow")
+        assert (metadata.scheme, metadata.hostname, metadata.path) == (
+            "postgresql+psycopg2",
+            "postgres",
+            "/airflow",
+        )
         api = urlsplit(env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"])
         assert (api.hostname, api.port, api.path) == ("airflow-apiserver", 8080, "/execution/")
         for key in ("AIRFLOW__CORE__FERNET_KEY", "AIRFLOW__API_AUTH__JWT_SECRET", "AIRFLOW__API__SECRET_KEY"):
@@ -388,17 +427,27 @@ def test_secrets_come_only_from_the_env_file_and_env_example_documents_every_var
     used = variables_used()
     assert not used.keys() - documented, f"undocumented in .env.example: {sorted(used.keys() - documented)}"
     required = {name for name, ops in used.items() if ops & {":?", "?"}}
-    assert required >= SECRET_VARIABLES, f"secrets without ${{NAME:?...}}: {sorted(SECRET_VARIABLES - required)}"
+    assert required >= SECRET_VARIABLES, (
+        f"secrets without ${{NAME:?...}}: {sorted(SECRET_VARIABLES - required)}"
+    )
     assert not [name for name in required if not values.get(name)], "required variables need an example value"
     placeholders = {name: values[name] for name in SECRET_VARIABLES if "change-me" not in values[name]}
-    assert not placeholders, f".env.example must hold change-me placeholders, not usable secrets: {placeholders}"
+    assert not placeholders, (
+        f".env.example must hold change-me placeholders, not usable secrets: {placeholders}"
+    )
     with pytest.raises(MissingVariable):
         compose({})  # no .env: Compose refuses the file instead of starting with empty passwords
 
     raw_env = raw_compose()["x-airflow-common"]["environment"]
-    for key in ("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", "AIRFLOW__CELERY__RESULT_BACKEND", "AIRFLOW__CORE__FERNET_KEY",
-                "AIRFLOW__API__SECRET_KEY", "AIRFLOW__API_AUTH__JWT_SECRET", f"AIRFLOW_CONN_{CONNECTION_ID.upper()}",
-                "DATABASE_URL"):
+    for key in (
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN",
+        "AIRFLOW__CELERY__RESULT_BACKEND",
+        "AIRFLOW__CORE__FERNET_KEY",
+        "AIRFLOW__API__SECRET_KEY",
+        "AIRFLOW__API_AUTH__JWT_SECRET",
+        f"AIRFLOW_CONN_{CONNECTION_ID.upper()}",
+        "DATABASE_URL",
+    ):
         assert "${" in raw_env[key], f"{key} must come from .env, not be written in docker-compose.yml"
     assert ".env" in (REPO / ".gitignore").read_text(encoding="utf-8").split(), ".env must stay uncommitted"
     assert dockerignored(".env") and dockerignored(".env.local"), ".env must stay out of the image"
@@ -411,7 +460,12 @@ def test_the_dags_reach_the_portalnews_database_through_the_connection_named_in_
         env = services[name]["environment"]
         assert key in env, f"{name} lacks {key}"
         url = urlsplit(env[key])
-        assert (url.scheme, url.hostname, url.port, url.path) == ("postgresql", "postgres", 5432, "/portalnews")
+        assert (url.scheme, url.hostname, url.port, url.path) == (
+            "postgresql",
+            "postgres",
+            5432,
+            "/portalnews",
+        )
         assert env["DATABASE_URL"] == env[key], "`portalnews` commands and the DAGs use the same database"
 
 
@@ -420,11 +474,15 @@ def test_airflow_init_migrates_both_schemas_and_creates_the_crawl_pool_the_dags_
     airflow = [argv[1:] for argv in script_commands(script, "airflow")]
     pools = [argv for argv in airflow if argv[:2] == ["pools", "set"]]
     assert len(pools) == 1, "airflow-init sets the crawl pool once"
-    assert pools[0][2] == CRAWL_POOL, f"pool {pools[0][2]!r} is not portalnews.airflow_env.CRAWL_POOL {CRAWL_POOL!r}"
+    assert pools[0][2] == CRAWL_POOL, (
+        f"pool {pools[0][2]!r} is not portalnews.airflow_env.CRAWL_POOL {CRAWL_POOL!r}"
+    )
     assert int(pools[0][3]) >= 1
     assert ["db", "migrate"] in airflow
     assert ["portalnews", "db", "migrate"] in script_commands(script, "portalnews")
-    assert script.lstrip().startswith("set -e"), "a failing step must fail airflow-init (and block the services)"
+    assert script.lstrip().startswith("set -e"), (
+        "a failing step must fail airflow-init (and block the services)"
+    )
 
 
 def test_every_airflow_command_in_the_compose_file_exists_in_the_installed_airflow(tmp_path):
@@ -459,11 +517,19 @@ for argv in json.loads(sys.stdin.read()):
     results.append({"argv": argv, "path": path_of(argv), "error": error})
 print("RESULTS " + json.dumps(results))
 """
-    result = subprocess.run([sys.executable, "-c", parse], input=json.dumps(argvs), env=env, capture_output=True,
-                            text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-c", parse],
+        input=json.dumps(argvs),
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, output_of(result)
     results = json.loads(result.stdout.split("RESULTS ", 1)[1])
-    errors = [(where, r["argv"], r["error"]) for (where, _), r in zip(found, results, strict=True) if r["error"]]
+    errors = [
+        (where, r["argv"], r["error"]) for (where, _), r in zip(found, results, strict=True) if r["error"]
+    ]
     assert not errors, f"commands Airflow's parser rejects ({SERVER_EXTRA_HINT} for `celery`/`users`): " \
                        f"{errors}\n{result.stderr[-3000:]}"
 
@@ -473,8 +539,18 @@ print("RESULTS " + json.dumps(results))
             ("db", "migrate"), ("pools", "set"), ("users", "create")} <= set(paths)
     airflow = tool("airflow")
     with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
-        helps = dict(zip(paths, pool.map(lambda path: subprocess.run(
-            [airflow, *path, "--help"], env=env, capture_output=True, text=True, timeout=300), paths), strict=True))
+        helps = dict(
+            zip(
+                paths,
+                pool.map(
+                    lambda path: subprocess.run(
+                        [airflow, *path, "--help"], env=env, capture_output=True, text=True, timeout=300
+                    ),
+                    paths,
+                ),
+                strict=True,
+            )
+        )
     for path, help_result in helps.items():
         assert help_result.returncode == 0, f"airflow {' '.join(path)} --help: {output_of(help_result)}"
         assert f"Usage: airflow {' '.join(path)}" in help_result.stdout
@@ -488,7 +564,9 @@ def test_every_portalnews_command_in_the_compose_file_exists():
         result = subprocess.run([portalnews, argv[1], "--help"], capture_output=True, text=True, timeout=120)
         assert result.returncode == 0, f"{where}: portalnews {argv[1]} --help: {output_of(result)}"
         for word in (arg for arg in argv[2:] if not arg.startswith("-")):
-            assert re.search(rf"\b{re.escape(word)}\b", result.stdout), f"{where}: `{word}` unknown to portalnews {argv[1]}"
+            assert re.search(rf"\b{re.escape(word)}\b", result.stdout), (
+                f"{where}: `{word}` unknown to portalnews {argv[1]}"
+            )
 
 
 def test_the_worker_healthcheck_pings_the_celery_app_of_the_installed_provider(tmp_path):
@@ -498,14 +576,25 @@ def test_the_worker_healthcheck_pings_the_celery_app_of_the_installed_provider(t
     assert check[:2] == ["celery", "--app"] and "ping" in check
     module, _, attribute = check[2].rpartition(".")
     tool("celery")
-    env = {**os.environ, **{k: str(v) for k, v in worker["environment"].items()}, "AIRFLOW_HOME": str(tmp_path)}
-    result = subprocess.run([sys.executable, "-c", f"import {module} as m; print(type(m.{attribute}).__mro__)"],
-                            env=env, capture_output=True, text=True, timeout=300)
+    env = {
+        **os.environ,
+        **{k: str(v) for k, v in worker["environment"].items()},
+        "AIRFLOW_HOME": str(tmp_path),
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", f"import {module} as m; print(type(m.{attribute}).__mro__)"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0 and "celery.app.base.Celery" in result.stdout, \
         f"{check[2]} is not a Celery app ({SERVER_EXTRA_HINT}): {output_of(result)}"
 
 
-def test_dags_are_mounted_read_only_from_the_repo_and_the_registry_from_an_operator_file(tmp_path, monkeypatch):
+def test_dags_are_mounted_read_only_from_the_repo_and_the_registry_from_an_operator_file(
+    tmp_path, monkeypatch
+):
     from portalnews.config import registry_files
 
     dags_folder = dockerfile().env["AIRFLOW__CORE__DAGS_FOLDER"]
@@ -513,7 +602,9 @@ def test_dags_are_mounted_read_only_from_the_repo_and_the_registry_from_an_opera
         service = compose()["services"][name]
         [(source, _, mode)] = [m for m in mounts(service) if m[1] == dags_folder]
         assert is_bind(source) and mode == "ro", f"{name}: dags/ must be a read-only bind mount"
-        assert (REPO / source / "portal_dags.py").is_file(), f"{name}: mount source {source} is not the repo's dags/"
+        assert (REPO / source / "portal_dags.py").is_file(), (
+            f"{name}: mount source {source} is not the repo's dags/"
+        )
         registry_target = service["environment"]["PORTALNEWS_REGISTRY"]
         [(source, _, mode)] = [m for m in mounts(service) if m[1] == registry_target]
         assert mode == "ro"
@@ -524,8 +615,11 @@ def test_dags_are_mounted_read_only_from_the_repo_and_the_registry_from_an_opera
     # An operator's file corrects a portal by reusing its id: mounted where PORTALNEWS_REGISTRY points.
     portal = next(iter(load_registry().values()))
     own = tmp_path / "my-portals.toml"
-    own.write_text(f'[[portal]]\nid = "{portal.id}"\nname = "Corrected"\nbase_url = "{portal.base_url}"\n'
-                   f'start_urls = ["{portal.base_url}"]\narticle_url_pattern = \'/a/\\d+$\'\n', encoding="utf-8")
+    own.write_text(
+        f'[[portal]]\nid = "{portal.id}"\nname = "Corrected"\nbase_url = "{portal.base_url}"\n'
+        f"start_urls = [\"{portal.base_url}\"]\narticle_url_pattern = '/a/\\d+$'\n",
+        encoding="utf-8",
+    )
     worker = compose({**env_example()[0], "PORTALNEWS_REGISTRY_FILE": str(own)})["services"]["airflow-worker"]
     [(source, _, _)] = [m for m in mounts(worker) if m[1] == worker["environment"]["PORTALNEWS_REGISTRY"]]
     assert Path(source) == own
@@ -535,7 +629,9 @@ def test_dags_are_mounted_read_only_from_the_repo_and_the_registry_from_an_opera
 
 def test_the_image_is_the_airflow_image_with_this_repo_installed():
     image = dockerfile()
-    match = re.fullmatch(r"apache/airflow:(?P<airflow>\d+\.\d+\.\d+)-python(?P<python>3\.\d+)", image.base_image)
+    match = re.fullmatch(
+        r"apache/airflow:(?P<airflow>\d+\.\d+\.\d+)-python(?P<python>3\.\d+)", image.base_image
+    )
     assert match, f"base image {image.base_image}: apache/airflow:<version>-python3.x expected"
     pyproject = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
     airflow_requirement = next(Requirement(dep) for dep in pyproject["project"]["dependencies"]
@@ -549,8 +645,9 @@ def test_the_image_is_the_airflow_image_with_this_repo_installed():
     assert "PYTHONPATH" not in image.env, "the repo copy must not shadow the installed `portalnews` namespace"
     assert image.env["AIRFLOW__CORE__DAGS_FOLDER"] == f"{source_dir}/dags"
     installs = [run for run in image.runs if "pip install" in run]
-    assert any(f"{source_dir}[server]" in run and "apache-airflow==${AIRFLOW_VERSION}" in run for run in installs), \
-        "the image installs the repo with the server extra, keeping the base image's Airflow version"
+    assert any(
+        f"{source_dir}[server]" in run and "apache-airflow==${AIRFLOW_VERSION}" in run for run in installs
+    ), "the image installs the repo with the server extra, keeping the base image's Airflow version"
 
     # The build context holds what `pip install` and the runtime need, and none of the local state.
     package_dirs = pyproject["tool"]["setuptools"]["package-dir"]
@@ -560,11 +657,18 @@ def test_the_image_is_the_airflow_image_with_this_repo_installed():
         parent = max((p for p in package_dirs if package == p or package.startswith(p + ".")), key=len)
         return package_dirs[parent] + package[len(parent):].replace(".", "/")
 
-    needed = ["pyproject.toml", pyproject["project"]["readme"], "scrapy.cfg", "dags/portal_dags.py",
-              # a code package by its __init__.py, a data directory listed as a package (migrations/) by itself
-              *(folder(p) + "/__init__.py" if list((REPO / folder(p)).glob("*.py")) else folder(p)
-                for p in pyproject["tool"]["setuptools"]["packages"]),
-              *(str(p.relative_to(REPO)) for p in MIGRATIONS_DIR.glob("*.sql"))]
+    needed = [
+        "pyproject.toml",
+        pyproject["project"]["readme"],
+        "scrapy.cfg",
+        "dags/portal_dags.py",
+        # a code package by its __init__.py, a data directory listed as a package (migrations/) by itself
+        *(
+            folder(p) + "/__init__.py" if list((REPO / folder(p)).glob("*.py")) else folder(p)
+            for p in pyproject["tool"]["setuptools"]["packages"]
+        ),
+        *(str(p.relative_to(REPO)) for p in MIGRATIONS_DIR.glob("*.sql")),
+    ]
     for package, patterns in pyproject["tool"]["setuptools"]["package-data"].items():
         for pattern in patterns:
             files = list((REPO / folder(package)).glob(pattern))
@@ -572,7 +676,13 @@ def test_the_image_is_the_airflow_image_with_this_repo_installed():
             needed += [str(p.relative_to(REPO)) for p in files]
     assert not [path for path in needed if not (REPO / path).exists()]
     assert not [path for path in needed if dockerignored(path)], "needed files excluded by .dockerignore"
-    for path in (".env", ".venv/bin/python", ".git/HEAD", "portalnews/__pycache__/cli.cpython-311.pyc", "tests/conftest.py"):
+    for path in (
+        ".env",
+        ".venv/bin/python",
+        ".git/HEAD",
+        "portalnews/__pycache__/cli.cpython-311.pyc",
+        "tests/conftest.py",
+    ):
         assert dockerignored(path), f"{path} must stay out of the build context"
 
 
@@ -580,7 +690,9 @@ def test_airflow_init_refuses_the_placeholder_secrets_of_env_example():
     config = compose()  # .env.example copied unchanged
     env = {**os.environ, **{k: str(v) for k, v in config["services"]["airflow-init"]["environment"].items()}}
     env["PATH"] = "/usr/bin:/bin"  # nothing to run beyond the check
-    result = subprocess.run(["bash", "-c", init_script(config)], env=env, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        ["bash", "-c", init_script(config)], env=env, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 1 and "change-me" in result.stderr, output_of(result)
 
 
@@ -630,7 +742,11 @@ class LocalDeployment:
         service = self.config["services"][name]
         env = {k: v for k, v in os.environ.items()
                if not k.startswith(("AIRFLOW", "_AIRFLOW", "PORTALNEWS_", "DATABASE_URL"))}
-        container = {**BASE_IMAGE_ENV, **dockerfile().env, **{k: str(v) for k, v in service["environment"].items()}}
+        container = {
+            **BASE_IMAGE_ENV,
+            **dockerfile().env,
+            **{k: str(v) for k, v in service["environment"].items()},
+        }
         env.update({k: self.rewrite(v, service) for k, v in container.items()})
         (self.root / "airflow").mkdir(exist_ok=True)
         env.update({
@@ -669,8 +785,9 @@ class LocalDeployment:
         env = {**self.env_for("airflow-init"), **env_changes}
         cwd = self.root / "airflow"
         # The image's entrypoint waits for the metadata database before running the command.
-        check = subprocess.run([tool("airflow"), "db", "check"], env=env, cwd=cwd, capture_output=True, text=True,
-                               timeout=300)
+        check = subprocess.run(
+            [tool("airflow"), "db", "check"], env=env, cwd=cwd, capture_output=True, text=True, timeout=300
+        )
         if check.returncode != 0:
             return check
         return subprocess.run(self.command("airflow-init"), env=env, cwd=cwd, capture_output=True, text=True,
@@ -694,7 +811,8 @@ def deployment(pg_server, tmp_path_factory) -> Iterator[LocalDeployment]:
         if "change-me" in value:
             operator_env[name] = secrets.token_urlsafe(32)
     operator_env["AIRFLOW_FERNET_KEY"] = base64.urlsafe_b64encode(os.urandom(32)).decode()
-    operator_env["AIRFLOW_ADMIN_PASSWORD"] = "-" + secrets.token_urlsafe(16)  # token_urlsafe may start with '-'
+    # token_urlsafe may start with '-'
+    operator_env["AIRFLOW_ADMIN_PASSWORD"] = "-" + secrets.token_urlsafe(16)
     # Unique names: the test PostgreSQL server is shared with the rest of the session.
     operator_env["POSTGRES_USER"] = f"airflow_{suffix}"
     operator_env["PORTALNEWS_DB_USER"] = f"portalnews_{suffix}"
@@ -756,7 +874,9 @@ def test_airflow_init_runs_here_against_a_real_postgresql_and_again_on_restart(d
                     " JOIN ab_role r ON r.id = ur.role_id WHERE u.username = %s",
                     (deployment.operator_env["AIRFLOW_ADMIN_USERNAME"],))
         assert cur.fetchall() == [("Admin",)]
-        cur.execute("SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = %s", (deployment.portalnews_db,))
+        cur.execute(
+            "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = %s", (deployment.portalnews_db,)
+        )
         assert cur.fetchone() == (deployment.operator_env["PORTALNEWS_DB_USER"],)
     conn.close()
 
@@ -775,8 +895,10 @@ def test_airflow_init_connects_the_pipeline_as_its_databases_owner_not_a_superus
 def test_airflow_init_gives_analysts_a_read_only_role_with_the_password_from_env(deployment):
     conn = _admin_connect(deployment.server_url, deployment.portalnews_db)
     with conn.cursor() as cur:
-        cur.execute("SELECT rolpassword IS NOT NULL, (SELECT setconfig FROM pg_db_role_setting s"
-                    " WHERE s.setrole = a.oid AND s.setdatabase = 0) FROM pg_authid a WHERE rolname = 'analyst'")
+        cur.execute(
+            "SELECT rolpassword IS NOT NULL, (SELECT setconfig FROM pg_db_role_setting s"
+            " WHERE s.setrole = a.oid AND s.setdatabase = 0) FROM pg_authid a WHERE rolname = 'analyst'"
+        )
         has_password, config = cur.fetchone()
         assert has_password and "default_transaction_read_only=on" in config
         # The grants of migration 0002, made by the data role that ran `portalnews db migrate`.
@@ -833,19 +955,29 @@ def _wait_healthy(deployment: LocalDeployment, started: list[Started], timeout: 
         if pending:
             time.sleep(2)
     assert not pending, "healthchecks still failing: " + "; ".join(
-        f"{item.name}:\n{item.log.read_text(errors='replace')[-3000:]}" for item in started if item.name in pending)
+        f"{item.name}:\n{item.log.read_text(errors='replace')[-3000:]}"
+        for item in started
+        if item.name in pending
+    )
 
 
 def _api(deployment: LocalDeployment, path: str, token: str | None = None, body: dict | None = None) -> dict:
     request = urllib.request.Request(
-        f"http://127.0.0.1:{deployment.ports['api']}{path}", data=json.dumps(body).encode() if body else None,
-        headers={"Content-Type": "application/json", **({"Authorization": f"Bearer {token}"} if token else {})})
+        f"http://127.0.0.1:{deployment.ports['api']}{path}",
+        data=json.dumps(body).encode() if body else None,
+        headers={
+            "Content-Type": "application/json",
+            **({"Authorization": f"Bearer {token}"} if token else {}),
+        },
+    )
     with urllib.request.urlopen(request, timeout=30) as response:
         return json.loads(response.read())
 
 
 def test_the_airflow_services_start_here_pass_their_healthchecks_and_serve_the_portal_dags(deployment):
-    assert all(run.returncode == 0 for run in deployment.init_runs), "airflow-init failed (see the test above)"
+    assert all(run.returncode == 0 for run in deployment.init_runs), (
+        "airflow-init failed (see the test above)"
+    )
     started: list[Started] = []
     try:
         for name in STARTED_HERE:
@@ -853,8 +985,14 @@ def test_the_airflow_services_start_here_pass_their_healthchecks_and_serve_the_p
         _wait_healthy(deployment, started)
 
         # The admin password airflow-init last set from .env logs in (FAB auth manager, JWT secret).
-        token = _api(deployment, "/auth/token", body={"username": deployment.operator_env["AIRFLOW_ADMIN_USERNAME"],
-                                                      "password": deployment.admin_password})["access_token"]
+        token = _api(
+            deployment,
+            "/auth/token",
+            body={
+                "username": deployment.operator_env["AIRFLOW_ADMIN_USERNAME"],
+                "password": deployment.admin_password,
+            },
+        )["access_token"]
         worker_env = deployment.env_for("airflow-worker")
         registry_file = worker_env["PORTALNEWS_REGISTRY"]
         expected = {f"portalnews_{portal_id}" for portal_id in load_registry([Path(registry_file)])}
@@ -867,8 +1005,10 @@ def test_the_airflow_services_start_here_pass_their_healthchecks_and_serve_the_p
             if expected <= dag_ids:
                 break
             time.sleep(3)
-        assert dag_ids == expected, "the DAG processor (dags/ from the mount, registry from PORTALNEWS_REGISTRY) " \
-                                    f"serves other DAGs: missing {expected - dag_ids}, extra {dag_ids - expected}"
+        assert dag_ids == expected, (
+            "the DAG processor (dags/ from the mount, registry from PORTALNEWS_REGISTRY) "
+            f"serves other DAGs: missing {expected - dag_ids}, extra {dag_ids - expected}"
+        )
         # Portal DAGs start paused (AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION); the operators' tools run when
         # triggered (is_paused_upon_creation=False in their files).
         operator_tools = {"portalnews_health", "portalnews_backfill"}
@@ -883,8 +1023,12 @@ def test_the_airflow_services_start_here_pass_their_healthchecks_and_serve_the_p
 def test_the_celery_worker_starts_here_and_answers_its_healthcheck_when_redis_server_is_installed(deployment):
     redis_server = shutil.which("redis-server")
     if not redis_server:
-        pytest.skip("redis-server is not installed (Debian: apt-get install redis-server); the worker needs a broker")
-    assert all(run.returncode == 0 for run in deployment.init_runs), "airflow-init failed (see the test above)"
+        pytest.skip(
+            "redis-server is not installed (Debian: apt-get install redis-server); the worker needs a broker"
+        )
+    assert all(run.returncode == 0 for run in deployment.init_runs), (
+        "airflow-init failed (see the test above)"
+    )
     redis = subprocess.Popen([redis_server, "--port", str(deployment.ports["redis"]), "--bind", "127.0.0.1",
                               "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL, start_new_session=True)
@@ -914,7 +1058,9 @@ def _send_alert_probe(env: dict[str, str]) -> subprocess.CompletedProcess:
 
 
 def test_the_alerts_connection_comes_from_env_and_is_empty_by_default():
-    assert env_example()[0][ALERTS_KEY] == "", ".env.example sends no alerts until the operator names a receiver"
+    assert env_example()[0][ALERTS_KEY] == "", (
+        ".env.example sends no alerts until the operator names a receiver"
+    )
     assert raw_compose()["x-airflow-common"]["environment"][ALERTS_KEY] == "${" + ALERTS_KEY + ":-}"
     chosen = '{"conn_type": "apprise", "extra": {"config": {"path": "tgram://BOT_TOKEN/CHAT_ID"}}}'
     services = compose({**env_example()[0], ALERTS_KEY: chosen})["services"]

@@ -22,7 +22,10 @@ def test_there_is_one_dag_per_portal_with_the_pipeline_steps_in_order():
     bag = _dag_bag()
     assert not bag.import_errors
     portals = load_registry()
-    assert set(bag.dag_ids) == {f"portalnews_{p}" for p in portals} | {"portalnews_health", "portalnews_backfill"}
+    assert set(bag.dag_ids) == {f"portalnews_{p}" for p in portals} | {
+        "portalnews_health",
+        "portalnews_backfill",
+    }
     dag = bag.dags["portalnews_danang"]
     assert dag.max_active_runs == 1 and dag.catchup is False
     assert [t.task_id for t in dag.topological_sort()] == ["crawl", "clean", "load", "report"]
@@ -44,7 +47,9 @@ def test_airflow_dags_test_loads_a_fixture_portal_into_articles(db_url, serve_si
     output = result.stdout + result.stderr
     assert "crawl statistics for" in output  # crawl figures are in the task log
 
-    rows = query(db_url, "SELECT title, published_at, body FROM articles WHERE portal = %s", (site.portal.id,))
+    rows = query(
+        db_url, "SELECT title, published_at, body FROM articles WHERE portal = %s", (site.portal.id,)
+    )
     assert len(rows) == len(site.expected)
     # The crawl task cleaned and loaded every page as it went (as `portalnews run` does); the clean and
     # load tasks found nothing left, and the run's figures count each page once.

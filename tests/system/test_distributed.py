@@ -54,10 +54,15 @@ def redis_server() -> str:
         pytest.skip("redis-server is missing and cannot be installed here (needs root and apt-get): "
                     "apt-get install redis-server")
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    for command in (["apt-get", "update"], ["apt-get", "install", "-y", "--no-install-recommends", "redis-server"]):
+    for command in (
+        ["apt-get", "update"],
+        ["apt-get", "install", "-y", "--no-install-recommends", "redis-server"],
+    ):
         result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=900)
         if result.returncode != 0:
-            pytest.skip(f"{' '.join(command)} failed, so redis-server could not be installed: {result.stderr[-500:]}")
+            pytest.skip(
+                f"{' '.join(command)} failed, so redis-server could not be installed: {result.stderr[-500:]}"
+            )
     return shutil.which("redis-server") or "/usr/bin/redis-server"
 
 
@@ -70,8 +75,12 @@ class CeleryAirflow:
     mirrors: dict[str, SiteMirror]
 
     def airflow(self, *args: str, timeout: int = 180) -> subprocess.CompletedProcess:
-        result = subprocess.run(["airflow", *args], env=self.env, capture_output=True, text=True, timeout=timeout)
-        assert result.returncode == 0, f"airflow {' '.join(args)}:\n{result.stdout[-2000:]}\n{result.stderr[-3000:]}"
+        result = subprocess.run(
+            ["airflow", *args], env=self.env, capture_output=True, text=True, timeout=timeout
+        )
+        assert result.returncode == 0, (
+            f"airflow {' '.join(args)}:\n{result.stdout[-2000:]}\n{result.stderr[-3000:]}"
+        )
         return result
 
     def metadata(self, sql: str, params=()) -> list[dict]:
@@ -108,9 +117,17 @@ def celery_airflow(redis_server, pg_server, tmp_path_factory) -> Iterator[Celery
     suffix = uuid.uuid4().hex[:8]
     databases = (f"airflow_celery_{suffix}", f"portalnews_celery_{suffix}")
     on_server(pg_server, *(f'CREATE DATABASE "{name}"' for name in databases))
-    airflow_db, portalnews_db = f"{pg_server}/airflow_celery_{suffix}", f"{pg_server}/portalnews_celery_{suffix}"
-    subprocess.run([sys.executable, "-m", "portalnews.cli", "db", "migrate"], env=dict(os.environ, DATABASE_URL=portalnews_db),
-                   check=True, capture_output=True, timeout=300)
+    airflow_db, portalnews_db = (
+        f"{pg_server}/airflow_celery_{suffix}",
+        f"{pg_server}/portalnews_celery_{suffix}",
+    )
+    subprocess.run(
+        [sys.executable, "-m", "portalnews.cli", "db", "migrate"],
+        env=dict(os.environ, DATABASE_URL=portalnews_db),
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
 
     mirrors = {name: SiteMirror(SITES_DIR / name).start() for name in PORTALS}
     registry = root / "registry.toml"
@@ -205,7 +222,9 @@ def test_a_portal_dag_runs_to_success_on_the_celery_workers(celery_airflow):
     assert [t["task_id"] for t in tasks] == ["crawl", "clean", "load", "report"]
     assert {t["state"] for t in tasks} == {"success"}
     assert {t["hostname"] for t in tasks} <= set(WORKERS)
-    articles = query(celery_airflow.portalnews_db, "SELECT count(*) AS n FROM articles WHERE portal = 'fx_nukeviet'")
+    articles = query(
+        celery_airflow.portalnews_db, "SELECT count(*) AS n FROM articles WHERE portal = 'fx_nukeviet'"
+    )
     expected = len(list((SITES_DIR / "nukeviet_province" / "expected").glob("*.json")))
     assert articles[0]["n"] == expected
 

@@ -38,7 +38,10 @@ def test_the_pipeline_logs_in_as_portalnews_crawler_with_its_own_password_not_as
     url = database_url()
     secret = home / "secrets" / "portalnews_crawler.password"
     assert stat.S_IMODE(secret.stat().st_mode) == 0o600
-    assert (urlsplit(url).username, urlsplit(url).password) == ("portalnews_crawler", secret.read_text().strip())
+    assert (urlsplit(url).username, urlsplit(url).password) == (
+        "portalnews_crawler",
+        secret.read_text().strip(),
+    )
     assert _role(url) == {"name": "portalnews_crawler", "superuser": False, "pipeline_member": True}
     assert database_url() == url  # the same login on every call
 
@@ -67,7 +70,11 @@ def test_a_pipeline_login_made_superuser_by_hand_is_put_back_on_the_next_start(i
     _home, server = in_default_home
     query(server.url("postgres"), "ALTER ROLE portalnews_crawler SUPERUSER CREATEROLE")
     query(server.url("postgres"), "REVOKE portalnews_pipeline FROM portalnews_crawler")
-    assert _role(database_url()) == {"name": "portalnews_crawler", "superuser": False, "pipeline_member": True}
+    assert _role(database_url()) == {
+        "name": "portalnews_crawler",
+        "superuser": False,
+        "pipeline_member": True,
+    }
 
 
 @pytest.fixture
@@ -100,16 +107,27 @@ def test_a_whole_portalnews_run_on_the_embedded_server_writes_every_row_as_porta
     assert logins[0]["n"] == len(site.expected)
 
 
-def test_airflows_metadata_database_belongs_to_airflow_which_is_no_superuser_and_reads_no_articles(in_default_home):
+def test_airflows_metadata_database_belongs_to_airflow_which_is_no_superuser_and_reads_no_articles(
+    in_default_home,
+):
     from portalnews.cli.airflow import _environment
 
     home, server = in_default_home
     env, pipeline = _environment(argparse.Namespace(registry=None))
-    metadata = env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"].replace("postgresql+psycopg2://", "postgresql://", 1)
+    metadata = env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"].replace(
+        "postgresql+psycopg2://", "postgresql://", 1
+    )
     assert urlsplit(metadata).username == "airflow" and urlsplit(metadata).path == "/airflow"
     secret = home / "secrets" / "airflow.password"
-    assert urlsplit(metadata).password == secret.read_text().strip() and stat.S_IMODE(secret.stat().st_mode) == 0o600
-    assert urlsplit(env["AIRFLOW_CONN_PORTALNEWS_DB"]).username == "portalnews_crawler" == urlsplit(pipeline).username
+    assert (
+        urlsplit(metadata).password == secret.read_text().strip()
+        and stat.S_IMODE(secret.stat().st_mode) == 0o600
+    )
+    assert (
+        urlsplit(env["AIRFLOW_CONN_PORTALNEWS_DB"]).username
+        == "portalnews_crawler"
+        == urlsplit(pipeline).username
+    )
     assert query(metadata, "SELECT rolsuper, datdba::regrole::text AS owner FROM pg_roles, pg_database"
                            " WHERE rolname = current_user AND datname = current_database()") == [
         {"rolsuper": False, "owner": "airflow"}]
@@ -117,10 +135,15 @@ def test_airflows_metadata_database_belongs_to_airflow_which_is_no_superuser_and
     with pytest.raises(psycopg2.errors.InsufficientPrivilege):
         query(metadata, "SELECT pg_read_file('/etc/passwd')")
     with pytest.raises(psycopg2.errors.InsufficientPrivilege):
-        query(server.login_url("airflow", urlsplit(metadata).password, "portalnews"), "SELECT count(*) FROM articles")
+        query(
+            server.login_url("airflow", urlsplit(metadata).password, "portalnews"),
+            "SELECT count(*) FROM articles",
+        )
 
 
-def test_an_airflow_database_left_by_an_earlier_version_is_handed_to_airflow_with_everything_in_it(in_default_home):
+def test_an_airflow_database_left_by_an_earlier_version_is_handed_to_airflow_with_everything_in_it(
+    in_default_home,
+):
     _home, server = in_default_home
     embedded_db._superuser_execute(server, "DROP DATABASE IF EXISTS airflow WITH (FORCE)")  # autocommit
     # What earlier versions did: the superuser created the database and Airflow's migrations ran as it.
@@ -135,16 +158,22 @@ def test_an_airflow_database_left_by_an_earlier_version_is_handed_to_airflow_wit
 
     url = embedded_roles.airflow_url(server)
 
-    owners = query(server.url("airflow"), """
+    owners = query(
+        server.url("airflow"),
+        """
         SELECT 'database' AS kind, datdba::regrole::text AS owner FROM pg_database WHERE datname = 'airflow'
-        UNION SELECT relkind::text, relowner::regrole::text FROM pg_class WHERE relnamespace = 'public'::regnamespace
+        UNION SELECT relkind::text, relowner::regrole::text FROM pg_class
+              WHERE relnamespace = 'public'::regnamespace
         UNION SELECT 'type', typowner::regrole::text FROM pg_type WHERE typname = 'dag_state'
-        UNION SELECT 'function', proowner::regrole::text FROM pg_proc WHERE proname = 'dag_count'""")
+        UNION SELECT 'function', proowner::regrole::text FROM pg_proc WHERE proname = 'dag_count'""",
+    )
     assert {o["owner"] for o in owners} == {"airflow"}
     assert {o["kind"] for o in owners} >= {"database", "r", "S", "v", "i", "type", "function"}
     # Airflow's next migration, as `airflow`: DDL on its tables, and the row kept.
     query(url, "ALTER TABLE dag_run ADD COLUMN note text; ALTER TYPE dag_state ADD VALUE 'success'")
-    assert query(url, "SELECT dag_id, dag_count() AS n FROM running_runs") == [{"dag_id": "portalnews_danang", "n": 1}]
+    assert query(url, "SELECT dag_id, dag_count() AS n FROM running_runs") == [
+        {"dag_id": "portalnews_danang", "n": 1}
+    ]
     assert embedded_roles.airflow_url(server) == url
 
 
@@ -158,7 +187,9 @@ def test_a_real_airflow_database_migrated_as_the_superuser_is_handed_over_and_ai
     home, server = in_default_home
     embedded_db._superuser_execute(server, "DROP DATABASE IF EXISTS airflow WITH (FORCE)")
     embedded_db.ensure_database(server, "airflow")
-    earlier = airflow_environment(server.url("portalnews"), server.url("airflow"), airflow_home=home / "airflow")
+    earlier = airflow_environment(
+        server.url("portalnews"), server.url("airflow"), airflow_home=home / "airflow"
+    )
     subprocess.run(["airflow", "db", "migrate"], env=earlier, check=True, capture_output=True, text=True)
 
     url = embedded_roles.airflow_url(server)
@@ -171,9 +202,15 @@ def test_a_real_airflow_database_migrated_as_the_superuser_is_handed_over_and_ai
         UNION ALL SELECT 'routine ' || oid::regprocedure FROM pg_proc
          WHERE pronamespace = 'public'::regnamespace AND proowner <> 'airflow'::regrole""")
     assert not_airflows == []
-    assert len(query(url, "SELECT 1 FROM pg_tables WHERE schemaname = 'public' AND tableowner = 'airflow'")) > 50
+    assert (
+        len(query(url, "SELECT 1 FROM pg_tables WHERE schemaname = 'public' AND tableowner = 'airflow'")) > 50
+    )
     now = airflow_environment(database_url(), url, airflow_home=home / "airflow")
-    for command in (["db", "migrate"], ["db", "check-migrations", "-t", "0"], ["pools", "set", "portal_crawl", "2", "x"]):
+    for command in (
+        ["db", "migrate"],
+        ["db", "check-migrations", "-t", "0"],
+        ["pools", "set", "portal_crawl", "2", "x"],
+    ):
         done = subprocess.run(["airflow", *command], env=now, capture_output=True, text=True)
         assert done.returncode == 0, done.stderr[-2000:]
 

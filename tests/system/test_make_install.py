@@ -16,7 +16,9 @@ VENV_CLI = REPO / ".venv" / "bin" / "portalnews"
 
 pytestmark = [
     pytest.mark.skipif(shutil.which("make") is None, reason="`make` is not installed"),
-    pytest.mark.skipif(not VENV_CLI.exists(), reason="no .venv/bin/portalnews: the suite runs outside `make`"),
+    pytest.mark.skipif(
+        not VENV_CLI.exists(), reason="no .venv/bin/portalnews: the suite runs outside `make`"
+    ),
 ]
 SYSTEM_PATH = "/usr/local/bin:/usr/bin:/bin"
 
@@ -24,8 +26,14 @@ SYSTEM_PATH = "/usr/local/bin:/usr/bin:/bin"
 def make_cli_link(home: Path, path: str = SYSTEM_PATH) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in ("USER_BIN", "MAKEFLAGS", "MAKELEVEL")}
     env.update(HOME=str(home), PATH=path)
-    return subprocess.run(["make", "-s", "-C", str(REPO), "cli-link"], env=env, capture_output=True, text=True,
-                          timeout=60, check=True)
+    return subprocess.run(
+        ["make", "-s", "-C", str(REPO), "cli-link"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
 
 
 @pytest.fixture
@@ -40,8 +48,13 @@ def test_the_link_in_local_bin_runs_portalnews_and_the_user_is_told_to_add_it_to
     assert result.stdout.splitlines() == [
         f"portalnews is linked in {home}/.local/bin, which is not on PATH: add it, e.g."
         f' export PATH="{home}/.local/bin:$PATH" in ~/.profile']
-    shell = subprocess.run(["portalnews", "--help"], env={"PATH": f"{home}/.local/bin:{SYSTEM_PATH}", "HOME": str(home)},
-                           capture_output=True, text=True, timeout=120)
+    shell = subprocess.run(
+        ["portalnews", "--help"],
+        env={"PATH": f"{home}/.local/bin:{SYSTEM_PATH}", "HOME": str(home)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert shell.returncode == 0, shell.stderr
     assert shell.stdout.startswith("usage: portalnews")
 
@@ -58,7 +71,10 @@ def test_another_programs_file_named_portalnews_is_left_as_it_is(home):
     theirs.parent.mkdir(parents=True)
     theirs.write_text("#!/bin/sh\necho another portalnews\n", encoding="utf-8")
     result = make_cli_link(home, path=f"{home}/.local/bin:{SYSTEM_PATH}")
-    assert theirs.read_text(encoding="utf-8") == "#!/bin/sh\necho another portalnews\n" and not theirs.is_symlink()
+    assert (
+        theirs.read_text(encoding="utf-8") == "#!/bin/sh\necho another portalnews\n"
+        and not theirs.is_symlink()
+    )
     assert result.stdout.splitlines() == [
         f"{theirs} is another program's file: left as it is; this checkout's is {VENV_CLI}"]
 

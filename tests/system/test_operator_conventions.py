@@ -43,7 +43,9 @@ def test_the_backfill_dag_asks_for_portal_since_depth_source_until_and_wait_and_
     assert schema["wait"]["type"] == "number" and schema["wait"]["minimum"] == 0
     assert params["source"] == "portal"  # the portal's own listings unless a web archive's URL is given
     source = re.compile(schema["source"]["pattern"])
-    assert source.match("portal") and source.match("https://web.archive.org/web") and not source.match("archive")
+    assert (
+        source.match("portal") and source.match("https://web.archive.org/web") and not source.match("archive")
+    )
     assert params["until"] is None and schema["until"]["format"] == "date"  # empty: captures up to now
     assert [t.task_id for t in dag.topological_sort()] == ["crawl", "clean", "load", "report"]
     assert dag.get_task("crawl").pool == bag.dags["portalnews_danang"].get_task("crawl").pool
@@ -59,7 +61,8 @@ def test_the_backfill_forms_until_reaches_the_archive_backfill_and_is_checked_as
                        "from_archive": "https://web.archive.org/web", "until": "2024-06-30"}
     inspect.signature(jobs.crawl).bind("db", None, None, **options)  # arguments jobs.crawl takes
     assert "until" not in backfill_crawl_options({**form, "until": None})
-    assert "until" not in backfill_crawl_options({**form, "source": "portal"})  # a live walk has no capture dates
+    # A live walk of the portal has no capture dates.
+    assert "until" not in backfill_crawl_options({**form, "source": "portal"})
     with pytest.raises(ParamValidationError):
         dag.params.get_param("until").resolve("30/06/2024")
 
@@ -74,7 +77,9 @@ def test_the_health_dag_checks_each_portal_in_its_own_task_after_closing_dead_ru
 
 
 @pytest.mark.slow
-def test_portalnews_airflow_runs_airflow_commands_on_a_never_migrated_airflow_database(pg_server, db_url, tmp_path):
+def test_portalnews_airflow_runs_airflow_commands_on_a_never_migrated_airflow_database(
+    pg_server, db_url, tmp_path
+):
     on_server(pg_server, "DROP DATABASE IF EXISTS airflow_cli WITH (FORCE)", "CREATE DATABASE airflow_cli")
     home = tmp_path / "home"
     env = dict(os.environ, PORTALNEWS_HOME=str(home), DATABASE_URL=db_url,
@@ -83,13 +88,22 @@ def test_portalnews_airflow_runs_airflow_commands_on_a_never_migrated_airflow_da
         env.pop(name)
 
     def portalnews_airflow(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "portalnews.cli", "airflow", *args], env=env, cwd=tmp_path,
-                              capture_output=True, text=True, timeout=300)
+        return subprocess.run(
+            [sys.executable, "-m", "portalnews.cli", "airflow", *args],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
 
     listed = portalnews_airflow("dags", "list", "--local", "-o", "json")
     assert listed.returncode == 0, listed.stderr[-3000:]
     assert "migration required" not in listed.stdout + listed.stderr
-    dag_ids = {d["dag_id"] for d in json.loads(next(line for line in listed.stdout.splitlines() if line.startswith("[{")))}
+    dag_ids = {
+        d["dag_id"]
+        for d in json.loads(next(line for line in listed.stdout.splitlines() if line.startswith("[{")))
+    }
     assert {"portalnews_health", "portalnews_backfill", "portalnews_danang"} <= dag_ids
     timezone = portalnews_airflow("config", "get-value", "core", "default_timezone")
     assert timezone.stdout.strip().splitlines()[-1] == "Asia/Ho_Chi_Minh"
@@ -100,7 +114,9 @@ def test_portalnews_airflow_runs_airflow_commands_on_a_never_migrated_airflow_da
 
 
 @pytest.mark.slow
-def test_a_scheduled_run_skips_its_crawl_while_a_backfill_holds_the_portal(db_url, serve_site, airflow_metadata_url):
+def test_a_scheduled_run_skips_its_crawl_while_a_backfill_holds_the_portal(
+    db_url, serve_site, airflow_metadata_url
+):
     from portalnews.store.locks import portal_lock
     from tests.support.airflow_env import airflow_test_env
     from tests.support.database import query

@@ -1,6 +1,6 @@
-"""The Portal health page inside the Airflow UI: the plugin installed through the package's
-`airflow.plugins` entry point, served by a real `airflow api-server`, signed in and opened in a real
-headless Chromium (Debian's chromium + chromium-driver), with a screenshot (`make screenshots` refreshes docs/portal-health.png)."""
+"""The Portal health page inside the Airflow UI: the plugin installed through the package's `airflow.plugins`
+entry point, served by a real `airflow api-server`, signed in and opened in a real headless Chromium (Debian's
+chromium + chromium-driver), with a screenshot (`make screenshots` refreshes docs/portal-health.png)."""
 
 from __future__ import annotations
 
@@ -32,10 +32,19 @@ def api_server(four_portal_history, make_database, serve_site, airflow_metadata_
     site = serve_site("liferay_danang")
     stale_db = make_database()
     query(stale_db, "INSERT INTO portals (id, name, base_url) VALUES (%s, 'x', 'x')", (site.portal.id,))
-    query(stale_db, "INSERT INTO crawl_runs (portal, status, started_at, finished_at)"
-                    " VALUES (%s, 'success', now() - interval '5 days', now() - interval '5 days')", (site.portal.id,))
-    failed_run = subprocess.run(["airflow", "dags", "test", "portalnews_health"], capture_output=True, text=True,
-                                env=airflow_test_env(stale_db, airflow_metadata_url, site.registry_file), timeout=300)
+    query(
+        stale_db,
+        "INSERT INTO crawl_runs (portal, status, started_at, finished_at)"
+        " VALUES (%s, 'success', now() - interval '5 days', now() - interval '5 days')",
+        (site.portal.id,),
+    )
+    failed_run = subprocess.run(
+        ["airflow", "dags", "test", "portalnews_health"],
+        capture_output=True,
+        text=True,
+        env=airflow_test_env(stale_db, airflow_metadata_url, site.registry_file),
+        timeout=300,
+    )
     assert "PortalUnhealthy" in failed_run.stdout + failed_run.stderr
     env = airflow_test_env(db_url, airflow_metadata_url, site.registry_file)
 
@@ -48,8 +57,12 @@ def api_server(four_portal_history, make_database, serve_site, airflow_metadata_
 
 
 def test_airflow_lists_the_plugin_from_the_packages_entry_point():
-    out = subprocess.run([sys.executable, "-m", "airflow", "plugins", "-o", "json"], capture_output=True, text=True,
-                         timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-m", "airflow", "plugins", "-o", "json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     plugins = {p["name"]: p for p in json.loads(out.stdout[out.stdout.index("["):])}
     assert "portalnews" in plugins
     assert "portalnews.monitoring.plugin:PortalnewsPlugin" in plugins["portalnews"]["source"]
@@ -72,7 +85,9 @@ def test_the_portal_health_page_shows_every_portal_in_a_real_browser(api_server,
     browser.switch_to.frame(frame)
     wait_until(browser, expected_conditions.presence_of_element_located((By.CSS_SELECTOR, "tr.portal")),
                "the health table's rows", timeout=30)
-    rows = {row.get_attribute("data-portal"): row for row in browser.find_elements(By.CSS_SELECTOR, "tr.portal")}
+    rows = {
+        row.get_attribute("data-portal"): row for row in browser.find_elements(By.CSS_SELECTOR, "tr.portal")
+    }
     assert {"hanoi", "hcm", "danang", "cantho", "hue", "haiphong", failed_portal} <= set(rows)
 
     hanoi = rows["hanoi"]
@@ -84,7 +99,10 @@ def test_the_portal_health_page_shows_every_portal_in_a_real_browser(api_server,
     assert rows["cantho"].get_attribute("data-status") == "no data"
     chart = rows["danang"].find_element(By.CSS_SELECTOR, "svg.chart")
     assert len(chart.find_elements(By.TAG_NAME, "rect")) == 28 and chart.size["width"] > 100
-    assert rows["danang"].find_element(By.LINK_TEXT, "DAG").get_attribute("href") == f"{base}/dags/portalnews_danang"
+    assert (
+        rows["danang"].find_element(By.LINK_TEXT, "DAG").get_attribute("href")
+        == f"{base}/dags/portalnews_danang"
+    )
     failed_link = rows[failed_portal].find_element(By.PARTIAL_LINK_TEXT, "last failed task log")
     assert failed_link.text.endswith(f"(portalnews_health.check_{failed_portal})")
     assert "/dags/portalnews_health/runs/" in failed_link.get_attribute("href")

@@ -1,6 +1,6 @@
-"""The Airflow UI shows times in Airflow's `[core] default_timezone` (Asia/Ho_Chi_Minh, as analysts'
-SQL sessions) for users who have not picked a zone, in a real headless chromium whose own zone is UTC;
-a zone the user picked stays theirs. Done by the plugin's root middleware (portalnews/monitoring/ui_timezone.py)."""
+"""The Airflow UI shows times in Airflow's `[core] default_timezone` (Asia/Ho_Chi_Minh, as analysts' SQL
+sessions) for users who have not picked a zone, in a real headless chromium whose own zone is UTC; a zone the
+user picked stays theirs. Done by the plugin's root middleware (portalnews/monitoring/ui_timezone.py)."""
 
 from __future__ import annotations
 
@@ -72,7 +72,9 @@ def _pick_timezone_in_the_ui(browser, current: str, choice: str) -> None:
 @pytest.mark.slow
 def test_the_ui_shows_a_runs_time_in_vietnam_time_in_a_browser_set_to_utc(ui_with_a_run, browser, tmp_path):
     base, token, run_page = ui_with_a_run
-    assert browser.execute_script("return Intl.DateTimeFormat().resolvedOptions().timeZone") == BROWSER_TIMEZONE
+    assert (
+        browser.execute_script("return Intl.DateTimeFormat().resolvedOptions().timeZone") == BROWSER_TIMEZONE
+    )
     status, shell = http_get(base + "/")
     assert status == 200 and "Asia/Ho_Chi_Minh" in shell  # the UI's page carries the server's zone
 
@@ -86,7 +88,9 @@ def test_the_ui_shows_a_runs_time_in_vietnam_time_in_a_browser_set_to_utc(ui_wit
 
 
 @pytest.mark.slow
-def test_a_zone_the_user_picked_survives_while_an_earlier_default_follows_the_configured_one(ui_with_a_run, browser):
+def test_a_zone_the_user_picked_survives_while_an_earlier_default_follows_the_configured_one(
+    ui_with_a_run, browser
+):
     base, token, run_page = ui_with_a_run
     sign_in(browser, base, token)
     # A browser that got Europe/Paris as the default when that was default_timezone, and never picked.

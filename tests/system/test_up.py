@@ -25,10 +25,18 @@ from tests.support.database import query
 from tests.support.docs import DOCUMENTS
 
 
-def _api(base: str, path: str, token: str | None = None, method: str = "GET", body: dict | None = None) -> dict:
-    request = urllib.request.Request(base + path, method=method, data=json.dumps(body).encode() if body else None,
-                                     headers={"Content-Type": "application/json",
-                                              **({"Authorization": f"Bearer {token}"} if token else {})})
+def _api(
+    base: str, path: str, token: str | None = None, method: str = "GET", body: dict | None = None
+) -> dict:
+    request = urllib.request.Request(
+        base + path,
+        method=method,
+        data=json.dumps(body).encode() if body else None,
+        headers={
+            "Content-Type": "application/json",
+            **({"Authorization": f"Bearer {token}"} if token else {}),
+        },
+    )
     with urllib.request.urlopen(request, timeout=20) as response:
         return json.loads(response.read() or b"{}")
 
@@ -61,7 +69,9 @@ def _airflow_processes(home: Path) -> list[psutil.Process]:
     found = []
     for proc in psutil.process_iter(["name", "cmdline"]):
         try:
-            if "airflow" in " ".join(proc.info["cmdline"] or []) and proc.environ().get("AIRFLOW_HOME") == str(home):
+            if "airflow" in " ".join(proc.info["cmdline"] or []) and proc.environ().get(
+                "AIRFLOW_HOME"
+            ) == str(home):
                 found.append(proc)
         except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
             continue
@@ -91,13 +101,21 @@ def test_up_serves_the_ui_on_loopback_runs_a_triggered_dag_and_stops_cleanly(ser
         banner = next(line for line in (home / "up.log").read_text().splitlines() if "Airflow is up" in line)
         assert f"127.0.0.1:{api_port}" in banner
         password = banner.split("admin / ")[1].split()[0]
-        listening = {c.laddr for c in psutil.net_connections("tcp") if c.status == "LISTEN" and c.laddr.port == api_port}
+        listening = {
+            c.laddr
+            for c in psutil.net_connections("tcp")
+            if c.status == "LISTEN" and c.laddr.port == api_port
+        }
         assert {addr.ip for addr in listening} == {"127.0.0.1"}  # the UI is not exposed beyond loopback
 
-        token = _api(base, "/auth/token", method="POST", body={"username": "admin", "password": password})["access_token"]
+        token = _api(base, "/auth/token", method="POST", body={"username": "admin", "password": password})[
+            "access_token"
+        ]
         dag_id = f"portalnews_{site.portal.id}"
         dags = {d["dag_id"]: d for d in _api(base, "/api/v2/dags?limit=100", token)["dags"]}
-        assert {f"portalnews_{p}" for p in ("hanoi", "hcm", "danang", "cantho", "hue", "haiphong")} < set(dags)
+        assert {f"portalnews_{p}" for p in ("hanoi", "hcm", "danang", "cantho", "hue", "haiphong")} < set(
+            dags
+        )
         assert dags[dag_id]["is_paused"]
         # The operators' tools run when triggered: the backfill by the docs' own command (for this portal).
         assert not dags["portalnews_backfill"]["is_paused"] and not dags["portalnews_health"]["is_paused"]
@@ -113,7 +131,9 @@ def test_up_serves_the_ui_on_loopback_runs_a_triggered_dag_and_stops_cleanly(ser
                                    capture_output=True, text=True, timeout=180)
         assert triggered.returncode == 0, triggered.stderr[-2000:]
         assert _finished_runs(base, "portalnews_backfill", token) == {"success"}
-        assert query(db_url, "SELECT status FROM crawl_runs WHERE trigger = 'backfill'") == [{"status": "success"}]
+        assert query(db_url, "SELECT status FROM crawl_runs WHERE trigger = 'backfill'") == [
+            {"status": "success"}
+        ]
         # Least privilege: Airflow's parts log in to their database as `airflow`, its tasks reach the
         # portalnews database as `portalnews_crawler`; neither is a superuser.
         sessions = query(db_url, "SELECT DISTINCT usename, rolsuper FROM pg_stat_activity JOIN pg_roles"

@@ -16,11 +16,13 @@ INTERNET_ARCHIVE_ANSWER = b"""[["urlkey","timestamp","original","mimetype","stat
 ["vn,danang,dangbo)/tin-tuc/b-2.html","20200101000000","https://dangbo.danang.vn/tin-tuc/b-2.html","text/html","200","BBBB","6144"]]"""
 # pywb's answer to output=json: one object per line.
 PYWB_ANSWER = b"""{"urlkey": "1,0,0,127:8701)/news/a-1.html", "timestamp": "20261203074204", "url": "http://127.0.0.1:8701/news/a-1.html", "mime": "text/html", "status": "200", "digest": "MNLO", "length": "3111"}
-"""
+"""  # noqa: E501 (test data, kept as served)
 
 
 def test_the_cdx_query_asks_for_every_successful_capture_of_a_host_between_two_dates():
-    query = cdx_query("http://127.0.0.1:8080/fixture/", "dangbo.danang.vn", date(2015, 1, 1), date(2019, 12, 31))
+    query = cdx_query(
+        "http://127.0.0.1:8080/fixture/", "dangbo.danang.vn", date(2015, 1, 1), date(2019, 12, 31)
+    )
     parts = urlsplit(query)
     assert f"{parts.scheme}://{parts.netloc}{parts.path}" == "http://127.0.0.1:8080/fixture/cdx"
     assert parse_qs(parts.query) == {"url": ["dangbo.danang.vn/*"], "output": ["json"],

@@ -27,8 +27,10 @@ REPORT = [
     "Phát biểu kết luận, đồng chí Bí thư Thành ủy đề nghị huyện tập trung tháo gỡ khó khăn trong giải phóng "
     "mặt bằng các dự án trọng điểm và đẩy mạnh chuyển đổi số trong cải cách hành chính.",
 ]
-NOTICE = ["Chiều nay Ủy ban nhân dân xã tổ chức họp dân để thông báo lịch cắt điện luân phiên trong tuần tới.",
-          "Cuộc họp bắt đầu lúc 14 giờ tại hội trường xã, người dân nhớ mang theo giấy tờ tùy thân và sổ hộ khẩu."]
+NOTICE = [
+    "Chiều nay Ủy ban nhân dân xã tổ chức họp dân để thông báo lịch cắt điện luân phiên trong tuần tới.",
+    "Cuộc họp bắt đầu lúc 14 giờ tại hội trường xã, người dân nhớ mang theo giấy tờ tùy thân và sổ hộ khẩu.",
+]
 
 
 def _page(paragraphs: list[str]) -> ParsedPage:
@@ -93,8 +95,11 @@ def test_on_every_recorded_page_the_text_is_what_running_the_fallback_every_time
 
 
 def test_most_recorded_pages_are_read_without_the_fallback():
-    fast_only = [path for path in RECORDED_PAGES
-                 if extract_body(ParsedPage.parse(path.read_bytes(), "https://example.vn/a.html")).runs == (FAST,)]
+    fast_only = [
+        path
+        for path in RECORDED_PAGES
+        if extract_body(ParsedPage.parse(path.read_bytes(), "https://example.vn/a.html")).runs == (FAST,)
+    ]
     # 50 of 90 (52 of 98 before 8 stored copies became routes); most others are listing pages, without an
     # article container
     assert len(fast_only) >= 0.5 * len(RECORDED_PAGES)

@@ -8,7 +8,10 @@ from portalnews.extraction.bylines import is_widget_line, parse_byline, strip_ed
 from portalnews.extraction.title import drop_repeated_title
 from portalnews.vietnamese.text import comparison_form
 
-BODY = ["Sáng 13-2, Thành ủy tổ chức hội nghị sơ kết công tác.", "Hội nghị thống nhất các nhiệm vụ trọng tâm năm 2020."]
+BODY = [
+    "Sáng 13-2, Thành ủy tổ chức hội nghị sơ kết công tác.",
+    "Hội nghị thống nhất các nhiệm vụ trọng tâm năm 2020.",
+]
 
 
 def test_a_line_alone_in_capitals_at_the_end_is_the_author_kept_in_capitals():
@@ -66,7 +69,9 @@ def test_author_and_source_lines_are_both_taken_from_the_end():
 
 def test_prose_is_not_a_byline():
     assert parse_byline("Hội nghị cũng thống nhất nâng cao chất lượng đội ngũ báo cáo viên.") == (None, None)
-    assert parse_byline("Theo báo cáo, năm 2019 việc thực hiện nghị quyết có nhiều chuyển biến tích cực và rõ nét hơn.") == (None, None)
+    assert parse_byline(
+        "Theo báo cáo, năm 2019 việc thực hiện nghị quyết có nhiều chuyển biến tích cực và rõ nét hơn."
+    ) == (None, None)
 
 
 def test_labelled_only_mode_ignores_capitals_and_staff_codes():
@@ -77,9 +82,22 @@ def test_labelled_only_mode_ignores_capitals_and_staff_codes():
 
 @pytest.mark.parametrize(
     "line",
-    ["ĐÁNH GIÁ BÀI VIẾT", "In bài", "In bài viết", "Chia sẻ", "Chia sẻ:", "Bình luận", "Bình luận (3)", "Gửi bình luận",
-     "Lượt xem: 1.245", "Gửi email", "☆☆☆☆☆", "Click để đánh giá bài viết",
-     "Tổng số điểm của bài viết là: 0 trong 0 đánh giá", "A- A+"],
+    [
+        "ĐÁNH GIÁ BÀI VIẾT",
+        "In bài",
+        "In bài viết",
+        "Chia sẻ",
+        "Chia sẻ:",
+        "Bình luận",
+        "Bình luận (3)",
+        "Gửi bình luận",
+        "Lượt xem: 1.245",
+        "Gửi email",
+        "☆☆☆☆☆",
+        "Click để đánh giá bài viết",
+        "Tổng số điểm của bài viết là: 0 trong 0 đánh giá",
+        "A- A+",
+    ],
 )
 def test_widget_lines_are_recognised(line):
     assert is_widget_line(line)
@@ -90,8 +108,18 @@ def test_widgets_are_dropped_wherever_they_are():
     assert edges.lines == BODY
 
 
-@pytest.mark.parametrize("header", ["Tin liên quan", "Các tin khác", "Tin mới", "Những tin mới hơn", "Những tin cũ hơn",
-                                    "Tin cùng chuyên mục", "Từ khóa: đại hội"])
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Tin liên quan",
+        "Các tin khác",
+        "Tin mới",
+        "Những tin mới hơn",
+        "Những tin cũ hơn",
+        "Tin cùng chuyên mục",
+        "Từ khóa: đại hội",
+    ],
+)
 def test_everything_after_a_related_news_header_is_dropped(header):
     edges = strip_edges([*BODY, "PV", header, "Tin khác số một (12/02/2020)", "Tin khác số hai"])
     assert edges.lines == BODY and edges.author == "PV"
@@ -109,19 +137,25 @@ def test_a_first_line_that_begins_the_page_title_is_dropped():
 
 
 def test_a_body_of_one_line_keeps_it_even_if_it_repeats_the_title():
-    assert drop_repeated_title(["Hội nghị sơ kết"], {comparison_form("Hội nghị sơ kết")}) == ["Hội nghị sơ kết"]
+    assert drop_repeated_title(["Hội nghị sơ kết"], {comparison_form("Hội nghị sơ kết")}) == [
+        "Hội nghị sơ kết"
+    ]
 
 
 # --- the author from the page's metadata, when the body has no byline --------------------------
 
 PROSE = "".join(
-    f"<p>Đoạn {i}: Ban Thường vụ Thành ủy tổ chức hội nghị sơ kết công tác xây dựng Đảng và hệ thống chính trị.</p>"
+    f"<p>Đoạn {i}: Ban Thường vụ Thành ủy tổ chức hội nghị sơ kết công tác xây dựng Đảng và hệ thống chính "
+    "trị.</p>"
     for i in range(3)
 )
 
 
 def _page(head: str, body: str = "") -> str:
-    return f"<html><head><title>Hội nghị sơ kết</title>{head}</head><body><article><h1>Hội nghị sơ kết</h1>{body}{PROSE}</article></body></html>"
+    return (
+        f"<html><head><title>Hội nghị sơ kết</title>{head}</head>"
+        f"<body><article><h1>Hội nghị sơ kết</h1>{body}{PROSE}</article></body></html>"
+    )
 
 
 def _author(html: str, url: str = "https://thanhuy.example.vn/tin/1") -> str | None:
@@ -135,27 +169,41 @@ def test_meta_author_naming_a_person_is_the_author():
 
 
 def test_meta_author_that_is_only_the_site_name_is_no_author():
-    head = '<meta name="author" content="Báo Thanh Ủy"><meta property="og:site_name" content="Báo Thanh Ủy điện tử">'
+    head = (
+        '<meta name="author" content="Báo Thanh Ủy"><meta property="og:site_name" content="Báo Thanh Ủy điện '
+        'tử">'
+    )
     assert _author(_page(head)) is None
     assert _author(_page('<meta name="author" content="thanhuy.example.vn">')) is None
 
 
 def test_json_ld_organisation_author_is_no_author_but_a_person_is():
-    organisation = '{"@context":"https://schema.org","@type":"NewsArticle","author":{"@type":"Organization","name":"Thành ủy"}}'
-    person = '{"@context":"https://schema.org","@type":"NewsArticle","author":[{"@type":"Person","name":"Trần An"},{"@type":"Person","name":"Lý Bình"}]}'
+    organisation = (
+        '{"@context":"https://schema.org","@type":"NewsArticle",'
+        '"author":{"@type":"Organization","name":"Thành ủy"}}'
+    )
+    person = (
+        '{"@context":"https://schema.org","@type":"NewsArticle",'
+        '"author":[{"@type":"Person","name":"Trần An"},{"@type":"Person","name":"Lý Bình"}]}'
+    )
     assert _author(_page(f'<script type="application/ld+json">{organisation}</script>')) is None
     assert _author(_page(f'<script type="application/ld+json">{person}</script>')) == "Trần An; Lý Bình"
 
 
 def test_rel_author_and_byline_elements_name_the_author_without_their_job():
-    assert _author(_page("", '<p class="meta">Bởi <a rel="author" href="/tac-gia/an">Phạm An</a></p>')) == "Phạm An"
+    assert (
+        _author(_page("", '<p class="meta">Bởi <a rel="author" href="/tac-gia/an">Phạm An</a></p>'))
+        == "Phạm An"
+    )
     assert _author(_page("", '<div class="byline">By Maria Garcia, Staff Writer</div>')) == "Maria Garcia"
 
 
 def test_a_mixed_case_name_alone_in_a_right_aligned_last_paragraph_is_the_byline():
     from portalnews.extraction import extract_article
 
-    html = _page("", "").replace("</article>", '<p style="text-align:right"><strong>Minh Khang</strong></p></article>')
+    html = _page("", "").replace(
+        "</article>", '<p style="text-align:right"><strong>Minh Khang</strong></p></article>'
+    )
     article = extract_article(html, "https://thanhuy.example.vn/tin/1")
     assert article.author == "Minh Khang"
     assert "Minh Khang" not in article.body
@@ -164,18 +212,26 @@ def test_a_mixed_case_name_alone_in_a_right_aligned_last_paragraph_is_the_byline
 BYLINE_ELEMENT_PAGES = {
     # trafilatura's first author XPath (rel=author, itemprop "author name", class "author-name"...)
     # is tried over the whole page before its byline classes
-    "a rel=author link wins over an earlier byline class":
-        ('<span class="byline">By John Doe</span><p>Text of the story.</p><a rel="author" href="/a">Jane Roe</a>',
-         "Jane Roe"),
+    "a rel=author link wins over an earlier byline class": (
+        '<span class="byline">By John Doe</span><p>Text of the story.</p><a rel="author" href="/a">Jane '
+        'Roe</a>',
+        "Jane Roe",
+    ),
     # among the elements one XPath accepts, the first in the page, whichever attribute names it
-    "the first in page order, named by its class or by rel":
-        ('<span class="author-name">Ann Lee</span><p>Text of the story.</p><a rel="author" href="/b">Bob Ray</a>',
-         "Ann Lee"),
-    "an author inside the sidebar is someone else's":
-        ('<div class="sidebar"><span class="author">Side Writer</span></div><div itemprop="author">Carl Fox</div>',
-         "Carl Fox"),
-    "an author element with its date left out":
-        ('<p class="byline">Mai Lan <time datetime="2024-01-02">2/1/2024</time></p>', "Mai Lan"),
+    "the first in page order, named by its class or by rel": (
+        '<span class="author-name">Ann Lee</span><p>Text of the story.</p><a rel="author" href="/b">Bob '
+        'Ray</a>',
+        "Ann Lee",
+    ),
+    "an author inside the sidebar is someone else's": (
+        '<div class="sidebar"><span class="author">Side Writer</span></div><div itemprop="author">Carl '
+        'Fox</div>',
+        "Carl Fox",
+    ),
+    "an author element with its date left out": (
+        '<p class="byline">Mai Lan <time datetime="2024-01-02">2/1/2024</time></p>',
+        "Mai Lan",
+    ),
     "no byline element": ('<p class="lead">Text of the story.</p>', None),
 }
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from portalnews.extraction import extract_article
 
-PROSE = "".join(f"<p>Đoạn {i}: Ủy ban nhân dân tỉnh tổ chức hội nghị triển khai kế hoạch phát triển kinh tế xã hội năm nay.</p>"
-                for i in range(3))
+PROSE = "".join(
+    f"<p>Đoạn {i}: Ủy ban nhân dân tỉnh tổ chức hội nghị triển khai kế hoạch phát triển kinh tế xã hội năm "
+    "nay.</p>"
+    for i in range(3)
+)
 TITLE = "Triển khai kế hoạch phát triển kinh tế"
 
 
@@ -25,14 +28,19 @@ def test_json_ld_article_section_is_the_category():
 
 
 def test_the_last_breadcrumb_that_is_not_home_nor_the_article_is_the_category():
-    crumbs = (f'<ol class="breadcrumb"><li><a href="/">Trang chủ</a></li><li><a href="/tin">Tin tức</a></li>'
-              f'<li><a href="/tin/kinh-te">Kinh tế - Xã hội</a></li><li><a href="/tin/1">{TITLE}</a></li></ol>')
+    crumbs = (
+        f'<ol class="breadcrumb"><li><a href="/">Trang chủ</a></li><li><a href="/tin">Tin tức</a></li>'
+        f'<li><a href="/tin/kinh-te">Kinh tế - Xã hội</a></li><li><a href="/tin/1">{TITLE}</a></li></ol>'
+    )
     assert _category(before=crumbs) == "Kinh tế - Xã hội"
 
 
 def test_json_ld_breadcrumb_list_when_the_page_shows_none():
-    ld = ('{"@context":"https://schema.org","@type":"BreadcrumbList","itemListElement":['
-          '{"@type":"ListItem","position":2,"item":{"@id":"/tin/quoc-phong","name":"Quốc phòng &amp; An ninh"}},'
-          '{"@type":"ListItem","position":1,"item":{"@id":"/","name":"Trang chủ"}}]}')
+    ld = (
+        '{"@context":"https://schema.org","@type":"BreadcrumbList","itemListElement":['
+        '{"@type":"ListItem","position":2,"item":{"@id":"/tin/quoc-phong","name":"Quốc phòng &amp; '
+        'An ninh"}},'
+        '{"@type":"ListItem","position":1,"item":{"@id":"/","name":"Trang chủ"}}]}'
+    )
     # JSON-LD text is still markup: its entities are decoded once
     assert _category(f'<script type="application/ld+json">{ld}</script>') == "Quốc phòng & An ninh"

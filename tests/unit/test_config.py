@@ -15,7 +15,9 @@ AIRFLOW_ENVIRONMENT = REPO / "portalnews" / "airflow_env.py"
 
 
 def reads_the_environment(node: ast.AST) -> bool:
-    """os.environ.get(...), os.getenv(...) or os.environ[...] (copying the whole environment is not reading)."""
+    """os.environ.get(...), os.getenv(...) or os.environ[...] (copying the whole environment is not
+    reading)."""
+
     def is_environ(n):
         return isinstance(n, ast.Attribute) and n.attr == "environ" and isinstance(n.value, ast.Name)
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
@@ -30,7 +32,9 @@ def test_no_module_but_config_reads_the_environment():
             if path in (REPO / "portalnews" / "config.py", AIRFLOW_ENVIRONMENT):
                 continue
             tree = ast.parse(path.read_text(encoding="utf-8"))
-            readers += [f"{path.relative_to(REPO)}:{n.lineno}" for n in ast.walk(tree) if reads_the_environment(n)]
+            readers += [
+                f"{path.relative_to(REPO)}:{n.lineno}" for n in ast.walk(tree) if reads_the_environment(n)
+            ]
     assert not readers, "read the environment through portalnews.config: " + ", ".join(readers)
 
 

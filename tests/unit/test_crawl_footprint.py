@@ -23,12 +23,18 @@ print(json.dumps(sorted({name.split(".")[0] for name in sys.modules})))
 
 
 def test_a_crawl_process_loads_neither_the_extractor_nor_unused_scrapy_extensions():
-    result = subprocess.run([sys.executable, "-c", LOADED_BY_A_CRAWL], capture_output=True, text=True,
-                            env={"SCRAPY_SETTINGS_MODULE": "portalnews.spiders.settings", "PATH": "/usr/bin:/bin"},
-                            timeout=120, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", LOADED_BY_A_CRAWL],
+        capture_output=True,
+        text=True,
+        env={"SCRAPY_SETTINGS_MODULE": "portalnews.spiders.settings", "PATH": "/usr/bin:/bin"},
+        timeout=120,
+        check=True,
+    )
     packages = set(json.loads(result.stdout))
     assert "scrapy" in packages and "psycopg2" in packages  # the crawl's own modules did load
-    assert "trafilatura" not in packages  # the portal crawl never cleans; `portalnews check` imports it on use
+    # the portal crawl never cleans; `portalnews check` imports it on use
+    assert "trafilatura" not in packages
     assert "aiohttp" not in packages  # Scrapy's remote-control extension is not part of a crawl
 
 
@@ -37,7 +43,12 @@ def test_the_check_spider_still_cleans_with_the_extractor_it_imports_on_use():
 
     extraction_error, extract_article = _extraction()
     assert issubclass(extraction_error, Exception)
-    html = ("<html><head><title>Hội nghị Ban Chấp hành</title></head><body><article><h1>Hội nghị Ban Chấp hành</h1>"
-            + "<p>Sáng nay, Ban Chấp hành Đảng bộ thành phố khai mạc hội nghị lần thứ mười.</p>" * 8
-            + "</article></body></html>").encode()
-    assert extract_article(html, "https://example.dcs.vn/tin-tuc/hoi-nghi-1").title == "Hội nghị Ban Chấp hành"
+    html = (
+        "<html><head><title>Hội nghị Ban Chấp hành</title></head><body><article><h1>Hội nghị Ban Chấp "
+        "hành</h1>"
+        + "<p>Sáng nay, Ban Chấp hành Đảng bộ thành phố khai mạc hội nghị lần thứ mười.</p>" * 8
+        + "</article></body></html>"
+    ).encode()
+    assert (
+        extract_article(html, "https://example.dcs.vn/tin-tuc/hoi-nghi-1").title == "Hội nghị Ban Chấp hành"
+    )

@@ -67,7 +67,9 @@ def documented_invocations() -> list[tuple[str, list[str]]]:
     for document in DOCUMENTS:
         for command in portalnews_commands(document):
             words = shlex.split(re.sub(r"\[[^\]]*\]", "", command))[1:]
-            choices = [word.split("|") if "|" in word and not word.startswith("-") else [word] for word in words]
+            choices = [
+                word.split("|") if "|" in word and not word.startswith("-") else [word] for word in words
+            ]
             width = max(len(c) for c in choices) if choices else 1
             for i in range(width):
                 invocations.append((command, [c[min(i, len(c) - 1)] for c in choices]))
@@ -76,10 +78,23 @@ def documented_invocations() -> list[tuple[str, list[str]]]:
 
 def test_the_documents_show_the_main_commands():
     shown = {args[0] for _, args in documented_invocations()}
-    assert {"run", "check", "extract", "reextract", "db", "search", "export", "up", "mirror", "airflow"} <= shown
+    assert {
+        "run",
+        "check",
+        "extract",
+        "reextract",
+        "db",
+        "search",
+        "export",
+        "up",
+        "mirror",
+        "airflow",
+    } <= shown
 
 
-@pytest.mark.parametrize(("command", "args"), documented_invocations(), ids=lambda v: v if isinstance(v, str) else "")
+@pytest.mark.parametrize(
+    ("command", "args"), documented_invocations(), ids=lambda v: v if isinstance(v, str) else ""
+)
 def test_every_documented_command_is_accepted_by_the_command_line(command, args):
     try:
         build_parser().parse_args(args)

@@ -106,11 +106,18 @@ def test_extract_article_on_public_benchmark():
     scores = {name: result.score for name, result in results.items()}
     for name, result in results.items():
         s = scores[name]
-        print(f"{name}: F1 {s.f1:.4f} P {s.precision:.4f} R {s.recall:.4f}, {result.pages_per_second:.1f} pages/s")
+        print(
+            f"{name}: F1 {s.f1:.4f} P {s.precision:.4f} R {s.recall:.4f}, "
+            f"{result.pages_per_second:.1f} pages/s"
+        )
     assert scores["project"].pages == scores["body-only"].pages == 181
     body, article = scores["body-only"], scores["project"]
-    assert body.f1 >= BODY_F1_FLOOR, f"extract_body F1 {body.f1:.4f} < {BODY_F1_FLOOR} (P {body.precision:.4f} R {body.recall:.4f})"
-    assert article.f1 >= F1_FLOOR, f"extract_article F1 {article.f1:.4f} < {F1_FLOOR} (P {article.precision:.4f} R {article.recall:.4f})"
+    assert body.f1 >= BODY_F1_FLOOR, (
+        f"extract_body F1 {body.f1:.4f} < {BODY_F1_FLOOR} (P {body.precision:.4f} R {body.recall:.4f})"
+    )
+    assert article.f1 >= F1_FLOOR, (
+        f"extract_article F1 {article.f1:.4f} < {F1_FLOOR} (P {article.precision:.4f} R {article.recall:.4f})"
+    )
     held_back = results["project"].held_back_score
     assert held_back.pages == 58
     assert held_back.f1 >= HELD_BACK_F1_FLOOR, f"held-back F1 {held_back.f1:.4f} < {HELD_BACK_F1_FLOOR}"

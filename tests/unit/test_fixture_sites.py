@@ -26,7 +26,11 @@ def test_no_page_is_stored_twice():
 @pytest.mark.parametrize("site", SITE_NAMES)
 def test_every_route_serves_a_file_of_its_site(site):
     routes_file = SITES_DIR / site / "routes.toml"
-    routes = tomllib.loads(routes_file.read_text(encoding="utf-8")).get("route", []) if routes_file.exists() else []
+    routes = (
+        tomllib.loads(routes_file.read_text(encoding="utf-8")).get("route", [])
+        if routes_file.exists()
+        else []
+    )
     paths = [route["path"] for route in routes]
     assert len(paths) == len(set(paths)), "a path routed twice"
     for route in routes:

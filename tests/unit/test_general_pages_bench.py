@@ -1,4 +1,5 @@
-"""The general-pages set (bench/general_pages.py): how it reads the annotations, compares bylines and counts the two parts.
+"""The general-pages set (bench/general_pages.py): how it reads the annotations, compares bylines and counts
+the two parts.
 
 The real pages come from a PyPI source distribution fetched on the bench's first run; these tests use
 pages written here, so they need no network.

@@ -31,7 +31,9 @@ def layer_of(module: str) -> int:
     """The index of the module's layer in LAYERS (0 is the top); every module must be in one."""
     found = [(len(part), i) for i, layer in enumerate(LAYERS) for part in layer
              if module == part or module.startswith(part + ".")]
-    assert found, f"{module} is in no layer: add it to [tool.importlinter] in pyproject.toml and to README's Layers"
+    assert found, (
+        f"{module} is in no layer: add it to [tool.importlinter] in pyproject.toml and to README's Layers"
+    )
     return max(found)[1]
 
 
@@ -62,7 +64,9 @@ def test_the_repo_folders_install_under_the_one_namespace():
 
 @pytest.mark.parametrize("top_level", ["spiders", "pipelines"])
 def test_no_top_level_spiders_or_pipelines_package_is_importable_outside_the_repo(tmp_path, top_level):
-    result = subprocess.run([sys.executable, "-c", f"import {top_level}"], cwd=tmp_path, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-c", f"import {top_level}"], cwd=tmp_path, capture_output=True, text=True
+    )
     assert result.returncode != 0 and "ModuleNotFoundError" in result.stderr
     ok = subprocess.run([sys.executable, "-c", f"import portalnews.{top_level}"], cwd=tmp_path,
                         capture_output=True, text=True)
@@ -70,7 +74,9 @@ def test_no_top_level_spiders_or_pipelines_package_is_importable_outside_the_rep
 
 
 def test_the_import_contracts_hold():
-    result = subprocess.run([sys.executable, str(REPO / ".ci" / "lint_imports.py")], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, str(REPO / ".ci" / "lint_imports.py")], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "0 broken" in result.stdout
 
@@ -80,7 +86,9 @@ def test_the_import_contracts_hold():
     ("store", "from ..cli import pipeline", "Imports point down the layers"),
     ("extraction", "def later():\n    import scrapy", "Extraction is pure"),
 ], ids=["relative import across the base layer", "upward import", "function-level import"])
-def test_the_contracts_catch_the_imports_a_hand_written_check_missed(tmp_path, package, sneaky_import, contract):
+def test_the_contracts_catch_the_imports_a_hand_written_check_missed(
+    tmp_path, package, sneaky_import, contract
+):
     root = lint_imports_script().installed_layout(tmp_path)
     linked = root / package
     linked.unlink()
@@ -88,9 +96,13 @@ def test_the_contracts_catch_the_imports_a_hand_written_check_missed(tmp_path, p
         (linked / path.name).parent.mkdir(exist_ok=True)
         (linked / path.name).symlink_to(path)
     (linked / "sneaky.py").write_text(sneaky_import + "\n", encoding="utf-8")
-    result = subprocess.run([str(Path(sys.executable).parent / "lint-imports"), "--no-cache", str(REPO / "pyproject.toml")],
-                            cwd=tmp_path, env={"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin"},
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "lint-imports"), "--no-cache", str(REPO / "pyproject.toml")],
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 1 and f"portalnews.{package}.sneaky" in result.stdout, result.stdout[-3000:]
     assert re.search(rf"{contract}.* BROKEN", result.stdout)
 
@@ -160,9 +172,16 @@ def test_scrapy_finds_the_project_and_its_spiders_from_the_repo_and_from_anywher
 
     from portalnews.jobs import SCRAPY_SETTINGS_MODULE
 
-    in_repo = subprocess.run([sys.executable, "-m", "scrapy", "list"], cwd=REPO, capture_output=True, text=True)
-    elsewhere = subprocess.run([sys.executable, "-m", "scrapy", "list"], cwd=tmp_path, capture_output=True, text=True,
-                               env=dict(os.environ, SCRAPY_SETTINGS_MODULE=SCRAPY_SETTINGS_MODULE))
+    in_repo = subprocess.run(
+        [sys.executable, "-m", "scrapy", "list"], cwd=REPO, capture_output=True, text=True
+    )
+    elsewhere = subprocess.run(
+        [sys.executable, "-m", "scrapy", "list"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, SCRAPY_SETTINGS_MODULE=SCRAPY_SETTINGS_MODULE),
+    )
     for listed in (in_repo, elsewhere):
         assert listed.stdout.split() == ["archive", "portal", "portal_check"], listed.stderr[-2000:]
 
@@ -175,5 +194,7 @@ def test_tests_import_nothing_from_bench():
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
             if isinstance(node, ast.ImportFrom) and node.module and not node.level:
                 names = [node.module]
-            offenders += [f"{path.relative_to(REPO)}: {n}" for n in names if n == "bench" or n.startswith("bench.")]
+            offenders += [
+                f"{path.relative_to(REPO)}: {n}" for n in names if n == "bench" or n.startswith("bench.")
+            ]
     assert not offenders

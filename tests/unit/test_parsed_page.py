@@ -20,17 +20,19 @@ FIXTURES = Path(__file__).parents[1] / "fixtures"
 RECORDED_PAGES = sorted(FIXTURES.rglob("*.html"))
 
 AWKWARD_INPUTS = {
-    "xml declaration with an encoding (lxml refuses it as text)":
-        '<?xml version="1.0" encoding="utf-8"?><html><body><p>Xin chào Hà Nội</p></body></html>',
-    "windows-1252 bytes": "<html><head><meta charset='windows-1252'></head><body><p>café über</p></body></html>"
-                          .encode("cp1252"),
+    "xml declaration with an encoding (lxml refuses it as text)": '<?xml version="1.0" '
+        'encoding="utf-8"?><html><body><p>Xin chào Hà Nội</p></body></html>',
+    "windows-1252 bytes": "<html><head><meta charset='windows-1252'></head><body><p>café "
+        "über</p></body></html>".encode(
+        "cp1252"
+    ),
     "utf-8 bytes with a doctype": "<!DOCTYPE html>\n<html><body><p>Đảng bộ</p></body></html>".encode(),
     "self-closing html tag": "<html/>\n<body><p>text</p></body>",
     "no html tag, one block": "<p>only a paragraph</p>",
     "no html tag, two blocks": "<div><p>one</p></div><div><p>two</p></div>",
     "plain text": "just some words, no markup",
     "form controls": "<html><body><form action='/s'><label>Tìm</label><input name='q' value='x'>"
-                     "<select><option>a</option></select><textarea>t</textarea></form></body></html>",
+    "<select><option>a</option></select><textarea>t</textarea></form></body></html>",
 }
 
 
@@ -76,7 +78,7 @@ def test_a_lead_before_the_title_is_not_the_sapo_but_one_after_it_is():
     <h1>Tiêu đề bài viết hôm nay</h1><p class="sapo">Đoạn mở đầu của chính bài viết này, ngay dưới tiêu đề.</p>
     <div><p>Nội dung bài viết đủ dài để có một thân bài: câu thứ nhất, câu thứ hai và câu thứ ba.</p>
     <p>Thêm một đoạn văn nữa để trang có phần thân bài rõ ràng, nhiều chữ hơn phần còn lại của trang.</p></div>
-    </body></html>"""
+    </body></html>"""  # noqa: E501 (test data, kept as served)
     article = extract_article(html, "https://example.vn/b")
     assert article.sapo == "Đoạn mở đầu của chính bài viết này, ngay dưới tiêu đề."
 
@@ -96,7 +98,7 @@ PAGE_WITH_SCRIPTS_BETWEEN_TEXT = """<html><head><title>Tin</title><style>p{color
 <p>Đoạn thứ nhất của bài viết có đủ chữ<script>x()</script> để bước trích văn bản chính giữ lại nó.</p>
 <p><script>first()</script><style>.a{}</style>Đoạn thứ hai bắt đầu bằng hai đoạn mã liền nhau trong cùng thẻ.</p>
 <p>Đoạn thứ ba kết thúc bằng một đoạn mã không có chữ theo sau, như nhiều trang vẫn làm.<script>y()</script></p>
-</article></body></html>"""
+</article></body></html>"""  # noqa: E501 (test data, kept as served)
 
 
 # Furniture trafilatura's cleaning deletes, in the places where taking it out early could change what it
@@ -127,7 +129,9 @@ def test_trafilatura_reads_the_page_the_same_without_what_it_does_not_read_and_i
     before = etree.tostring(page.tree, encoding="unicode")
     untouched = copy.deepcopy(page.tree)
     for precise, fallback in ((True, True), (True, False), (False, False)):
-        assert body._text_of(body._run(page, precise, fallback)) == _trafilatura_paragraphs(untouched, precise, fallback)
+        assert body._text_of(body._run(page, precise, fallback)) == _trafilatura_paragraphs(
+            untouched, precise, fallback
+        )
     assert etree.tostring(page.tree, encoding="unicode") == before
 
 
@@ -135,8 +139,16 @@ def _trafilatura_paragraphs(tree, precise: bool, fallback: bool) -> list[str]:
     """What body._run asks trafilatura for, on a page with every script and style in place."""
     with body._shielded(tree) as shielded:
         document = trafilatura.bare_extraction(
-            shielded, url="https://example.vn/a", with_metadata=False, favor_precision=precise, fast=not fallback,
-            include_comments=False, include_tables=True, include_images=False, deduplicate=False)
+            shielded,
+            url="https://example.vn/a",
+            with_metadata=False,
+            favor_precision=precise,
+            fast=not fallback,
+            include_comments=False,
+            include_tables=True,
+            include_images=False,
+            deduplicate=False,
+        )
     return [p.replace(body.SHIELD, "&") for p in body._paragraphs(document)]
 
 

@@ -73,19 +73,36 @@ article_url_pattern = '/tin-tuc/.+'
 @pytest.mark.parametrize(
     ("entry", "message"),
     [
-        ('id = "x1"\nname = "n"\nbase_url = "u"\nstart_urls = ["u"]', "missing required key 'article_url_pattern'"),
-        ('id = "Bad Id"\nname = "n"\nbase_url = "u"\nstart_urls = ["u"]\narticle_url_pattern = "a"', "id must match"),
-        ('id = "x2"\nname = "n"\nbase_url = "u"\nstart_urls = ["u"]\narticle_url_pattern = "(("', "not a valid regex"),
-        ('id = "x3"\nname = "n"\nbase_url = "u"\nstart_urls = ["u"]\narticle_url_pattern = "a"\nfamily = "joomla"',
-         "unknown family 'joomla'"),
-        ('id = "x4"\nname = "n"\nbase_url = "u"\nstart_urls = ["u"]\narticle_url_pattern = "a"\nstrat_urls = []',
-         "unknown keys ['strat_urls']"),
+        (
+            'id = "x1"\nname = "n"\nbase_url = "u"\nstart_urls = ["u"]',
+            "missing required key 'article_url_pattern'",
+        ),
+        (
+            'id = "Bad Id"\nname = "n"\nbase_url = "u"\nstart_urls = ["u"]\narticle_url_pattern = "a"',
+            "id must match",
+        ),
+        (
+            'id = "x2"\nname = "n"\nbase_url = "u"\nstart_urls = ["u"]\narticle_url_pattern = "(("',
+            "not a valid regex",
+        ),
+        (
+            'id = "x3"\nname = "n"\nbase_url = "u"\nstart_urls = ["u"]\narticle_url_pattern = "a"\nfamily = '
+            '"joomla"',
+            "unknown family 'joomla'",
+        ),
+        (
+            'id = "x4"\nname = "n"\nbase_url = "u"\nstart_urls = ["u"]\narticle_url_pattern = '
+            '"a"\nstrat_urls = []',
+            "unknown keys ['strat_urls']",
+        ),
     ],
 )
 def test_a_malformed_entry_is_rejected_naming_file_portal_and_key(tmp_path, entry, message):
     bad = tmp_path / "bad.toml"
     bad.write_text("[[portal]]\n" + entry + "\n", encoding="utf-8")
-    with pytest.raises(RegistryError, match=message.replace("[", r"\[").replace("]", r"\]").replace("(", r"\(")) as err:
+    with pytest.raises(
+        RegistryError, match=message.replace("[", r"\[").replace("]", r"\]").replace("(", r"\(")
+    ) as err:
         load_registry([bad])
     assert str(bad) in str(err.value)
 

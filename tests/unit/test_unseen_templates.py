@@ -48,7 +48,9 @@ def side_by_side(cases, extracted):
 def test_no_figure_below_bare_trafilatura(side_by_side, field):
     project, bare, per_page = side_by_side
     misses = [name for name, checks in per_page.items() if checks[field] is not None and checks[field] < 1]
-    assert project[field][0] >= bare[field][0], f"{field}: {project[field]} vs trafilatura {bare[field]}; {misses}"
+    assert project[field][0] >= bare[field][0], (
+        f"{field}: {project[field]} vs trafilatura {bare[field]}; {misses}"
+    )
 
 
 def test_vietnamese_pages_keep_the_time_to_the_minute(cases, side_by_side):

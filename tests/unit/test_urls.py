@@ -45,7 +45,9 @@ def test_http_and_https_are_one_site():
 
 
 def test_trailing_slash_and_fragment_are_dropped():
-    assert canonical_url("https://hcmcpv.org.vn/tin-tuc/gia-nhap-asean-1491881281/#binh-luan", HCM) == CANONICAL
+    assert (
+        canonical_url("https://hcmcpv.org.vn/tin-tuc/gia-nhap-asean-1491881281/#binh-luan", HCM) == CANONICAL
+    )
 
 
 def test_host_aliases_fold_to_the_portal_host():
@@ -71,7 +73,9 @@ def test_print_views_fold_to_the_article(variant):
 
 def test_liferay_keeps_only_the_article_id():
     a = canonical_url("https://tuyengiao.danang.gov.vn/web/guest/tin-tuc/chi-tiet?id=101&_c=3", LIFERAY)
-    b = canonical_url("http://www.tuyengiao.danang.gov.vn/web/guest/tin-tuc/chi-tiet?_c=7&id=101&utm_source=zalo", LIFERAY)
+    b = canonical_url(
+        "http://www.tuyengiao.danang.gov.vn/web/guest/tin-tuc/chi-tiet?_c=7&id=101&utm_source=zalo", LIFERAY
+    )
     c = canonical_url("https://tuyengiao.danang.gov.vn/web/guest/tin-tuc/chi-tiet?id=102&_c=3", LIFERAY)
     assert a == b == "https://tuyengiao.danang.gov.vn/web/guest/tin-tuc/chi-tiet?id=101"
     assert c != a
@@ -103,8 +107,10 @@ FIXTURE_DUPLICATES = [
 def test_fixture_duplicate_links_are_one_article(site, first, second, tmp_path):
     origin = "http://127.0.0.1:8701"
     registry = tmp_path / "portal.toml"
-    registry.write_text((SITES_DIR / site / "portal.toml").read_text(encoding="utf-8").replace("{{ORIGIN}}", origin),
-                        encoding="utf-8")
+    registry.write_text(
+        (SITES_DIR / site / "portal.toml").read_text(encoding="utf-8").replace("{{ORIGIN}}", origin),
+        encoding="utf-8",
+    )
     (fixture_portal,) = load_registry([registry], include_builtin=False).values()
     for path in (first, second):
         assert fixture_portal.article_regex.search(origin + path), path
@@ -113,4 +119,6 @@ def test_fixture_duplicate_links_are_one_article(site, first, second, tmp_path):
              if f.is_file() and f.suffix in ("", ".html", ".xml")]
     for path in (first, second):
         forms = {path, path.replace("&", "&amp;")}
-        assert any(form in text for text in pages for form in forms), f"{path} is linked from no page of {site}"
+        assert any(form in text for text in pages for form in forms), (
+            f"{path} is linked from no page of {site}"
+        )

@@ -38,11 +38,14 @@ def test_text_is_taken_as_shown_so_entity_like_text_stays():
 def test_a_page_showing_an_entity_literally_keeps_it():
     from portalnews.extraction import extract_article
 
-    sentence = "Tập đoàn AT&amp;amp;T ký kết hợp tác với Tổng công ty Bưu chính Viễn thông tại Hà Nội sáng nay."
+    sentence = (
+        "Tập đoàn AT&amp;amp;T ký kết hợp tác với Tổng công ty Bưu chính Viễn thông tại Hà Nội sáng nay."
+    )
     html = (
         "<html><head><title>AT&amp;amp;T hợp tác với VNPT</title></head><body><article>"
         "<h1>AT&amp;amp;T hợp tác với VNPT</h1>"
-        f"<p>{sentence}</p><p>{sentence.replace('sáng nay', 'chiều qua')}</p><p>{sentence.replace('Hà Nội', 'Đà Nẵng')}</p>"
+        f"<p>{sentence}</p><p>{sentence.replace('sáng nay', 'chiều qua')}</p>"
+        f"<p>{sentence.replace('Hà Nội', 'Đà Nẵng')}</p>"
         "</article></body></html>"
     )
     article = extract_article(html)
