@@ -14,6 +14,8 @@ import os
 import re
 import subprocess
 import sys
+import time
+import urllib.error
 import urllib.request
 import zipfile
 from datetime import UTC, datetime
@@ -396,3 +398,72 @@ def test_an_interrupted_archive_backfill_resumes_and_fetches_no_capture_twice(
     assert second["pages_fetched"] == len(site.expected) - first["pages_stored"]
     assert second["archive_already_stored"] == first["pages_stored"]
     assert query(db_url, "SELECT count(*) AS n FROM raw_pages")[0]["n"] == len(site.expected)
+
+
+class _Throttling:
+    """A proxy in front of the archive: the first request for each capture gets 429 with Retry-After,
+    as a busy Wayback server answers; the others are passed on. Records when each path arrived."""
+
+    def __init__(self, upstream: str, retry_after: int):
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.arrivals: list[tuple[str, float]] = []
+        throttled: set[str] = set()
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 (http.server's name)
+                proxy.arrivals.append((self.path, time.monotonic()))
+                if "id_/" in self.path and self.path not in throttled:
+                    throttled.add(self.path)
+                    self.send_response(429)
+                    self.send_header("Retry-After", str(retry_after))
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                try:
+                    with urllib.request.urlopen(upstream + self.path, timeout=30) as answer:
+                        status, headers, body = answer.status, answer.headers.items(), answer.read()
+                except urllib.error.HTTPError as err:
+                    status, headers, body = err.code, err.headers.items(), err.read()
+                self.send_response(status)
+                for name, value in headers:
+                    if name.lower() not in ("transfer-encoding", "connection", "content-length"):
+                        self.send_header(name, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.origin = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_an_archive_answering_429_with_retry_after_is_asked_again_no_sooner_than_it_said(
+        db_url, serve_site, tmp_path, pywb_archive):
+    site = serve_site("liferay_danang")
+    archive = pywb_archive(record_warc(site, tmp_path / "recorded.warc.gz"))
+    site.mirror.stop()
+    origin, collection = archive.rsplit("/", 1)
+    proxy = _Throttling(origin, retry_after=2)
+    try:
+        crawl = jobs.crawl(db_url, site.portal, None, [site.registry_file],
+                           from_archive=f"{proxy.origin}/{collection}", archive_delay=0)
+    finally:
+        proxy.close()
+
+    assert crawl["pages_fetched"] == len(site.expected)  # every capture stored after its 429
+    captures = {path for path, _ in proxy.arrivals if "id_/" in path}
+    assert len(captures) == len(site.expected)
+    for path in captures:
+        times = [t for arrived, t in proxy.arrivals if arrived == path]
+        assert len(times) == 2, path
+        assert times[1] - times[0] >= 2.0, path  # the header decided, not the backoff's short base
