@@ -17,6 +17,7 @@ from pathlib import Path
 
 from portalnews import config
 from portalnews.cli.common import registry, registry_files, with_registry
+from portalnews.cli.database import without_password
 
 
 def _environment(args) -> tuple[dict[str, str], str]:
@@ -75,7 +76,7 @@ def cmd_up(args) -> int:
     # console keeps what the operator needs, the login line last; `portalnews -v up` shows it here instead.
     logs = Path(env["AIRFLOW_HOME"]) / "logs" / "portalnews-up"
     logs.mkdir(parents=True, exist_ok=True)
-    print(f"portalnews database: {db_url}")
+    print(f"portalnews database: {without_password(db_url)[0]} (password: portalnews db env)")
     print(f"Airflow home: {env['AIRFLOW_HOME']}; DAGs: {env['AIRFLOW__CORE__DAGS_FOLDER']}")
     print("Airflow's output: " + ("below" if args.verbose else f"{logs}/<part>.log"
                                   " (`portalnews -v up` shows it here)"), flush=True)
