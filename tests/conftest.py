@@ -13,6 +13,7 @@ import uuid
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -22,7 +23,7 @@ from portalnews.mirror import SiteMirror  # noqa: E402
 from portalnews.registry import Portal, load_registry  # noqa: E402
 from portalnews.store import embedded as embedded_db  # noqa: E402
 from portalnews.store.schema import migrate  # noqa: E402
-from tests.support.database import keep_the_analysts_password, on_server, server_cursor  # noqa: E402
+from tests.support.database import keep_the_analysts_password, on_server, query, server_cursor  # noqa: E402
 from tests.support.paths import SITES_DIR  # noqa: E402
 
 # Shared fixtures of their own modules: the Airflow UI in a browser; the portal-health history; pywb.
@@ -174,3 +175,18 @@ def serve_site(tmp_path):
     yield serve
     for mirror in started:
         mirror.stop()
+
+
+@pytest.fixture
+def pipeline_login_url(db_url, pg_server):
+    """db_url, but logged in as a fresh role that is only a member of portalnews_pipeline."""
+    role, password = "crawler_" + uuid.uuid4().hex[:8], uuid.uuid4().hex
+    query(
+        f"{pg_server}/postgres",
+        f"CREATE ROLE {role} LOGIN NOSUPERUSER PASSWORD %s IN ROLE portalnews_pipeline",
+        (password,),
+    )
+    server = urlsplit(db_url)
+    yield f"postgresql://{role}:{password}@{server.hostname}:{server.port}{server.path}", role
+    query(db_url, f"REASSIGN OWNED BY {role} TO postgres; DROP OWNED BY {role}")
+    query(f"{pg_server}/postgres", f"DROP ROLE {role}")

@@ -8,9 +8,7 @@ import shutil
 import tempfile
 import threading
 import time
-import uuid
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import psycopg2
 import pytest
@@ -43,17 +41,9 @@ def test_the_analyst_cannot_take_the_pipelines_locks(db_url, statement):
 
 
 @pytest.fixture
-def pipeline_login(db_url, pg_server):
+def pipeline_login(pipeline_login_url):
     """db_url logged in as a fresh role that is only a member of portalnews_pipeline."""
-    role, password = "crawler_" + uuid.uuid4().hex[:8], uuid.uuid4().hex
-    query(
-        f"{pg_server}/postgres",
-        f"CREATE ROLE {role} LOGIN NOSUPERUSER PASSWORD %s IN ROLE portalnews_pipeline",
-        (password,),
-    )
-    server = urlsplit(db_url)
-    yield f"postgresql://{role}:{password}@{server.hostname}:{server.port}{server.path}"
-    query(f"{pg_server}/postgres", f"DROP ROLE {role}")
+    return pipeline_login_url[0]
 
 
 def test_the_pipeline_role_takes_the_crawl_lock_and_a_second_taker_is_told_busy(pipeline_login):

@@ -95,22 +95,6 @@ def test_a_registry_sitemap_path_that_points_at_a_local_file_is_rejected(tmp_pat
 
 
 # ---- least privilege (items 2-3): the pipeline needs no superuser, no owner, no DDL ------------------
-@pytest.fixture
-def pipeline_login_url(db_url, pg_server):
-    """db_url, but logged in as a fresh role that is only a member of portalnews_pipeline."""
-    import uuid
-    from urllib.parse import urlsplit
-
-    role, password = "crawler_" + uuid.uuid4().hex[:8], uuid.uuid4().hex
-    query(
-        f"{pg_server}/postgres",
-        f"CREATE ROLE {role} LOGIN NOSUPERUSER PASSWORD %s IN ROLE portalnews_pipeline",
-        (password,),
-    )
-    server = urlsplit(db_url)
-    yield f"postgresql://{role}:{password}@{server.hostname}:{server.port}{server.path}", role
-    query(db_url, f"REASSIGN OWNED BY {role} TO postgres; DROP OWNED BY {role}")
-    query(f"{pg_server}/postgres", f"DROP ROLE {role}")
 
 
 def test_a_whole_run_works_logged_in_as_a_member_of_portalnews_pipeline(pipeline_login_url, serve_site):
