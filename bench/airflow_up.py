@@ -2,40 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import signal
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from portalnews.store import embedded as embedded_db
-
-
-def airflow_api(base: str, path: str, token: str | None = None, method: str = "GET",
-                body: dict | None = None, attempts: int = 3) -> dict:
-    """One REST call; a call timing out (the API server starved of CPU on a loaded machine) is made again."""
-    request = urllib.request.Request(
-        base + path,
-        method=method,
-        data=json.dumps(body).encode() if body else None,
-        headers={
-            "Content-Type": "application/json",
-            **({"Authorization": f"Bearer {token}"} if token else {}),
-        },
-    )
-    for attempt in range(attempts):
-        try:
-            with urllib.request.urlopen(request, timeout=60) as response:
-                return json.loads(response.read() or b"{}")
-        except TimeoutError:
-            if attempt == attempts - 1:
-                raise
-    raise AssertionError("unreachable")
+from tests.support.airflow_env import airflow_api
 
 
 @dataclass

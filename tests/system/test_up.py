@@ -3,7 +3,6 @@ scheduler and LocalExecutor running a portal DAG end to end, and a clean stop of
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shlex
@@ -13,7 +12,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -21,24 +19,9 @@ import psutil
 import pytest
 
 from portalnews.store import embedded as embedded_db
+from tests.support.airflow_env import airflow_api
 from tests.support.database import query
 from tests.support.docs import DOCUMENTS
-
-
-def _api(
-    base: str, path: str, token: str | None = None, method: str = "GET", body: dict | None = None
-) -> dict:
-    request = urllib.request.Request(
-        base + path,
-        method=method,
-        data=json.dumps(body).encode() if body else None,
-        headers={
-            "Content-Type": "application/json",
-            **({"Authorization": f"Bearer {token}"} if token else {}),
-        },
-    )
-    with urllib.request.urlopen(request, timeout=20) as response:
-        return json.loads(response.read() or b"{}")
 
 
 def documented_backfill_trigger() -> str:
@@ -56,7 +39,8 @@ def _finished_runs(base: str, dag_id: str, token: str, timeout: float = 200) -> 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            states = [r["state"] for r in _api(base, f"/api/v2/dags/{dag_id}/dagRuns", token)["dag_runs"]]
+            runs = airflow_api(base, f"/api/v2/dags/{dag_id}/dagRuns", token)["dag_runs"]
+            states = [r["state"] for r in runs]
         except TimeoutError:  # an API server slowed by a busy machine: ask again
             continue
         if states and all(s in ("success", "failed") for s in states):
@@ -108,19 +92,20 @@ def test_up_serves_the_ui_on_loopback_runs_a_triggered_dag_and_stops_cleanly(ser
         }
         assert {addr.ip for addr in listening} == {"127.0.0.1"}  # the UI is not exposed beyond loopback
 
-        token = _api(base, "/auth/token", method="POST", body={"username": "admin", "password": password})[
+        login = {"username": "admin", "password": password}
+        token = airflow_api(base, "/auth/token", method="POST", body=login)[
             "access_token"
         ]
         dag_id = f"portalnews_{site.portal.id}"
-        dags = {d["dag_id"]: d for d in _api(base, "/api/v2/dags?limit=100", token)["dags"]}
+        dags = {d["dag_id"]: d for d in airflow_api(base, "/api/v2/dags?limit=100", token)["dags"]}
         assert {f"portalnews_{p}" for p in ("hanoi", "hcm", "danang", "cantho", "hue", "haiphong")} < set(
             dags
         )
         assert dags[dag_id]["is_paused"]
         # The operators' tools run when triggered: the backfill by the docs' own command (for this portal).
         assert not dags["portalnews_backfill"]["is_paused"] and not dags["portalnews_health"]["is_paused"]
-        _api(base, f"/api/v2/dags/{dag_id}", token, "PATCH", {"is_paused": False})
-        _api(base, f"/api/v2/dags/{dag_id}/dagRuns", token, "POST", {"logical_date": None})
+        airflow_api(base, f"/api/v2/dags/{dag_id}", token, "PATCH", {"is_paused": False})
+        airflow_api(base, f"/api/v2/dags/{dag_id}/dagRuns", token, "POST", {"logical_date": None})
         assert _finished_runs(base, dag_id, token) == {"success"}
         db_url = embedded_db.running_server(home / "pgdata").url("portalnews")
         assert query(db_url, "SELECT count(*) AS n FROM articles")[0]["n"] == len(site.expected)
