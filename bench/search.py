@@ -1,47 +1,40 @@
-"""Benchmark: analysts' search and story clustering on a large synthetic corpus.
+"""Benchmark: analysts' search, the load stage and the health computation as the corpus grows.
 
     python bench/search.py [--articles 200000] [--checkpoints 10000,200000] [--repeat 20] [--keep DIR]
+                           [--load-repeats 3] [--no-alternatives]
 
-Builds, on a throw-away embedded PostgreSQL with the real schema, N synthetic articles made of real
-Vietnamese sentences (the bodies of the recorded fixture articles in tests/fixtures/sites, shuffled
-into new articles over 30 portals), then prints, in one run:
+Builds, on a throw-away embedded PostgreSQL with the real schema, N synthetic articles over 30 portals
+(bench/corpus.py: distinct titles, bodies from a pool of tens of thousands of Vietnamese sentences
+naming officials and documents, a few per cent republished across portals, each with every row the
+pipeline writes: raw page, extraction, URL, story, MinHash bands, facts), then prints, in one run:
 
+* at each of --checkpoints stored articles (and at N): the load stage's cost per article for loading
+  200 new pages (a quarter of them copies of other portals' articles) into a populated portal,
+  --load-repeats times (median and range), as wall time and as CPU of this process (the client) and
+  of the PostgreSQL server, next to assigning stories by comparing a new article with every stored
+  signature (all pairs); the health DAG's computation (`compute_health` over the 30 portals, nothing
+  stored); the database's size per article and the share of it that is indexes;
 * search latency of `search_articles()` (median and p95 over --repeat runs per query, one backend
   with parallel workers off, i.e. one core), next to the same search ranking every match (no
   `max_ranked` cap) and to what an analyst would otherwise type: `vi_fold(body) LIKE '%...%'`
-  (a sequential scan);
-* at each of --checkpoints stored articles (and at N): the load stage's cost per article (dedupe,
-  story assignment through MinHash LSH bands), as wall time and as CPU of this process (the client) and
-  of the PostgreSQL server, next to assigning stories by comparing a new article with every stored
-  signature (all pairs); the health DAG's computation (`compute_health` over the 30 portals, nothing
-  stored); the database's size per article and the share of it that is indexes.
+  (a sequential scan).
 
-Every article comes with its raw page (a placeholder instead of the gzipped HTML, so sizes count
-everything but the HTML) and its extraction, fetched and cleaned a few minutes after publication, so the
-health figures and the load stage's lookups read tables of the size a real corpus has. Rows are made
-in this process (MinHash signatures and fingerprints are the pipeline's own functions) and written
-with COPY; raw pages and extractions with one INSERT ... SELECT per step.
-
-Figures only: nothing is asserted. `--keep DIR` keeps the server's data in DIR: a later run with the
-same DIR and --articles migrates it (new migrations apply) and measures search again without
-rebuilding the corpus (load figures are then skipped).
+Raw pages hold a one-byte placeholder instead of the gzipped HTML, so sizes count everything but the
+HTML. Figures only: nothing is asserted. `--keep DIR` keeps the server's data in DIR: a later run with
+the same DIR grows the corpus to --articles, or with the same --articles measures again without
+rebuilding it. The load averages at start and end are printed (the machine may be shared).
 """
 
 from __future__ import annotations
 
 import argparse
-import glob
 import hashlib
-import io
-import json
 import random
-import re
 import statistics
 import sys
 import tempfile
 import time
 import warnings
-from datetime import datetime, timedelta
 from math import nan
 from pathlib import Path
 
@@ -52,16 +45,14 @@ import psutil  # noqa: E402
 import psycopg2  # noqa: E402
 from psycopg2.extras import Json  # noqa: E402
 
+from bench.corpus import PORTALS, Corpus, write_articles  # noqa: E402
 from bench.throughput import tree_cpu  # noqa: E402
 from portalnews.monitoring.health import compute_health  # noqa: E402
-from portalnews.pipelines.load import dedupe, load_pending, stories  # noqa: E402
+from portalnews.pipelines.load import load_pending, stories  # noqa: E402
 from portalnews.registry import Portal  # noqa: E402
 from portalnews.store import embedded as embedded_db  # noqa: E402
 from portalnews.store.schema import migrate  # noqa: E402
-from portalnews.vietnamese.dates import VIETNAM  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
-PORTALS = [f"synthetic_{n:02d}" for n in range(30)]
 QUERIES = [  # (label, query): common and rare words, with and without diacritics, phrases
     ("phrase, no diacritics", "nghi quyet trung uong"),
     ("phrase, Vietnamese", "Nghị quyết Trung ương"),
@@ -70,113 +61,10 @@ QUERIES = [  # (label, query): common and rare words, with and without diacritic
     ("rare words", "tieng mong tieng dao"),
     ("one common word", "dang"),
 ]
-# Six years of articles up to today, so the health figures (the last 29 days) see a portal's usual flow.
-CORPUS_START = datetime.now(VIETNAM).replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(
-    days=6 * 365
-)
 LIKE_QUERIES = [("phrase, no diacritics", "nghi quyet trung uong"), ("rare words", "tieng mong, tieng dao")]
-
-
-def sentence_pool() -> list[str]:
-    bodies = [json.loads(Path(f).read_text(encoding="utf-8"))
-              for f in glob.glob(str(ROOT / "tests/fixtures/sites/*/expected/*.json"))]
-    sentences = {s.strip() for b in bodies for s in re.split(r"(?<=[.!?…])\s+|\n+", b["body"])
-                 if len(s.split()) >= 5}
-    return sorted(sentences)
-
-
-def synthetic_article(rng: random.Random, pool: list[str], n: int) -> dict:
-    body = "\n".join(rng.sample(pool, rng.randint(6, 14)))
-    first = body.split("\n", 1)[0]
-    title = " ".join(first.split()[: rng.randint(8, 16)])
-    published = CORPUS_START + timedelta(minutes=rng.randrange(6 * 365 * 24 * 60))
-    portal = PORTALS[n % len(PORTALS)]
-    return {"portal": portal, "url": f"http://{portal}.test/tin/{n}", "title": title, "sapo": first,
-            "body": body, "published_at": published}
-
-
-def _csv_field(value) -> str:
-    if value is None:
-        return ""
-    text = value.isoformat() if isinstance(value, datetime) else str(value)
-    return '"' + text.replace('"', '""') + '"'
-
-
-def _copy(cur, table: str, columns: str, rows: list[tuple]) -> None:
-    buffer = io.StringIO("".join(",".join(_csv_field(v) for v in row) + "\n" for row in rows))
-    cur.copy_expert(f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv)", buffer)
-
-
-def bulk_insert(conn, rng: random.Random, pool: list[str], start: int, stop: int) -> None:
-    """Articles start..stop-1 with their raw pages, extractions, URLs, stories and MinHash signatures,
-    through COPY. Article n has id, raw page id and story id n + 1."""
-    pages, extractions, articles, urls, story_rows, signatures = [], [], [], [], [], io.StringIO()
-    for n in range(start, stop):
-        a = synthetic_article(rng, pool, n)
-        article_id = n + 1
-        fetched = a["published_at"] + timedelta(minutes=5 + n % 50)
-        pages.append((article_id, a["portal"], a["url"], a["url"], a["url"], 200, "\\x00",
-                      hashlib.sha256(a["url"].encode()).hexdigest(), fetched))
-        result = {
-            "title": a["title"],
-            "sapo": a["sapo"],
-            "body": a["body"],
-            "published_at": a["published_at"].isoformat(),
-        }
-        extractions.append((article_id, "bench", fetched + timedelta(seconds=30), True,
-                            json.dumps(result, ensure_ascii=False), fetched + timedelta(seconds=40)))
-        story_rows.append((article_id, a["portal"], a["published_at"]))
-        articles.append(
-            (
-                article_id,
-                a["portal"],
-                a["url"],
-                a["url"],
-                a["title"],
-                a["sapo"],
-                a["published_at"],
-                a["body"],
-                dedupe.fingerprint(a["body"]),
-                dedupe.simhash(a["body"]).to_hex(),
-                article_id,
-                "bench",
-                article_id,
-                fetched,
-                fetched,
-            )
-        )
-        urls.append((a["portal"], a["url"], article_id, fetched))
-        signature = stories.minhash(a["body"])
-        signatures.write(f"{article_id}\t{{{','.join(map(str, signature))}}}\t"
-                         f"{{{','.join(map(str, stories.band_keys(signature)))}}}\n")
-    with conn.cursor() as cur:
-        _copy(
-            cur,
-            "raw_pages",
-            "id, portal, requested_url, url, canonical_url, status, html_gz, content_sha256, fetched_at",
-            pages,
-        )
-        _copy(
-            cur,
-            "extractions",
-            "raw_page_id, extractor_version, extracted_at, ok, result, loaded_at",
-            extractions,
-        )
-        _copy(cur, "stories", "id, first_portal, first_published_at", story_rows)
-        _copy(
-            cur,
-            "articles",
-            "id, portal, url, canonical_url, title, sapo, published_at, body, body_fingerprint,"
-            " body_simhash, raw_page_id, extractor_version, story_id, first_seen_at, updated_at",
-            articles,
-        )
-        _copy(cur, "article_urls", "portal, canonical_url, article_id, first_seen_at", urls)
-        signatures.seek(0)
-        cur.copy_from(signatures, "story_signatures", columns=("article_id", "minhash", "bands"))
-        cur.execute("UPDATE stories SET first_article_id = id WHERE id > %s AND id <= %s", (start, stop))
-        cur.execute("SELECT setval('articles_id_seq', %s), setval('stories_id_seq', %s),"
-                    " setval('raw_pages_id_seq', %s)", (stop, stop, stop))
-    conn.commit()
+# Indexes built once after a bulk load rather than row by row during it (constraints' indexes stay).
+BULK_TABLES = ("raw_pages", "extractions", "stories", "articles", "article_urls", "story_signatures",
+               "article_facts", "document_mentions", "official_mentions")
 
 
 def timed(cur, sql: str, params, repeat: int) -> tuple[float, float, int]:
@@ -225,83 +113,92 @@ def search_figures(db_url: str, repeat: int, alternatives: bool = True) -> None:
     conn.close()
 
 
-def load_figures(db_url: str, rng: random.Random, pool: list[str], db_pid: int, new: int = 200) -> None:
+def load_figures(db_url: str, corpus: Corpus, rng: random.Random, db_pid: int, new: int = 200,
+                 repeats: int = 3) -> None:
     """Load `new` pages into a portal already holding its share of the corpus (a quarter of them copies of
-    other portals' articles with another byline) and time it: wall, this process's CPU (the load stage's
-    client side) and the PostgreSQL server's. The corpus is left as it was."""
+    other portals' articles with another byline), `repeats` times, each time leaving the corpus as it
+    was: wall time, this process's CPU (the load stage's client side) and the PostgreSQL server's."""
     loaded = PORTALS[0]  # holds the articles n with n % len(PORTALS) == 0, i.e. ids 1, 31, 61, ...
-    conn = psycopg2.connect(db_url)
-    with conn.cursor() as cur:
-        cur.execute("SELECT count(*), max(id), (SELECT max(id) FROM stories) FROM articles")
-        total, max_id, max_story = cur.fetchone()
-        copies: dict[str, int] = {}  # url of a copy -> the stored article it copies
-        for n in range(new):
-            url = f"http://{loaded}.test/tin/new-{total}-{n}"
-            if n % 4 == 0:
-                copies[url] = rng.randint(1, max_id)
-                while (copies[url] - 1) % len(PORTALS) == 0:  # another portal's article
-                    copies[url] = rng.randint(1, max_id)
-                cur.execute("SELECT title, body, published_at FROM articles WHERE id = %s", (copies[url],))
-                title, body, published = cur.fetchone()
-                article = {"title": title, "body": body + "\nPV", "published_at": published.isoformat()}
-            else:
-                a = synthetic_article(rng, pool, rng.randrange(10**9))
-                article = {
-                    "title": a["title"],
-                    "body": a["body"],
-                    "published_at": a["published_at"].isoformat(),
-                }
-            cur.execute("INSERT INTO raw_pages (portal, requested_url, url, canonical_url, status, html_gz,"
-                        " content_sha256) VALUES (%s, %s, %s, %s, 200, '\\x00', %s) RETURNING id",
-                        (loaded, url, url, url, hashlib.sha256(url.encode()).hexdigest()))
-            cur.execute("INSERT INTO extractions (raw_page_id, extractor_version, ok, result)"
-                        " VALUES (%s, 'bench', true, %s)", (cur.fetchone()[0], Json(article)))
-    conn.commit()
     portal = Portal(id=loaded, name=loaded, base_url=f"http://{loaded}.test/",
                     start_urls=(f"http://{loaded}.test/",), article_url_pattern="/tin/")
     server = psutil.Process(db_pid)
-    db_before, client_before, started = tree_cpu(server), time.process_time(), time.perf_counter()
-    load_pending(db_url, portal)
-    per_article = (time.perf_counter() - started) * 1000 / new
-    client_cpu = (time.process_time() - client_before) * 1000 / new
-    db_cpu = (tree_cpu(server) - db_before) * 1000 / new
+    figures = []  # (wall, client CPU, PostgreSQL CPU) ms per article
+    for repeat in range(repeats):
+        conn = psycopg2.connect(db_url)
+        with conn.cursor() as cur:
+            cur.execute("SELECT count(*), max(id), (SELECT max(id) FROM stories) FROM articles")
+            total, max_id, max_story = cur.fetchone()
+            copies: dict[str, int] = {}  # url of a copy -> the stored article it copies
+            for n in range(new):
+                url = f"http://{loaded}.test/tin/new-{total}-{repeat}-{n}"
+                if n % 4 == 0:
+                    copies[url] = rng.randint(1, max_id)
+                    while (copies[url] - 1) % len(PORTALS) == 0:  # another portal's article
+                        copies[url] = rng.randint(1, max_id)
+                    cur.execute("SELECT title, body, published_at FROM articles WHERE id = %s",
+                                (copies[url],))
+                    title, body, published = cur.fetchone()
+                    article = {"title": title, "body": body + "\nPV", "published_at": published.isoformat()}
+                else:  # a new text: numbers past the corpus's own give titles no stored article has
+                    a = corpus.article(10**8 + total * 10 + repeat * new + n, rng)
+                    article = {"title": a["title"], "sapo": a["sapo"], "body": a["body"],
+                               "published_at": a["published_at"].isoformat()}
+                cur.execute("INSERT INTO raw_pages (portal, requested_url, url, canonical_url, status,"
+                            " html_gz, content_sha256) VALUES (%s, %s, %s, %s, 200, '\\x00', %s)"
+                            " RETURNING id",
+                            (loaded, url, url, url, hashlib.sha256(url.encode()).hexdigest()))
+                cur.execute("INSERT INTO extractions (raw_page_id, extractor_version, ok, result)"
+                            " VALUES (%s, 'bench', true, %s)", (cur.fetchone()[0], Json(article)))
+        conn.commit()
+        db_before, client_before, started = tree_cpu(server), time.process_time(), time.perf_counter()
+        load_pending(db_url, portal)
+        figures.append(((time.perf_counter() - started) * 1000 / new,
+                        (time.process_time() - client_before) * 1000 / new,
+                        (tree_cpu(server) - db_before) * 1000 / new))
+        with conn.cursor() as cur:
+            cur.execute(
+                "SELECT count(*) FROM articles a JOIN articles b ON b.story_id = a.story_id"
+                " JOIN unnest(%s::text[], %s::bigint[]) AS c(url, original) ON c.url = a.url "
+                "AND c.original = b.id",
+                (list(copies), list(copies.values())),
+            )
+            joined = cur.fetchone()[0]
+            cur.execute("SELECT count(*) FROM articles WHERE id > %s AND story_id IN"
+                        " (SELECT story_id FROM articles WHERE id <= %s) AND NOT (url = ANY(%s))",
+                        (max_id, max_id, list(copies)))
+            false_joins = cur.fetchone()[0]
+            cur.execute("SELECT count(*) FROM document_mentions WHERE article_id > %s", (max_id,))
+            documents = cur.fetchone()[0]
+            # Leave the corpus as it was for the next repeat and checkpoint.
+            cur.execute("DELETE FROM story_signatures WHERE article_id > %s", (max_id,))
+            cur.execute("UPDATE articles SET story_id = NULL WHERE id > %s", (max_id,))
+            cur.execute("DELETE FROM stories WHERE id > %s", (max_story,))
+            cur.execute(
+                "DELETE FROM article_urls WHERE portal = %s AND canonical_url LIKE '%%/tin/new-%%'", (loaded,)
+            )
+            cur.execute("DELETE FROM articles WHERE id > %s", (max_id,))
+            cur.execute("DELETE FROM raw_pages WHERE portal = %s AND url LIKE '%%/tin/new-%%'", (loaded,))
+        conn.commit()
+        conn.close()
+        wall, client, db = figures[-1]
+        # A copy of an original drawn twice is a same-portal duplicate of the first copy (an alias, no row).
+        print(f"{total:>10,} stored  load {new} pages: {wall:.1f} ms/article wall; CPU client {client:.2f}"
+              f" + PostgreSQL {db:.2f} = {client + db:.2f} ms/article; {joined}/{len(set(copies.values()))}"
+              f" copies joined their original's story, {false_joins} of {new - len(copies)} new texts"
+              f" joined one; {documents} document mentions stored", flush=True)
+    cpu = sorted(client + db for _, client, db in figures)
+    print(f"{'':>10}  load stage CPU (client + PostgreSQL) ms/article over {repeats} loads: median"
+          f" {statistics.median(cpu):.2f}, range {cpu[0]:.2f}-{cpu[-1]:.2f} (client median"
+          f" {statistics.median(c for _, c, _ in figures):.2f}, PostgreSQL median"
+          f" {statistics.median(d for _, _, d in figures):.2f})")
+    conn = psycopg2.connect(db_url)
     with conn.cursor() as cur:
-        cur.execute(
-            "SELECT count(*) FROM articles a JOIN articles b ON b.story_id = a.story_id"
-            " JOIN unnest(%s::text[], %s::bigint[]) AS c(url, original) ON c.url = a.url "
-            "AND c.original = b.id",
-            (list(copies), list(copies.values())),
-        )
-        joined = cur.fetchone()[0]
-        cur.execute("SELECT count(*) FROM articles WHERE id > %s AND story_id IN"
-                    " (SELECT story_id FROM articles WHERE id <= %s) AND NOT (url = ANY(%s))",
-                    (max_id, max_id, list(copies)))
-        false_joins = cur.fetchone()[0]
-        probe = stories.minhash(synthetic_article(rng, pool, 1)["body"])
+        probe = stories.minhash(corpus.article(1, rng)["body"])
         started = time.perf_counter()
         cur.execute("SELECT article_id, minhash FROM story_signatures")
-        best = max(stories.similarity(probe, row[1]) for row in cur.fetchall())
-        all_pairs = (time.perf_counter() - started) * 1000
-        del best
-        # Leave the corpus as it was for the next checkpoint.
-        cur.execute("DELETE FROM story_signatures WHERE article_id > %s", (max_id,))
-        cur.execute("UPDATE articles SET story_id = NULL WHERE id > %s", (max_id,))
-        cur.execute("DELETE FROM stories WHERE id > %s", (max_story,))
-        cur.execute(
-            "DELETE FROM article_urls WHERE portal = %s AND canonical_url LIKE '%%/tin/new-%%'", (loaded,)
-        )
-        cur.execute("DELETE FROM articles WHERE id > %s", (max_id,))
-        cur.execute("DELETE FROM raw_pages WHERE portal = %s AND url LIKE '%%/tin/new-%%'", (loaded,))
-    conn.commit()
+        max(stories.similarity(probe, row[1]) for row in cur.fetchall())
+        print(f"{'':>10}  alternative, all pairs: {(time.perf_counter() - started) * 1000:.1f} ms/article")
     conn.close()
-    # A copy of an original drawn twice is a same-portal duplicate of the first copy (an alias, no row).
-    print(
-        f"{total:>10,} stored  {per_article:>8.1f} ms/article (load stage wall; CPU: client {client_cpu:.1f}"
-        f" + PostgreSQL {db_cpu:.1f} = {client_cpu + db_cpu:.1f} ms; {joined}/{len(set(copies.values()))}"
-        f" copies of distinct originals joined their original's story, {false_joins} of {new - len(copies)}"
-        f" new texts joined one)"
-        f"   all pairs: {all_pairs:>8.1f} ms/article"
-    )
 
 
 def main() -> None:
@@ -310,7 +207,11 @@ def main() -> None:
     parser.add_argument("--checkpoints", default="10000",
                         help="comma-separated stored-article counts at which to measure, besides --articles")
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--load-repeats", type=int, default=3,
+                        help="loads of 200 pages at each checkpoint (median and range)")
     parser.add_argument("--seed", type=int, default=9)
+    parser.add_argument("--workers", type=int, default=2,
+                        help="processes making the corpus's rows while this one copies them in")
     parser.add_argument(
         "--no-alternatives",
         dest="alternatives",
@@ -322,9 +223,10 @@ def main() -> None:
                              " is grown to --articles)")
     args = parser.parse_args()
     rng = random.Random(args.seed)
-    pool = sentence_pool()
-    print(f"corpus: {args.articles:,} synthetic articles from {len(pool)} real Vietnamese sentences"
-          f" (tests/fixtures/sites), {len(PORTALS)} portals")
+    corpus = Corpus(args.seed)
+    print(f"corpus: {args.articles:,} synthetic articles over {len(PORTALS)} portals, bodies from"
+          f" {len(corpus.pool):,} sentences ({corpus.fixture_sentences} of them real, tests/fixtures/sites)")
+    print(f"load average at start: {_load_average()}", flush=True)
     with tempfile.TemporaryDirectory(prefix="portalnews-bench-") as tmp:
         pgdata = args.keep.resolve() if args.keep else Path(tmp) / "pg"
         server = embedded_db.start(pgdata=pgdata, port=embedded_db._free_port())
@@ -333,18 +235,25 @@ def main() -> None:
             db_url = server.url("bench")
             migrate(db_url)
             stored = _stored_articles(db_url)
+            db_pid = int((pgdata / "postmaster.pid").read_text().split()[0])
             if stored == args.articles:
-                print(f"\nreusing the corpus in {pgdata} (load figures skipped)")
+                print(f"\nreusing the corpus in {pgdata}")
+                load_figures(db_url, corpus, rng, db_pid, repeats=args.load_repeats)
                 health_figures(db_url)
                 size_figures(db_url)
             else:
-                build_corpus(db_url, args, rng, pool, int((pgdata / "postmaster.pid").read_text().split()[0]),
+                build_corpus(db_url, args, corpus, rng, db_pid,
                              grow_from=stored if 0 < stored < args.articles else 0)
             search_figures(db_url, args.repeat, args.alternatives)
         finally:
             embedded_db.stop(pgdata)
             if not args.keep:
                 embedded_db.remove_cluster(pgdata)  # as root it may live in /var/lib/portalnews
+    print(f"load average at end: {_load_average()}")
+
+
+def _load_average() -> str:
+    return ", ".join(f"{x:.1f}" for x in psutil.getloadavg())
 
 
 def _stored_articles(db_url: str) -> int:
@@ -355,15 +264,30 @@ def _stored_articles(db_url: str) -> int:
     return count
 
 
-def build_corpus(
-    db_url: str, args, rng: random.Random, pool: list[str], db_pid: int, grow_from: int = 0
-) -> None:
+def _drop_indexes(conn) -> list[str]:
+    """Drop the bulk tables' indexes that back no constraint; return their definitions."""
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i"
+            " WHERE i.indrelid::regclass::text = ANY(%s) AND NOT EXISTS"
+            " (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)",
+            (list(BULK_TABLES),),
+        )
+        indexes = cur.fetchall()
+        for name, _ in indexes:
+            cur.execute(f"DROP INDEX {name}")
+    conn.commit()
+    return [definition for _, definition in indexes]
+
+
+def build_corpus(db_url: str, args, corpus: Corpus, rng: random.Random, db_pid: int,
+                 grow_from: int = 0) -> None:
     """Articles 0..--articles-1 (from `grow_from` when a kept corpus holds that many), measured at each
-    checkpoint."""
+    checkpoint. Indexes are dropped while a step's rows are copied in, and built again before measuring."""
     conn = psycopg2.connect(db_url)
     if not grow_from:
         with conn.cursor() as cur:
-            cur.execute("TRUNCATE articles, stories, portals CASCADE")
+            cur.execute("TRUNCATE articles, stories, portals, raw_pages CASCADE")
             for portal in PORTALS:
                 cur.execute("INSERT INTO portals (id, name, base_url) VALUES (%s, %s, %s)",
                             (portal, portal, f"http://{portal}.test/"))
@@ -372,18 +296,29 @@ def build_corpus(
     done, started = grow_from, time.perf_counter()
     checkpoints = {min(int(n), args.articles) for n in args.checkpoints.split(",") if n.strip()}
     for target in sorted(n for n in checkpoints | {args.articles} if n > grow_from):
+        indexes = _drop_indexes(conn)
+        copies = 0
         while done < target:
-            step = min(10_000, target - done)
-            bulk_insert(conn, rng, pool, done, done + step)
+            step = min(50_000, target - done)
+            copies += write_articles(conn, corpus, done, done + step, workers=args.workers)["copies"]
             done += step
+            print(f"  {done:,} articles written ({time.perf_counter() - started:.0f} s)", flush=True)
+        index_started = time.perf_counter()
+        with conn.cursor() as cur:
+            cur.execute("SET maintenance_work_mem = '512MB'")
+            for definition in indexes:
+                cur.execute(definition)
+        conn.commit()
         with conn.cursor() as cur:
             conn.autocommit = True
             cur.execute("VACUUM ANALYZE")
             conn.autocommit = False
-        load_figures(db_url, rng, pool, db_pid)
+        print(f"{'':>10}  built to {done:,} articles ({copies:,} of the new ones republished copies) in"
+              f" {time.perf_counter() - started:.0f} s, indexes {time.perf_counter() - index_started:.0f} s;"
+              f" load average {_load_average()}", flush=True)
+        load_figures(db_url, corpus, rng, db_pid, repeats=args.load_repeats)
         health_figures(db_url)
         size_figures(db_url)
-        print(f"(corpus built so far in {time.perf_counter() - started:.0f} s)", flush=True)
     conn.close()
 
 

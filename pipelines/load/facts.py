@@ -11,7 +11,7 @@ text the rules fail on keeps no facts, is logged and counted, and never fails it
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import psycopg2.extras
 
@@ -24,27 +24,35 @@ log = logging.getLogger(__name__)
 RECOMPUTE_BATCH = 500
 
 
-def record_facts(cur, articles: list[tuple[int, Article]]) -> list[int]:
-    """Replace the facts of `articles` ((id, content) pairs): one DELETE and three INSERTs for all of
-    them. Returns the ids of the articles the rules failed on (left without facts)."""
-    if not articles:
-        return []
-    facts, documents, officials, failed = [], [], [], []
+@dataclass
+class FactRows:
+    """The rows recording some articles' facts, and the ids of those the rules failed on."""
+
+    facts: list[dict] = field(default_factory=list)
+    documents: list[dict] = field(default_factory=list)
+    officials: list[dict] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+
+
+def fact_rows(articles: list[tuple[int, Article]]) -> FactRows:
+    """The article_facts, document_mentions and official_mentions rows of `articles` ((id, content)
+    pairs), as `record_facts` stores them (bench/corpus.py builds its corpus's facts with them too)."""
+    rows = FactRows()
     for article_id, article in articles:
         try:
             derived = derive_facts(article.title, article.sapo, article.body)
         except Exception as err:  # a rule failing on one text must not cost the batch its other articles
             log.error("facts of article %s not derived: %s: %s", article_id, type(err).__name__, err)
-            failed.append(article_id)
+            rows.failed.append(article_id)
             continue
-        facts.append({"article_id": article_id, "rules_version": RULES_VERSION})
+        rows.facts.append({"article_id": article_id, "rules_version": RULES_VERSION})
         seen: set[tuple[str, int]] = set()  # the same text read twice (a title repeated) is one mention
         for sentence, m in derived.documents:
             where = (sentence.field, sentence.start + m.start)
             if where in seen:
                 continue
             seen.add(where)
-            documents.append(
+            rows.documents.append(
                 {
                     "article_id": article_id,
                     "field": sentence.field,
@@ -60,7 +68,7 @@ def record_facts(cur, articles: list[tuple[int, Article]]) -> list[int]:
                     "sentence": sentence.text.strip(),
                 }
             )
-        officials += [
+        rows.officials += [
             {
                 "article_id": article_id,
                 "field": sentence.field,
@@ -72,13 +80,22 @@ def record_facts(cur, articles: list[tuple[int, Article]]) -> list[int]:
             }
             for sentence, m in derived.officials
         ]
+    return rows
+
+
+def record_facts(cur, articles: list[tuple[int, Article]]) -> list[int]:
+    """Replace the facts of `articles` ((id, content) pairs): one DELETE and three INSERTs for all of
+    them. Returns the ids of the articles the rules failed on (left without facts)."""
+    if not articles:
+        return []
+    rows = fact_rows(articles)
     cur.execute(
         "DELETE FROM article_facts WHERE article_id = ANY(%s)", ([article_id for article_id, _ in articles],)
     )
-    insert_rows(cur, "article_facts", facts)
-    insert_rows(cur, "document_mentions", documents)
-    insert_rows(cur, "official_mentions", officials)
-    return failed
+    insert_rows(cur, "article_facts", rows.facts)
+    insert_rows(cur, "document_mentions", rows.documents)
+    insert_rows(cur, "official_mentions", rows.officials)
+    return rows.failed
 
 
 @dataclass
