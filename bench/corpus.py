@@ -93,7 +93,12 @@ TOPICS = ["chuyển đổi số", "xây dựng nông thôn mới", "cải cách 
           "bảo vệ nền tảng tư tưởng của Đảng", "phát triển kinh tế tập thể", "phòng, chống tham nhũng",
           "công tác dân vận", "bảo vệ môi trường", "phát triển văn hóa đọc", "an toàn giao thông",
           "xây dựng tổ chức cơ sở đảng", "thu hút đầu tư", "chăm sóc sức khỏe nhân dân",
-          "giáo dục chính trị tư tưởng", "quốc phòng toàn dân", "đô thị văn minh", "kinh tế số"]
+          "giáo dục chính trị tư tưởng", "quốc phòng toàn dân", "đô thị văn minh", "kinh tế số",
+          "phòng chống thiên tai", "nước sạch nông thôn", "đào tạo nghề cho lao động", "bình đẳng giới",
+          "an ninh trật tự cơ sở", "phòng cháy chữa cháy", "xây dựng gia đình văn hóa", "du lịch cộng đồng",
+          "sản xuất nông nghiệp hữu cơ", "thanh toán không dùng tiền mặt", "bảo hiểm y tế toàn dân",
+          "chỉnh trang đô thị", "khuyến học, khuyến tài", "đền ơn đáp nghĩa", "phát triển đảng viên mới",
+          "công tác kiểm tra, giám sát", "hỗ trợ doanh nghiệp nhỏ và vừa", "chương trình OCOP"]
 # Titles: each holds {place} and {k}, and no two share their fixed words, so (template, place, k) is
 # one title; article n takes the combination its number spells (`title_of`).
 TITLES = [
@@ -124,24 +129,41 @@ LEADS = [
     "Chiều {date}, {place} tổng kết công tác {topic} năm {year}.",
     "Ngày {date}, Ban Thường vụ Đảng ủy {place} họp bàn nhiệm vụ {topic}.",
 ]
-SENTENCES = [
-    "Phát biểu chỉ đạo, đồng chí {name}, {position} đề nghị {place} tiếp tục thực hiện hiệu quả {document}.",
-    "Thực hiện {document}, {place} đã hoàn thành {k} chỉ tiêu về {topic}, đạt {p}% kế hoạch năm.",
-    "Dự hội nghị có đồng chí {name}, {position}; đồng chí {name2}, {position2}.",
-    "Năm {year}, tổng thu ngân sách trên địa bàn {place} ước đạt {k} tỷ đồng, tăng {p}% so với cùng kỳ.",
-    "Theo {document}, đến năm {year2} {place} phấn đấu có {p}% hộ gia đình tham gia {topic}.",
-    "Toàn {place} hiện có {k} tổ chức cơ sở đảng với hơn {k2} đảng viên sinh hoạt tại {k3} chi bộ.",
-    "Đồng chí {name}, {position} nhấn mạnh yêu cầu gắn {topic} với {topic2} trong giai đoạn mới.",
-    "Trong {m} tháng đầu năm, {place} đã giải quyết {k} hồ sơ, tỷ lệ đúng hạn đạt {p}%.",
-    "Hội nghị đã quán triệt {document} và kế hoạch thực hiện của {place}.",
-    "Dịp này, {k} tập thể và {k2} cá nhân của {place} được tặng Giấy khen vì có thành tích trong {topic}.",
-    "Các đại biểu thảo luận {k} ý kiến, tập trung vào {topic} và {topic2} tại {place}.",
-    "Theo báo cáo, {place} có {k} hộ nghèo và {k2} hộ cận nghèo, giảm {p}% so với năm {year}.",
-    "Ủy ban MTTQ {place} đã vận động được {k} triệu đồng cho Quỹ Vì người nghèo trong năm {year}.",
-    "Đồng chí {name}, {position} yêu cầu các cấp ủy rà soát {k} nhiệm vụ trọng tâm về {topic}.",
-    "Đến nay, {place} đã đầu tư {k} km đường giao thông và {k2} công trình phúc lợi.",
-    "Căn cứ {document}, UBND {place} ban hành {k} văn bản hướng dẫn thực hiện {topic}.",
-]
+# Body sentences are built from parts (opener, subject, verb, object, tail) with a slot every few words,
+# so that two unrelated articles share few 4-word shingles (the MinHash unit), as on real portals:
+# a template's fixed words shared by every article would make every article a story candidate of
+# every other one, a cost growing with the corpus that real text does not have.
+OPENERS = ["Năm {year},", "Trong {m} tháng đầu năm {year},", "Theo báo cáo của {place},", "Dịp này,",
+           "Đến nay,", "Tại hội nghị ngày {d}/{m},", "Sáng {d}/{m},", "Chiều {d}/{m},", "Thời gian qua,",
+           "Từ đầu năm {year} đến nay,", "Giai đoạn {year}-{year2},", "Theo kế hoạch năm {year2},",
+           "Trước đó, ngày {d}/{m},", "Bên cạnh đó,", "Qua {k3} năm thực hiện,", "Tính đến ngày {d}/{m},",
+           "Thực hiện {document},", "Căn cứ {document},", "Theo {document},", "Quán triệt {document},",
+           "Phát biểu tại buổi làm việc, đồng chí {name}, {position} cho biết",
+           "Theo đồng chí {name}, {position},",
+           "Báo cáo với đoàn công tác, đồng chí {name}, {position} cho biết"]
+SUBJECTS = ["UBND {place}", "Đảng ủy {place}", "Ủy ban MTTQ {place}", "Hội Nông dân {place}",
+            "Đoàn Thanh niên {place}", "Hội Liên hiệp Phụ nữ {place}", "Hội Cựu chiến binh {place}",
+            "Ban Thường vụ Đảng ủy {place}", "các chi bộ trực thuộc Đảng ủy {place}", "Công an {place}",
+            "Phòng Giáo dục và Đào tạo {place}", "Trung tâm Y tế {place}", "Liên đoàn Lao động {place}",
+            "Ban Chỉ huy Quân sự {place}", "Phòng Tài nguyên và Môi trường {place}", "Hợp tác xã {village}",
+            "nhân dân {place}", "Ban Dân vận Đảng ủy {place}", "{k3} hộ dân {place}", "Khu dân cư số {k3}"]
+VERBS = ["đã hoàn thành", "tiếp tục triển khai", "phấn đấu hoàn thành", "đã tổ chức", "vận động thực hiện",
+         "rà soát, đánh giá", "chỉ đạo thực hiện", "đã hỗ trợ", "đã xây dựng", "tập trung thực hiện",
+         "kiểm tra, giám sát", "nhân rộng", "đã giải quyết dứt điểm", "đã trao tặng", "đã ban hành",
+         "triển khai có hiệu quả", "đẩy mạnh", "ra mắt", "đầu tư nâng cấp", "khảo sát, lựa chọn", "đăng ký",
+         "bàn giao", "sơ kết", "tuyên truyền, phổ biến", "đề xuất bổ sung"]
+NOUNS = ["chỉ tiêu", "mô hình", "công trình", "hồ sơ", "lớp tập huấn", "hộ gia đình", "tuyến đường",
+         "chi bộ", "đảng viên", "câu lạc bộ", "tổ tự quản", "nhiệm vụ", "văn bản", "đợt kiểm tra", "suất quà",
+         "phần việc", "điểm sinh hoạt", "sáng kiến", "đề án", "cuộc đối thoại", "căn nhà", "cuốn sách",
+         "lượt khám bệnh", "ha lúa", "cây xanh", "camera an ninh", "ki-ốt", "thủ tục", "tấn hàng", "tin bài"]
+LINKS = ["về", "phục vụ", "gắn với", "trong lĩnh vực", "liên quan đến", "hướng tới", "cho",
+         "thuộc chương trình"]
+TAILS = ["", ", đạt {p}% kế hoạch", ", tăng {p}% so với năm {year}",
+         ", với tổng kinh phí hơn {k2} triệu đồng", " tại {k3} khu dân cư", " theo {document}",
+         ", góp phần thực hiện {document}", " trước ngày {d}/{m}/{year2}",
+         ", thu hút hơn {k2} lượt người tham gia", " dưới sự chỉ đạo của đồng chí {name}, {position}",
+         " ở {village}", ", vượt {p} chỉ tiêu đề ra", " trong quý {q}", ", giảm {p} vụ so với cùng kỳ"]
+VILLAGES = [f"{kind} {n}" for kind in ("thôn", "tổ dân phố", "ấp", "bản", "khu phố") for n in range(1, 40)]
 
 
 def _capitalized(text: str) -> str:
@@ -177,7 +199,7 @@ class Corpus:
         rng = random.Random(seed)
         self.names = [f"{s} {m} {g}" for s in SURNAMES for m in MIDDLE_NAMES for g in GIVEN_NAMES]
         texts = [normalize_text(t) for t in fixture_sentences()]
-        texts += [normalize_text(self._fill(rng, rng.choice(SENTENCES))) for _ in range(pool_size)]
+        texts += [normalize_text(self._fill(rng, self._sentence_template(rng))) for _ in range(pool_size)]
         self.pool = [self._pool_sentence(t) for t in dict.fromkeys(texts) if context_free(t)]
         self.fixture_sentences = len([t for t in fixture_sentences() if context_free(normalize_text(t))])
 
@@ -191,11 +213,17 @@ class Corpus:
             "topic": topic, "topic2": topic2, "place": rng.choice(PLACES), "year": year,
             "year2": year + rng.randint(1, 10), "k": rng.randint(2, 4000), "k2": rng.randint(2, 900),
             "k3": rng.randint(2, 300), "p": rng.randint(10, 99), "m": rng.randint(2, 11),
+            "d": rng.randint(1, 28), "q": rng.randint(1, 4), "village": rng.choice(VILLAGES),
             "document": rng.choice(DOCUMENTS).format(n=rng.randint(1, 3999)),
         }
         values.update(given)
         values["Place"] = _capitalized(values["place"])
         return template.format(**values)
+
+    @staticmethod
+    def _sentence_template(rng: random.Random) -> str:
+        return (f"{rng.choice(OPENERS)} {rng.choice(SUBJECTS)} {rng.choice(VERBS)} {{k}} {rng.choice(NOUNS)}"
+                f" {rng.choice(LINKS)} {{topic}}{rng.choice(TAILS)}.")
 
     @staticmethod
     def _pool_sentence(text: str) -> PoolSentence:

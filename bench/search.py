@@ -67,18 +67,25 @@ BULK_TABLES = ("raw_pages", "extractions", "stories", "articles", "article_urls"
                "article_facts", "document_mentions", "official_mentions")
 
 
-def timed(cur, sql: str, params, repeat: int) -> tuple[float, float, int]:
-    """Median and p95 in ms over `repeat` runs (after one warm-up), and the row count."""
+def _p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+
+
+def timed(cur, sql: str, params, repeat: int, backend: psutil.Process | None = None) -> dict:
+    """Over `repeat` runs (after one warm-up): the wall times in ms, the backend's CPU ms per run (when
+    given its process: a figure other jobs on the machine move less), and the row count."""
     cur.execute(sql, params)
     rows = len(cur.fetchall())
-    times = []
+    times, cpu = [], []
     for _ in range(repeat):
+        cpu_before = sum(backend.cpu_times()[:2]) if backend else 0.0
         started = time.perf_counter()
         cur.execute(sql, params)
         cur.fetchall()
         times.append((time.perf_counter() - started) * 1000)
-    times.sort()
-    return statistics.median(times), times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))], rows
+        cpu.append((sum(backend.cpu_times()[:2]) - cpu_before) * 1000 if backend else nan)
+    return {"times": times, "cpu": cpu, "median": statistics.median(times), "p95": _p95(times), "rows": rows}
 
 
 def search_figures(db_url: str, repeat: int, alternatives: bool = True) -> None:
@@ -86,35 +93,45 @@ def search_figures(db_url: str, repeat: int, alternatives: bool = True) -> None:
     conn.autocommit = True
     with conn.cursor() as cur:
         cur.execute("SET max_parallel_workers_per_gather = 0")  # one core
-        cur.execute("SELECT count(*) FROM articles")
-        total = cur.fetchone()[0]
-        print(f"\nsearch latency on {total:,} articles (ms, one core; {repeat} runs each)")
+        cur.execute("SELECT count(*), pg_backend_pid() FROM articles")
+        total, backend_pid = cur.fetchone()
+        backend = psutil.Process(backend_pid)  # the server runs on this machine
+        print(f"\nsearch latency on {total:,} articles (ms, one core; {repeat} runs each); load average"
+              f" {_load_average()}")
         print(f"{'query':<24}{'matches':>9}{'search_articles() median':>26}{'p95':>8}"
-              f"{'every match ranked: median':>30}{'p95':>8}")
+              f"{'backend CPU median':>19}{'p95':>7}{'every match ranked: median':>30}{'p95':>8}")
+        every_time, every_cpu = [], []
         for label, text in QUERIES:
             cur.execute(
                 "SELECT count(*) FROM articles WHERE search_vector @@ websearch_to_tsquery('vietnamese', %s)",
                 (text,),
             )
             matches = cur.fetchone()[0]
-            median, p95, _ = timed(cur, "SELECT * FROM search_articles(%s)", (text,), repeat)
+            run = timed(cur, "SELECT * FROM search_articles(%s)", (text,), repeat, backend)
+            every_time += run["times"]
+            every_cpu += run["cpu"]
             # The same search with no cap on ranked candidates (max_ranked above any match count).
-            all_median, all_p95, _ = timed(cur, "SELECT * FROM search_articles(%s, max_ranked => 100000000)",
-                                           (text,), max(3, repeat // 4)) if alternatives else (nan, nan, 0)
-            print(f"{label:<24}{matches:>9,}{median:>26.1f}{p95:>8.1f}{all_median:>30.1f}{all_p95:>8.1f}")
+            uncapped = timed(cur, "SELECT * FROM search_articles(%s, max_ranked => 100000000)", (text,),
+                             max(3, repeat // 4)) if alternatives else {"median": nan, "p95": nan}
+            print(f"{label:<24}{matches:>9,}{run['median']:>26.1f}{run['p95']:>8.1f}"
+                  f"{statistics.median(run['cpu']):>19.1f}{_p95(run['cpu']):>7.1f}"
+                  f"{uncapped['median']:>30.1f}{uncapped['p95']:>8.1f}")
+        print(f"{'all six queries':<33}{statistics.median(every_time):>26.1f}{_p95(every_time):>8.1f}"
+              f"{statistics.median(every_cpu):>19.1f}{_p95(every_cpu):>7.1f}"
+              f"   (load average {_load_average()})")
         if alternatives:
             print(f"{'alternative: LIKE':<24}{'matches':>9}{'vi_fold(body) LIKE median':>26}{'p95':>8}")
             for label, text in LIKE_QUERIES:
                 pattern = "%" + text + "%"
-                median, p95, rows = timed(cur, "SELECT id, title FROM articles WHERE vi_fold(body) LIKE %s"
-                                               " ORDER BY published_at DESC LIMIT 20", (pattern,), 2)
+                run = timed(cur, "SELECT id, title FROM articles WHERE vi_fold(body) LIKE %s"
+                                 " ORDER BY published_at DESC LIMIT 20", (pattern,), 2)
                 cur.execute("SELECT count(*) FROM articles WHERE vi_fold(body) LIKE %s", (pattern,))
-                print(f"{label:<24}{cur.fetchone()[0]:>9,}{median:>26.1f}{p95:>8.1f}")
+                print(f"{label:<24}{cur.fetchone()[0]:>9,}{run['median']:>26.1f}{run['p95']:>8.1f}")
     conn.close()
 
 
 def load_figures(db_url: str, corpus: Corpus, rng: random.Random, db_pid: int, new: int = 200,
-                 repeats: int = 3) -> None:
+                 repeats: int = 3, statements: bool = False) -> None:
     """Load `new` pages into a portal already holding its share of the corpus (a quarter of them copies of
     other portals' articles with another byline), `repeats` times, each time leaving the corpus as it
     was: wall time, this process's CPU (the load stage's client side) and the PostgreSQL server's."""
@@ -123,11 +140,15 @@ def load_figures(db_url: str, corpus: Corpus, rng: random.Random, db_pid: int, n
                     start_urls=(f"http://{loaded}.test/",), article_url_pattern="/tin/")
     server = psutil.Process(db_pid)
     figures = []  # (wall, client CPU, PostgreSQL CPU) ms per article
+    if statements:
+        _query(db_url, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+        _query(db_url, "SELECT pg_stat_statements_reset()")
     for repeat in range(repeats):
         conn = psycopg2.connect(db_url)
         with conn.cursor() as cur:
-            cur.execute("SELECT count(*), max(id), (SELECT max(id) FROM stories) FROM articles")
-            total, max_id, max_story = cur.fetchone()
+            cur.execute("SELECT count(*), max(id), (SELECT max(id) FROM stories),"
+                        " (SELECT max(id) FROM raw_pages) FROM articles")
+            total, max_id, max_story, max_page = cur.fetchone()
             copies: dict[str, int] = {}  # url of a copy -> the stored article it copies
             for n in range(new):
                 url = f"http://{loaded}.test/tin/new-{total}-{repeat}-{n}"
@@ -169,15 +190,21 @@ def load_figures(db_url: str, corpus: Corpus, rng: random.Random, db_pid: int, n
             false_joins = cur.fetchone()[0]
             cur.execute("SELECT count(*) FROM document_mentions WHERE article_id > %s", (max_id,))
             documents = cur.fetchone()[0]
-            # Leave the corpus as it was for the next repeat and checkpoint.
-            cur.execute("DELETE FROM story_signatures WHERE article_id > %s", (max_id,))
-            cur.execute("UPDATE articles SET story_id = NULL WHERE id > %s", (max_id,))
-            cur.execute("DELETE FROM stories WHERE id > %s", (max_story,))
+            # Leave the corpus as it was for the next repeat and checkpoint: the rows added above, each
+            # table by its key. The foreign keys' triggers are skipped (articles.raw_page_id has no index:
+            # each deleted page would read every article).
+            cur.execute("SET LOCAL session_replication_role = replica")
+            for table, column, last in [("story_signatures", "article_id", max_id),
+                                        ("document_mentions", "article_id", max_id),
+                                        ("official_mentions", "article_id", max_id),
+                                        ("article_facts", "article_id", max_id),
+                                        ("articles", "id", max_id), ("stories", "id", max_story),
+                                        ("extractions", "raw_page_id", max_page),
+                                        ("raw_pages", "id", max_page)]:
+                cur.execute(f"DELETE FROM {table} WHERE {column} > %s", (last,))
             cur.execute(
                 "DELETE FROM article_urls WHERE portal = %s AND canonical_url LIKE '%%/tin/new-%%'", (loaded,)
             )
-            cur.execute("DELETE FROM articles WHERE id > %s", (max_id,))
-            cur.execute("DELETE FROM raw_pages WHERE portal = %s AND url LIKE '%%/tin/new-%%'", (loaded,))
         conn.commit()
         conn.close()
         wall, client, db = figures[-1]
@@ -191,6 +218,8 @@ def load_figures(db_url: str, corpus: Corpus, rng: random.Random, db_pid: int, n
           f" {statistics.median(cpu):.2f}, range {cpu[0]:.2f}-{cpu[-1]:.2f} (client median"
           f" {statistics.median(c for _, c, _ in figures):.2f}, PostgreSQL median"
           f" {statistics.median(d for _, _, d in figures):.2f})")
+    if statements:
+        _print_statements(db_url, new * repeats)
     conn = psycopg2.connect(db_url)
     with conn.cursor() as cur:
         probe = stories.minhash(corpus.article(1, rng)["body"])
@@ -210,6 +239,9 @@ def main() -> None:
     parser.add_argument("--load-repeats", type=int, default=3,
                         help="loads of 200 pages at each checkpoint (median and range)")
     parser.add_argument("--seed", type=int, default=9)
+    parser.add_argument("--statements", action="store_true",
+                        help="print the load's statements by PostgreSQL time (restarts the server with"
+                             " pg_stat_statements)")
     parser.add_argument("--workers", type=int, default=2,
                         help="processes making the corpus's rows while this one copies them in")
     parser.add_argument(
@@ -233,12 +265,18 @@ def main() -> None:
         try:
             embedded_db.ensure_database(server, "bench")
             db_url = server.url("bench")
+            if args.statements:
+                _query(db_url, "ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'")
+                embedded_db.stop(pgdata)
+                server = embedded_db.start(pgdata=pgdata, port=embedded_db._free_port())
+                db_url = server.url("bench")
             migrate(db_url)
             stored = _stored_articles(db_url)
             db_pid = int((pgdata / "postmaster.pid").read_text().split()[0])
             if stored == args.articles:
                 print(f"\nreusing the corpus in {pgdata}")
-                load_figures(db_url, corpus, rng, db_pid, repeats=args.load_repeats)
+                load_figures(db_url, corpus, rng, db_pid, repeats=args.load_repeats,
+                             statements=args.statements)
                 health_figures(db_url)
                 size_figures(db_url)
             else:
@@ -250,6 +288,28 @@ def main() -> None:
             if not args.keep:
                 embedded_db.remove_cluster(pgdata)  # as root it may live in /var/lib/portalnews
     print(f"load average at end: {_load_average()}")
+
+
+def _query(db_url: str, sql: str, params=()) -> list[tuple]:
+    conn = psycopg2.connect(db_url)
+    conn.autocommit = True  # ALTER SYSTEM runs outside a transaction
+    try:
+        with conn.cursor() as cur:
+            cur.execute(sql, params)
+            return cur.fetchall() if cur.description else []
+    finally:
+        conn.close()
+
+
+def _print_statements(db_url: str, articles: int, top: int = 12) -> None:
+    """The statements of the loads above by PostgreSQL time (pg_stat_statements): where the time goes."""
+    rows = _query(db_url, "SELECT total_exec_time, calls, rows, shared_blks_hit + shared_blks_read,"
+                          " shared_blks_read, left(regexp_replace(query, '\\s+', ' ', 'g'), 150)"
+                          " FROM pg_stat_statements WHERE query NOT ILIKE '%%pg_stat_statements%%'"
+                          " ORDER BY total_exec_time DESC LIMIT %s", (top,))
+    print(f"{'':>10}  statements by PostgreSQL time (ms/article, calls, rows, buffers per call, read):")
+    for total, calls, count, buffers, read, text in rows:
+        print(f"{'':>12}{total / articles:7.3f} {calls:6} {count:8} {buffers / calls:9.0f} {read:7}  {text}")
 
 
 def _load_average() -> str:
@@ -312,11 +372,12 @@ def build_corpus(db_url: str, args, corpus: Corpus, rng: random.Random, db_pid: 
         with conn.cursor() as cur:
             conn.autocommit = True
             cur.execute("VACUUM ANALYZE")
+            cur.execute("CHECKPOINT")  # the bulk load's dirty pages written now, not during a measurement
             conn.autocommit = False
         print(f"{'':>10}  built to {done:,} articles ({copies:,} of the new ones republished copies) in"
               f" {time.perf_counter() - started:.0f} s, indexes {time.perf_counter() - index_started:.0f} s;"
               f" load average {_load_average()}", flush=True)
-        load_figures(db_url, corpus, rng, db_pid, repeats=args.load_repeats)
+        load_figures(db_url, corpus, rng, db_pid, repeats=args.load_repeats, statements=args.statements)
         health_figures(db_url)
         size_figures(db_url)
     conn.close()

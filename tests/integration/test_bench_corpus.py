@@ -44,13 +44,16 @@ def test_titles_are_distinct_and_copies_form_stories_across_portals(corpus_db):
                         " FROM articles")[0]
     assert row["articles"] == ARTICLES
     assert row["titles"] == ARTICLES  # within a portal no two articles share a title
-    assert row["bodies"] == ARTICLES  # a copy's byline differs
+    # Every original text distinct; two portals republishing one may print the same byline (same body).
+    assert ARTICLES - counts["copies"] < row["bodies"] <= ARTICLES
     # A few per cent are another portal's article republished, in that article's story.
     assert 0.01 * ARTICLES < counts["copies"] < 0.06 * ARTICLES
     assert row["stories"] == ARTICLES - counts["copies"]
-    shared = query(db_url, "SELECT count(*) AS n FROM articles a JOIN articles b ON b.story_id = a.story_id"
-                           " AND b.id < a.id WHERE b.portal <> a.portal AND b.title = a.title")[0]["n"]
-    assert shared == counts["copies"]
+    republished = query(db_url, "SELECT count(*) AS n, count(*) FILTER (WHERE f.portal <> a.portal AND"
+                                " f.title = a.title AND f.published_at < a.published_at) AS other_portal"
+                                " FROM articles a JOIN stories s ON s.id = a.story_id"
+                                " JOIN articles f ON f.id = s.first_article_id WHERE a.id <> f.id")[0]
+    assert republished == {"n": counts["copies"], "other_portal": counts["copies"]}
     # The rows the foreign keys' triggers were skipped for are consistent all the same.
     dangling = query(db_url, """
         SELECT (SELECT count(*) FROM articles a LEFT JOIN stories s ON s.id = a.story_id WHERE s.id IS NULL)
