@@ -22,6 +22,7 @@ from lxml.html import HtmlElement
 from portalnews.extraction.metadata import metadata_author
 from portalnews.extraction.nodes import is_leaf_block, iter_after, last_descendant
 from portalnews.extraction.page import ParsedPage
+from portalnews.extraction.promotions import drop_trailing_promotions
 from portalnews.vietnamese.text import normalize_inline
 
 _WIDGET_WORDS = [
@@ -164,7 +165,8 @@ def parse_byline(line: str, labelled_only: bool = False) -> tuple[str | None, st
 
 
 def strip_edges(lines: list[str]) -> Edges:
-    """Remove widgets everywhere, the related-links tail, then the byline(s) at the end."""
+    """Remove widgets everywhere, the related-links tail, then the byline(s) and the site's
+    invitations to follow it (portalnews.extraction.promotions) at the end."""
     kept: list[str] = []
     for line in lines:
         clean = normalize_inline(line)
@@ -177,7 +179,15 @@ def strip_edges(lines: list[str]) -> Edges:
         kept.append(line)
 
     edges = Edges(lines=kept)
-    # Bylines sit at the end; a source line may follow or precede the author line.
+    # The site's invitations to follow it may come before or after the byline.
+    _take_bylines(edges)
+    edges.lines = drop_trailing_promotions(edges.lines)
+    _take_bylines(edges)
+    return edges
+
+
+def _take_bylines(edges: Edges) -> None:
+    """Bylines sit at the end; a source line may follow or precede the author line."""
     for _ in range(2):
         if len(edges.lines) < 2:
             break
@@ -191,7 +201,6 @@ def strip_edges(lines: list[str]) -> Edges:
         else:
             break
         edges.lines.pop()
-    return edges
 
 
 _NAME_WORD = re.compile(r"^[^\W\d_][^\W\d_.]*$")
