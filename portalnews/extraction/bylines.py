@@ -181,8 +181,10 @@ def strip_edges(lines: list[str]) -> Edges:
     edges = Edges(lines=kept)
     # The site's invitations to follow it may come before or after the byline.
     _take_bylines(edges)
-    edges.lines = drop_trailing_promotions(edges.lines)
-    _take_bylines(edges)
+    without_promotions = drop_trailing_promotions(edges.lines)
+    if len(without_promotions) < len(edges.lines):
+        edges.lines = without_promotions
+        _take_bylines(edges)
     return edges
 
 
