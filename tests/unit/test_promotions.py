@@ -27,8 +27,17 @@ def test_only_the_last_two_lines_are_looked_at():
     assert drop_trailing_promotions(lines) == lines
 
 
+def test_a_network_named_without_addressing_the_reader_is_the_articles():
+    for last in ("Many people on Twitter pointed out the mistake within hours.",
+                 "Người dân cần cảnh giác với các tài khoản Facebook giả mạo cơ quan công an."):
+        assert drop_trailing_promotions([*BODY, last]) == [*BODY, last]
+    assert is_promotion("Theo dõi Báo Hà Nội Mới trên Facebook")
+    assert is_promotion("More from the team: https://twitter.com/citytimes")
+    assert is_promotion("Get the best stories in our free weekly newsletter.")  # a newsletter alone
+
+
 def test_long_lines_and_quoted_posts_are_the_articles():
-    long_line = "The mayor said on Facebook that " + "the budget " * 30 + "was fair."
+    long_line = "Follow the mayor on Facebook: he said that " + "the budget " * 30 + "was fair."
     assert not is_promotion(long_line)
     assert not is_promotion("Meth. We're on it. https://t.co/HO1ZRs9T1P pic.twitter.com/3BDnrvkoms")
     assert is_promotion("Follow him on Twitter @michaeldwall.")
