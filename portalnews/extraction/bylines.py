@@ -71,6 +71,7 @@ _WIDGET_WORDS = [
     r"a\s*-\s*a\s*\+",
     r"cỡ chữ",
     r"phản hồi",
+    r"\(ends?\)",  # a wire story's end mark ("(END)", Yonhap), not a byline in capitals
 ]
 WIDGET_LINE = re.compile(r"^(?:" + "|".join(_WIDGET_WORDS) + r")[\s:.!]*$", re.IGNORECASE)
 

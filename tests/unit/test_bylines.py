@@ -103,6 +103,12 @@ def test_widget_lines_are_recognised(line):
     assert is_widget_line(line)
 
 
+def test_a_wire_storys_end_mark_is_dropped_and_is_no_author():
+    edges = strip_edges([*BODY, "(END)"])
+    assert edges.lines == BODY and edges.author is None
+    assert strip_edges([*BODY, "(ĐỨC MINH)"]).author == "ĐỨC MINH"
+
+
 def test_widgets_are_dropped_wherever_they_are():
     edges = strip_edges(["In bài", BODY[0], "Chia sẻ", BODY[1]])
     assert edges.lines == BODY
