@@ -32,7 +32,15 @@ def load_annotations() -> dict:
 
 
 class PagesUnavailable(RuntimeError):
-    """pip could not download a source distribution (PyPI, or the configured index, unreachable)."""
+    """pip could not download a source distribution because the package index did not answer."""
+
+
+# What pip prints when the index cannot be reached: connection errors, or no version at all of a package
+# that PyPI has (a reachable index lists the versions it has when the pinned one is missing).
+_UNREACHABLE = re.compile(
+    r"NewConnectionError|Failed to establish a new connection|Temporary failure in name resolution|"
+    r"Max retries exceeded|ProxyError|Network is unreachable|\(from versions: none\)"
+)
 
 
 def fetch_pages(directory: Path, source: dict) -> Path:
@@ -50,7 +58,8 @@ def fetch_pages(directory: Path, source: dict) -> Path:
                               capture_output=True, text=True)
         if done.returncode != 0 or not sdist.exists():
             last_line = (done.stderr.strip().splitlines() or ["no output"])[-1]
-            raise PagesUnavailable(f"pip download {requirement} failed: {last_line}")
+            message = f"pip download {requirement} failed: {last_line}"
+            raise (PagesUnavailable if _UNREACHABLE.search(done.stderr) else RuntimeError)(message)
     digest = hashlib.sha256(sdist.read_bytes()).hexdigest()
     if digest != source["sha256"]:
         raise SystemExit(f"{sdist}: sha256 {digest}, expected {source['sha256']}")

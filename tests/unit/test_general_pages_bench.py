@@ -120,6 +120,26 @@ def test_both_extractors_are_scored_on_each_part(tmp_path):
     assert set(figures) == {"project", "trafilatura"}
 
 
+def test_an_index_that_does_not_answer_makes_the_pages_unavailable_and_a_wrong_version_an_error(
+        tmp_path, monkeypatch):
+    # a real pip against a port on 127.0.0.1 where nothing listens, then against the packages it has
+    monkeypatch.setenv("PIP_INDEX_URL", "http://127.0.0.1:9/simple")
+    monkeypatch.setenv("PIP_RETRIES", "0")
+    monkeypatch.setenv("PIP_EXTRA_INDEX_URL", "")
+    monkeypatch.setenv("PIP_NO_INDEX", "")
+    source = {"package": "htmldate", "version": "1.4.0", "sha256": "0" * 64, "folder": "tests/cache"}
+    with pytest.raises(general_pages.PagesUnavailable, match="htmldate==1.4.0"):
+        general_pages.fetch_pages(tmp_path / "unreachable", source)
+    wheels = tmp_path / "wheels"
+    wheels.mkdir()
+    (wheels / "htmldate-1.3.0.tar.gz").write_bytes(b"")
+    monkeypatch.setenv("PIP_NO_INDEX", "1")
+    monkeypatch.setenv("PIP_FIND_LINKS", str(wheels))
+    with pytest.raises(RuntimeError, match="htmldate==1.4.0") as failure:
+        general_pages.fetch_pages(tmp_path / "missing", source)
+    assert not isinstance(failure.value, general_pages.PagesUnavailable)
+
+
 def test_a_figure_below_bare_trafilatura_is_named():
     def figures(day: int, author: int, f1: float) -> dict:
         return {part: {"day": [day, 9], "author": [author, 9], "body": Score(f1, f1, f1, 9)}
