@@ -13,6 +13,7 @@ import re
 import subprocess
 import sys
 import tarfile
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
@@ -90,16 +91,22 @@ def _decoded(page: bytes) -> str | bytes:
         return page
 
 
+def _spacing_aside(text: str) -> str:
+    """Spaces collapsed, composed characters (some pages write "é" as "e" and a combining accent)."""
+    return unicodedata.normalize("NFC", " ".join(text.split()))
+
+
 def visible_blocks(page: bytes) -> list[str]:
     """The page's visible text as a browser breaks it into blocks: one string per run of text between
-    block-level boundaries (paragraphs, headings, list items, table cells, <br>), spaces collapsed,
-    empty blocks dropped. Hidden elements (the `hidden` attribute, an inline display:none) are left out."""
+    block-level boundaries (paragraphs, headings, list items, table cells, <br>), spaces collapsed and
+    characters composed, empty blocks dropped. Hidden elements (the `hidden` attribute, an inline
+    display:none) are left out."""
     root = lxml_html.document_fromstring(_decoded(page))
     blocks: list[str] = []
     current: list[str] = []
 
     def flush() -> None:
-        text = " ".join(" ".join(current).split())
+        text = _spacing_aside(" ".join(current))
         if text:
             blocks.append(text)
         current.clear()
@@ -129,25 +136,20 @@ def visible_blocks(page: bytes) -> list[str]:
 
 def reference_body(page: bytes, anchors: dict) -> str:
     """The body written from the page: its visible blocks from the one holding `body_first` (cut to start
-    there) to the next one holding `body_last` (cut to end after it), minus the blocks in between that begin
-    with one of the `body_skip` snippets (captions, ad lines, "Read more"). Anchors match spacing aside; an
-    anchor the page does not hold is an error in the annotations (ValueError)."""
-    first, last = " ".join(anchors["body_first"].split()), " ".join(anchors["body_last"].split())
-    skips = [" ".join(snippet.split()) for snippet in anchors.get("body_skip", [])]
+    there) to the next one ending with `body_last`, minus the blocks in between that begin with one of the
+    `body_skip` snippets (captions, ad lines, "Read more"). Anchors match spacing aside; an anchor the page
+    does not hold is an error in the annotations (ValueError)."""
+    first, last = _spacing_aside(anchors["body_first"]), _spacing_aside(anchors["body_last"])
+    skips = [_spacing_aside(snippet) for snippet in anchors.get("body_skip", [])]
     blocks = visible_blocks(page)
     start = next((i for i, block in enumerate(blocks) if first in block), None)
     if start is None:
         raise ValueError(f"body_first {first!r} is in no visible block of the page")
-    end = next((i for i in range(start, len(blocks)) if last in blocks[i]), None)
+    blocks[start] = blocks[start][blocks[start].index(first):]
+    end = next((i for i in range(start, len(blocks)) if blocks[i].endswith(last)), None)
     if end is None:
-        raise ValueError(f"body_last {last!r} is in no visible block from body_first on")
-    chosen = list(blocks[start:end + 1])
-    if start == end:
-        head = chosen[0][chosen[0].index(first):]
-        chosen[0] = head[:head.index(last) + len(last)]
-    else:
-        chosen[0] = chosen[0][chosen[0].index(first):]
-        chosen[-1] = chosen[-1][:chosen[-1].index(last) + len(last)]
+        raise ValueError(f"body_last {last!r} ends no visible block from body_first on")
+    chosen = blocks[start:end + 1]
     unused = [snippet for snippet in skips if not any(block.startswith(snippet) for block in chosen)]
     if unused:
         raise ValueError(f"body_skip {unused[0]!r} begins no block between the anchors")

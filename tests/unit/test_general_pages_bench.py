@@ -45,7 +45,7 @@ def test_the_annotations_name_their_sources_and_every_page_has_both_fields():
         assert truth["authors"] is None or isinstance(truth["authors"], list)
         assert ("body_first" in truth) == ("body_last" in truth)
         with_body += "body_first" in truth
-    assert with_body >= 20
+    assert with_body >= 45
 
 
 ARTICLE_PAGE = """<html><head><title>Bridge</title><style>p { color: red }</style></head><body>
@@ -56,7 +56,7 @@ ARTICLE_PAGE = """<html><head><title>Bridge</title><style>p { color: red }</styl
 <p>Read more: Ten bridges worth a walk</p>
 <div>Traffic will be limited to buses at first,<br>and cars will follow in May.</div>
 <p style="display: none">hidden line</p><script>var x = "not text";</script>
-<p>The council thanked the residents for their patience. Comments (3)</p>
+<p>The council thanked the residents for their patience.</p><p>Comments (3)</p>
 <footer>© City News</footer></body></html>""".encode()
 
 
@@ -79,11 +79,19 @@ def test_the_reference_body_runs_from_the_first_to_the_last_anchor_without_the_s
         "The council thanked the residents for their patience.")
 
 
+def test_anchors_match_a_page_writing_accents_as_combining_characters():
+    page = "<p>Un débat de\u0301mocratique.</p><p>Fin du de\u0301bat.</p>"
+    anchors = {"body_first": "Un débat", "body_last": "du débat."}
+    assert general_pages.reference_body(page.encode(), anchors) == "Un débat démocratique.\nFin du débat."
+
+
 def test_an_anchor_the_page_does_not_hold_is_an_error_in_the_annotations():
     with pytest.raises(ValueError, match="body_first"):
         general_pages.reference_body(ARTICLE_PAGE, {"body_first": "The new bridge", "body_last": "patience."})
     with pytest.raises(ValueError, match="body_last"):
-        general_pages.reference_body(ARTICLE_PAGE, {"body_first": "Traffic", "body_last": "two years of"})
+        general_pages.reference_body(ARTICLE_PAGE, {"body_first": "Traffic", "body_last": "of repairs."})
+    with pytest.raises(ValueError, match="body_last"):  # the last words of a block, not words inside it
+        general_pages.reference_body(ARTICLE_PAGE, {"body_first": "Traffic", "body_last": "the residents"})
     with pytest.raises(ValueError, match="body_skip"):
         general_pages.reference_body(ARTICLE_PAGE, {"body_first": "The old bridge over",
                                                     "body_last": "patience.", "body_skip": ["© City News"]})
