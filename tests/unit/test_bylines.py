@@ -195,6 +195,12 @@ def test_on_an_english_page_the_metadata_author_comes_before_a_wire_name_ending_
     assert extract_article(vietnamese).author == "NGÔ HUYỀN"
 
 
+def test_a_byline_elements_label_left_without_a_name_is_no_author():
+    submitted = '<span class="submitted-by">Submitted on Mon, 2019-01-21 13:49</span>'
+    assert _author(_page("", submitted)) is None
+    assert _author(_page("", '<span class="submitted-by">Submitted by Lê Minh Tâm</span>')) == "Lê Minh Tâm"
+
+
 def test_meta_author_naming_a_person_is_the_author():
     assert _author(_page('<meta name="author" content="Lê Minh Tâm">')) == "Lê Minh Tâm"
 
