@@ -72,6 +72,7 @@ _WIDGET_WORDS = [
     r"a\s*-\s*a\s*\+",
     r"cỡ chữ",
     r"phản hồi",
+    r"\(ends?\)",  # a wire story's end mark ("(END)", Yonhap), not a byline in capitals
 ]
 WIDGET_LINE = re.compile(r"^(?:" + "|".join(_WIDGET_WORDS) + r")[\s:.!]*$", re.IGNORECASE)
 
@@ -258,16 +259,20 @@ def _lines_after_container(page: ParsedPage, container: HtmlElement | None, limi
 
 
 def choose_author(
-    page: ParsedPage, edges: Edges, container: HtmlElement | None
+    page: ParsedPage, edges: Edges, container: HtmlElement | None, vietnamese: bool = True
 ) -> tuple[str | None, str | None]:
     """(author, source): hint, the body's byline, a labelled line after `container` (a node of
-    page.tree, or None), then the page's metadata when nothing else named an author."""
+    page.tree, or None), then the page's metadata when nothing else named an author. On a page that is
+    not Vietnamese the metadata comes before the body's byline: a short line in capitals ending such a
+    body is more often a wire's name ("AP", "REUTERS") than the portals' signature."""
     author = page.hinted_text("author")
     source = edges.source
     if author:
         hinted_author, hinted_source = parse_byline(author)
         author = hinted_author or author
         source = source or hinted_source
+    if not author and not vietnamese:
+        author = metadata_author(page)
     author = author or edges.author
     if not author or not source:
         after_author = after_source = None
