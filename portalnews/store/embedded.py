@@ -252,8 +252,7 @@ def start(pgdata: Path | None = None, port: int | None = None) -> EmbeddedServer
         wanted = config.embedded_db_port()
         port = wanted if port_free(wanted) else _free_port()
     # The socket stays in the data directory (0700, the server's user): other users cannot even reach it.
-    options = (f"-h 127.0.0.1 -p {port} -k {datadir} -c max_connections=200"
-               f" -c shared_buffers={shared_buffers_mb()}MB")
+    options = f"-h 127.0.0.1 -p {port} -k {datadir} -c max_connections=200"
     log_file = datadir / "server.log"
     try:
         _run("pg_ctl", ["-D", str(datadir), "-w", "-t", "60", "-l", str(log_file), "-o", options, "start"])
@@ -266,15 +265,6 @@ def start(pgdata: Path | None = None, port: int | None = None) -> EmbeddedServer
             return server
         time.sleep(0.1)
     raise RuntimeError(f"embedded PostgreSQL in {pgdata} did not become ready")
-
-
-def shared_buffers_mb() -> int:
-    """The server's cache of table and index pages: an eighth of the machine's memory, 128 MB-2 GB.
-    PostgreSQL's default (128 MB) is missed on most pages by the load stage's lookups of random keys
-    (story bands, fingerprints, titles) once a million articles are stored (bench/search.py). Linux
-    gives shared memory as its pages are first used, so a small database takes no more than before."""
-    total_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20
-    return max(128, min(2048, total_mb // 8))
 
 
 def stop(pgdata: Path | None = None) -> bool:
