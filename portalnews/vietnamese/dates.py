@@ -135,10 +135,12 @@ def parse_datetime(text: str) -> datetime | None:
 
 
 def parse_iso(text: str) -> datetime | None:
-    """ISO 8601 (meta tags, JSON-LD, <time datetime>); naive values are taken as Vietnam time. A value
-    with an offset keeps it (the same instant): its day is the day the page shows, wherever it is."""
+    """ISO 8601 (meta tags, JSON-LD, <time datetime>), extended or basic form with a time; naive values are
+    taken as Vietnam time. A value with an offset keeps it (the same instant): its day is the day the page
+    shows, wherever it is."""
     candidate = text.strip().replace("Z", "+00:00")
-    if not re.match(r"^\d{4}-\d\d-\d\d", candidate):
+    # the extended form (2018-06-19T05:50:00+09:00) and the basic one (20180619T055000+0900, Nikkei's JSON-LD)
+    if not re.match(r"^\d{4}-\d\d-\d\d|^\d{8}T\d{4}", candidate):
         return None
     try:
         value = datetime.fromisoformat(candidate)

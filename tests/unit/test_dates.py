@@ -69,6 +69,15 @@ def test_iso_dates_from_metadata_are_read_and_naive_ones_are_vietnam_time():
     assert parse_iso("13/02/2020") is None
 
 
+def test_an_iso_date_in_the_basic_form_is_read_with_its_offset():
+    # JSON-LD "datePublished": "20180619T055000+0900" under a page showing 2018/6/19 5:50
+    value = parse_iso("20180619T055000+0900")
+    assert value is not None and value.date().isoformat() == "2018-06-19"
+    assert value == at(2018, 6, 19, 3, 50)
+    assert parse_iso("20180619T0550") == at(2018, 6, 19, 5, 50)  # naive: Vietnam time
+    assert parse_iso("20180619") is None  # eight digits alone may be anything (an id, a count)
+
+
 def test_future_dates_are_dropped():
     now = at(2020, 2, 13, 12, 0)
     assert not_in_future(at(2030, 12, 25), now=now) is None
