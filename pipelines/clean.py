@@ -32,9 +32,18 @@ def _cleaner_pool(size: int) -> queue.Queue:
     while len(_cleaners) < size:
         _cleaners.append(BoundedCleaner())
     free: queue.Queue = queue.Queue()
+    # All workers up before the cleaning threads hand them pages, their interpreters starting at once.
+    starting = [bounded._start(wait=False) for bounded in _cleaners[:size]
+                if bounded._worker is None or not bounded._worker.is_alive()]
+    failures = []
+    for worker in starting:  # each waited for, so none is left with its "ready" unread
+        try:
+            worker.wait_until_ready()
+        except RuntimeError as err:
+            failures.append(err)
+    if failures:
+        raise failures[0]
     for bounded in _cleaners[:size]:
-        if bounded._worker is None or not bounded._worker.is_alive():
-            bounded._start()  # all workers up before the cleaning threads hand them pages
         free.put(bounded)
     return free
 

@@ -8,7 +8,7 @@ import psutil
 import pytest
 
 from portalnews import jobs
-from portalnews.pipelines import clean
+from portalnews.pipelines import clean, clean_workers
 from portalnews.registry import load_registry
 from tests.support.cli import portalnews
 from tests.support.database import query
@@ -78,6 +78,24 @@ def test_batches_overlap_and_every_page_is_cleaned_once(two_cleaning_processes, 
     assert len(rows) == pages
     assert {row["url"].removeprefix(site.mirror.origin): row["title"] for row in rows} == {
         want["path"]: want["title"] for want in site.expected}
+
+
+def test_the_worker_processes_start_at_once(two_cleaning_processes, monkeypatch):
+    """Each worker's interpreter starts before the first is waited for (not one after the other)."""
+    for bounded in clean._cleaners:
+        bounded._stop()
+    alive_when_waited: list[int] = []
+    wait_until_ready = clean_workers._Worker.wait_until_ready
+
+    def counting(worker):
+        alive_when_waited.append(sum(b._worker is not None and b._worker.is_alive() for b in clean._cleaners))
+        return wait_until_ready(worker)
+
+    monkeypatch.setattr(clean_workers._Worker, "wait_until_ready", counting)
+    clean._cleaner_pool(2)
+
+    assert alive_when_waited == [2, 2]
+    assert all(b._worker.receive_end.poll(0) is False for b in clean._cleaners[:2])  # "ready" read
 
 
 def test_a_run_cleans_pages_while_its_crawl_is_still_storing_them(db_url, serve_site, tmp_path):
