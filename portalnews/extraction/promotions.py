@@ -27,7 +27,7 @@ _NETWORK = re.compile(
 )
 # the reader addressed: asked to follow, subscribe, like; a handle or a link to the network
 _TO_THE_READER = re.compile(
-    r"\b(?:follow|subscribe|like us|theo dõi|đăng ký)|@\w|"
+    r"\b(?:follow|subscribe|like us|theo dõi|đăng ký)\b|@\w|"
     r"\b(?:facebook|twitter|instagram|youtube|linkedin|tiktok)\.com/|\bzalo\.me/|\bt\.me/",
     re.IGNORECASE,
 )

@@ -176,3 +176,20 @@ def test_the_time_of_a_quoted_post_or_of_a_sidebar_teaser_is_not_the_articles():
 def test_a_two_digit_year_date_above_the_title_is_found_by_htmldates_extensive_search():
     article = extract_article(_general_page(before_title="<p>In the media</p><p>02.12.19</p>"))
     assert article.published_at.date().isoformat() == "2019-12-02"
+
+
+def test_a_slashed_date_is_month_first_only_on_a_page_declaring_a_us_locale():
+    page = _general_page().replace("</h1>", "</h1><p>Posted 03/12/2019 10:30 AM</p>")
+    us_page = page.replace("<html>", '<html lang="en-US">')
+    assert extract_article(us_page).published_at == at(2019, 3, 12, 10, 30)
+    og_locale = page.replace("<head>", '<head><meta property="og:locale" content="en_US">')
+    assert extract_article(og_locale).published_at == at(2019, 3, 12, 10, 30)
+    british = page.replace("<html>", '<html lang="en-GB">')
+    assert extract_article(british).published_at == at(2019, 12, 3, 10, 30)
+    assert extract_article(page).published_at == at(2019, 12, 3, 10, 30)
+
+
+def test_a_us_date_whose_day_is_over_twelve_is_read_and_dotted_dates_stay_day_first():
+    assert [f.value for f in find_dates("12/25/2019 08:00", month_first=True)] == [at(2019, 12, 25, 8, 0)]
+    assert find_dates("12/25/2019 08:00") == []  # day-first: there is no 25th month
+    assert [f.value for f in find_dates("03.12.2019", month_first=True)] == [at(2019, 12, 3)]

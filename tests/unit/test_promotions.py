@@ -29,7 +29,8 @@ def test_only_the_last_two_lines_are_looked_at():
 
 def test_a_network_named_without_addressing_the_reader_is_the_articles():
     for last in ("Many people on Twitter pointed out the mistake within hours.",
-                 "Người dân cần cảnh giác với các tài khoản Facebook giả mạo cơ quan công an."):
+                 "Người dân cần cảnh giác với các tài khoản Facebook giả mạo cơ quan công an.",
+                 "The following day, the mayor posted an apology on Facebook."):
         assert drop_trailing_promotions([*BODY, last]) == [*BODY, last]
     assert is_promotion("Theo dõi Báo Hà Nội Mới trên Facebook")
     assert is_promotion("More from the team: https://twitter.com/citytimes")
