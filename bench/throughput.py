@@ -220,7 +220,9 @@ class TreeSampler:
 
     def time_split(self) -> str:
         """Of each part's processes' lifetime (while sampled): the share running, waiting for a core (the
-        machine's other load) and asleep (waiting for another part, the network or the database)."""
+        machine's other load) and asleep (waiting for another part, the network or the database). The
+        kernel's figures are a process's main thread's: the main process's other threads (cleaning hand-
+        overs, the load stage) are not in its split."""
         split: dict[str, list[float]] = {}
         for pid, (first, last, run0, wait0, running, waiting) in self.sched.items():
             role = self.seen.get(pid, ("other",))[0]
@@ -232,7 +234,8 @@ class TreeSampler:
         for role, (alive, running, waiting) in sorted(split.items()):
             if alive >= 0.5:
                 asleep = max(0.0, alive - running - waiting)
-                parts.append(f"{role} {running / alive:.0%} / {waiting / alive:.0%} / {asleep / alive:.0%}")
+                name = "main (its main thread)" if role == "main" else role
+                parts.append(f"{name} {running / alive:.0%} / {waiting / alive:.0%} / {asleep / alive:.0%}")
         return "time running / waiting for a core / asleep: " + ", ".join(parts)
 
     def _sample(self) -> None:
