@@ -1,7 +1,7 @@
 """Throughput, side by side: `portalnews run` against the naive baseline on one generated portal.
 
     python bench/throughput.py [--articles 2000] [--workdir DIR] [--only project|naive|scheduled ...]
-        [--no-scheduled]
+        [--no-scheduled] [--no-reextract] [--runs N] [--timeline]
 
 Generates (once per --workdir) a NukeViet-style portal of N articles with its gold answers
 (tests/support/generated_portal.py), serves it from a separate process on 127.0.0.1, starts a throw-away
@@ -16,9 +16,11 @@ Printed per contender: wall time, articles stored per second, CPU per article (u
 whole process tree, from wait4, this process being the tree's subreaper so that processes killed with
 their parent are counted too), the PostgreSQL server's CPU during the run, peak RSS of the process
 tree (sum over live processes, sampled every 50 ms), and title / published minute / author
-correctness against the generator's gold. Then the ratios, where the CPU went (per article: the
-Scrapy process, the cleaning worker processes, the main process, i.e. orchestration and the load
-stage, and PostgreSQL), how many cores the run kept busy and the machine's load average, and
+correctness against the generator's gold. Then the ratios (with --runs N, each run's and the medians),
+where the CPU went (per article: the Scrapy process, the cleaning worker processes, the main process,
+i.e. orchestration and the load stage, and PostgreSQL) and how many cores each kept busy, the machine's
+load average, the run cut into phases (start-up, discovery before the cleaning gets going, steady, the
+tail after the crawl) with the cores each part kept busy in each (--timeline: second by second), and
 `portalnews reextract` of the stored pages with one cleaning process and with one per core (pages/s
 as the command reports it, cores busy). Figures only: nothing is asserted.
 """
@@ -31,6 +33,7 @@ import ctypes.util
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -141,8 +144,16 @@ class TreeSampler:
     """Samples a process tree every 50 ms in a thread: its RSS (the peak, and each role's RSS then) and
     each process's CPU and role ("crawl", "cleaning workers", "main" for the root, "other")."""
 
-    def __init__(self, root_pid: int):
+    def __init__(self, root_pid: int, db_pid: int | None = None):
         self.root_pid = root_pid
+        self.db = psutil.Process(db_pid) if db_pid else None
+        # Once a second: (seconds since the start, CPU s each role and PostgreSQL have used so far)
+        self.timeline: list[tuple[float, dict[str, float]]] = []
+        self._started = time.perf_counter()
+        self._db_before = 0.0
+        # pid -> (first and last sample's time, nanoseconds on a CPU and waiting for one then, each the
+        # first and the last value): from the kernel's /proc/PID/schedstat
+        self.sched: dict[int, tuple[float, float, int, int, int, int]] = {}
         self.peak = 0
         self.peak_by_role: dict[str, int] = {}  # each role's RSS at the tree's peak
         # pid -> (role, CPU s already used when the sampling
@@ -155,6 +166,9 @@ class TreeSampler:
     def __enter__(self) -> TreeSampler:
         self._sample_once()  # what the tree had already used is not counted
         self._starting = False
+        if self.db:
+            self._db_before = tree_cpu(self.db)
+        self._mark()
         self._thread.start()
         return self
 
@@ -187,15 +201,57 @@ class TreeSampler:
                     )
                     role = role_of(process, self.root_pid)
                     self.seen[process.pid] = (known if role == "other" else role, before, cpu)
+                    self._schedstat(process.pid)
                     by_role[role] = by_role.get(role, 0) + process_rss
             except psutil.Error:
                 pass
         if rss > self.peak:
             self.peak, self.peak_by_role = rss, by_role
 
+    def _schedstat(self, pid: int) -> None:
+        try:
+            with open(f"/proc/{pid}/schedstat") as stat:
+                running, waiting = map(int, stat.read().split()[:2])
+        except (OSError, ValueError):
+            return
+        now = time.perf_counter()
+        first, _, run0, wait0, _, _ = self.sched.get(pid, (now, now, running, waiting, 0, 0))
+        self.sched[pid] = (first, now, run0, wait0, running, waiting)
+
+    def time_split(self) -> str:
+        """Of each part's processes' lifetime (while sampled): the share running, waiting for a core (the
+        machine's other load) and asleep (waiting for another part, the network or the database). The
+        kernel's figures are a process's main thread's: the main process's other threads (cleaning hand-
+        overs, the load stage) are not in its split."""
+        split: dict[str, list[float]] = {}
+        for pid, (first, last, run0, wait0, running, waiting) in self.sched.items():
+            role = self.seen.get(pid, ("other",))[0]
+            total = split.setdefault(role, [0.0, 0.0, 0.0])
+            total[0] += last - first
+            total[1] += (running - run0) / 1e9
+            total[2] += (waiting - wait0) / 1e9
+        parts = []
+        for role, (alive, running, waiting) in sorted(split.items()):
+            if alive >= 0.5:
+                asleep = max(0.0, alive - running - waiting)
+                name = "main (its main thread)" if role == "main" else role
+                parts.append(f"{name} {running / alive:.0%} / {waiting / alive:.0%} / {asleep / alive:.0%}")
+        return "time running / waiting for a core / asleep: " + ", ".join(parts)
+
     def _sample(self) -> None:
         while not self._done.wait(0.05):
             self._sample_once()
+            if time.perf_counter() - self._started >= len(self.timeline):
+                self._mark()
+        self._mark()
+
+    def _mark(self) -> None:
+        used: dict[str, float] = {}
+        for role, before, last in self.seen.values():
+            used[role] = used.get(role, 0.0) + last - before
+        if self.db:
+            used["PostgreSQL"] = tree_cpu(self.db) - self._db_before
+        self.timeline.append((time.perf_counter() - self._started, used))
 
     def cpu_by_role(self, reaped: dict[int, float], root_cpu: float | None = None) -> dict:
         """CPU s each role used since the sampling started (a process reaped here counts wait4's figure);
@@ -210,10 +266,11 @@ class TreeSampler:
         return by_role
 
 
-def run_measured(name: str, command: list[str], env: dict, db_pid: int,
-                 stdout_path: Path | None = None) -> tuple[float, float, float, int, int, dict]:
+def run_measured(name: str, command: list[str], env: dict, db_pid: int, stdout_path: Path | None = None,
+                 sampled: dict | None = None) -> tuple[float, float, float, int, int, dict]:
     """Run `command`; return wall s, tree CPU s, database CPU s, peak tree RSS bytes, exit code, and CPU s
-    by role ("crawl", "cleaning workers", "main", "other").
+    by role ("crawl", "cleaning workers", "main", "other"); `sampled`, when given, receives the
+    TreeSampler's "timeline" (each role's and PostgreSQL's CPU once a second) and "time split".
 
     The tree's CPU is wait4's: this process is the tree's child subreaper, so a descendant its parent
     never waits for (a cleaning worker killed as the run's process exits) is re-parented here and waited
@@ -225,7 +282,7 @@ def run_measured(name: str, command: list[str], env: dict, db_pid: int,
     started = time.perf_counter()
     stdout = open(stdout_path, "w") if stdout_path else subprocess.DEVNULL  # noqa: SIM115 (closed below)
     proc = subprocess.Popen(command, env=env, stdout=stdout, stderr=subprocess.PIPE, text=True)
-    with TreeSampler(proc.pid) as sampler:
+    with TreeSampler(proc.pid, db_pid) as sampler:
         stderr_tail: list[str] = []
         assert proc.stderr is not None
         for line in proc.stderr:
@@ -241,7 +298,48 @@ def run_measured(name: str, command: list[str], env: dict, db_pid: int,
     total = usage.ru_utime + usage.ru_stime + sum(reaped.values())
     by_role = sampler.cpu_by_role(reaped, root_cpu=total)
     by_role["rss at peak"] = sampler.peak_by_role  # type: ignore[assignment]
+    if sampled is not None:
+        sampled.update(timeline=sampler.timeline, time_split=sampler.time_split())
     return wall, total, tree_cpu(db) - db_before, sampler.peak, proc.returncode, by_role
+
+
+def cores_busy(timeline: list[tuple[float, dict[str, float]]], start: int, end: int) -> dict[str, float]:
+    """Cores each role (and PostgreSQL) kept busy between two marks of a timeline."""
+    (t0, before), (t1, after) = timeline[start], timeline[end]
+    span = max(t1 - t0, 1e-9)
+    return {role: (after[role] - before.get(role, 0.0)) / span for role in after}
+
+
+def phases(timeline: list[tuple[float, dict[str, float]]], first_page: float, last_page: float) -> str:
+    """Where the cores sat idle: the run cut at the first and the last page stored (seconds from its
+    start) into start-up (interpreters, migrations, discovery before the first article page), crawl
+    and tail (what the stages after the crawl have left), with each one's length and the cores each part
+    of the tree and PostgreSQL kept busy in it."""
+    if len(timeline) < 3:
+        return "phases: run too short to sample"
+
+    def mark(seconds: float) -> int:
+        return min(range(len(timeline)), key=lambda i: abs(timeline[i][0] - seconds))
+
+    cuts = [0, mark(first_page), mark(last_page), len(timeline) - 1]
+    parts = []
+    for name, start, end in zip(("start-up", "crawl", "tail"), cuts, cuts[1:], strict=False):
+        if end <= start:
+            continue
+        busy = cores_busy(timeline, start, end)
+        parts.append(f"{name} {timeline[end][0] - timeline[start][0]:.1f} s, {sum(busy.values()):.2f} cores ("
+                     + ", ".join(f"{role} {c:.2f}" for role, c in sorted(busy.items()) if c >= 0.005) + ")")
+    return "phases: " + "; ".join(parts)
+
+
+def timeline_table(timeline: list[tuple[float, dict[str, float]]]) -> str:
+    """Cores busy per role, second by second."""
+    roles = sorted({role for _, cpu in timeline for role in cpu})
+    lines = [f"{'s':>6}" + "".join(f"{role[:16]:>17}" for role in roles)]
+    for i in range(1, len(timeline)):
+        busy = cores_busy(timeline, i - 1, i)
+        lines.append(f"{timeline[i][0]:>6.1f}" + "".join(f"{busy.get(role, 0.0):>17.2f}" for role in roles))
+    return "\n".join(lines)
 
 
 def scheduled_run(
@@ -296,19 +394,22 @@ def scheduled_run(
     return wall, total, db_cpu, sampler.peak, 0 if run["state"] == "success" else 1, by_role, detail
 
 
-def cpu_breakdown(by_role: dict, db_cpu: float, articles: int) -> str:
-    """CPU ms per article of each part of the tree, and of the PostgreSQL server; each part's RSS at the
-    tree's peak."""
+def cpu_breakdown(by_role: dict, db_cpu: float, articles: int, wall: float | None = None) -> str:
+    """CPU ms per article of each part of the tree, and of the PostgreSQL server (with `wall`, the cores each
+    kept busy over the run too); each part's RSS at the tree's peak."""
     n = max(articles, 1)
     rss = by_role.get("rss at peak", {})
     cpu = {role: seconds for role, seconds in by_role.items() if role != "rss at peak"}
-    parts = [
-        f"{role} {1000 * seconds / n:.0f}" for role, seconds in sorted(cpu.items()) if seconds >= 0.0005 * n
-    ]
+    cpu["PostgreSQL"] = db_cpu
+
+    def part(role: str, seconds: float) -> str:
+        return f"{role} {1000 * seconds / n:.0f}" + (f" ({seconds / wall:.2f} cores)" if wall else "")
+
+    parts = [part(role, seconds) for role, seconds in sorted(cpu.items()) if seconds >= 0.0005 * n]
     return (
         "CPU ms/article: "
         + ", ".join(parts)
-        + f", PostgreSQL {1000 * db_cpu / n:.0f}; RSS MiB at the peak: "
+        + "; RSS MiB at the peak: "
         + ", ".join(f"{role} {size / 2**20:.0f}" for role, size in sorted(rss.items()))
     )
 
@@ -355,6 +456,11 @@ def main() -> None:
                         help="skip the portal's DAG run through Airflow's scheduler (`portalnews up`)")
     parser.add_argument("--no-reextract", dest="reextract", action="store_false",
                         help="skip timing `portalnews reextract` (1 and N cleaning processes) after the run")
+    parser.add_argument("--runs", type=int, default=1,
+                        help="run the contenders N times (the naive baseline and `portalnews run` alternating"
+                        " which goes first), each on an empty database; prints each run and the medians")
+    parser.add_argument("--timeline", action="store_true",
+                        help="also print the cores each part kept busy, second by second")
     args = parser.parse_args()
     site = args.workdir / f"site-{args.articles}"
     if not (site / "gold.json").exists():
@@ -375,18 +481,18 @@ def main() -> None:
     pgdata = tmp / "pg"
     pg = embedded_db.start(pgdata=pgdata, port=embedded_db._free_port())
     db_pid = int((pgdata / "postmaster.pid").read_text().split()[0])
-    results = []
+    results: list[Result] = []
+    runs: list[dict[str, Result]] = []  # each run's results by contender
     breakdowns: list[str] = []
+    project_url = ""  # the last `portalnews run`'s database, for the figures after the runs
     try:
         print(f"generated portal: {len(gold)} articles at {origin}; {os.cpu_count()} CPUs; "
               f"page sizes {page_sizes(site)}", flush=True)
-        for name in ("naive", "project", "scheduled"):
-            if (args.only and name not in args.only) or (
-                name == "scheduled" and not args.scheduled and not args.only
-            ):
-                continue
-            embedded_db.ensure_database(pg, f"bench_{name}")
-            db_url = pg.url(f"bench_{name}")
+        for run, name in contenders(args):
+            if not runs or run >= len(runs):
+                runs.append({})
+            embedded_db.ensure_database(pg, f"bench_{name}_{run}")
+            db_url = pg.url(f"bench_{name}_{run}")
             env = dict(os.environ, DATABASE_URL=db_url, PORTALNEWS_HOME=str(tmp / "home"))
             sql = ("SELECT url, title, to_char(published_at AT TIME ZONE 'Asia/Ho_Chi_Minh',"
                    " 'YYYY-MM-DD\"T\"HH24:MI'), author FROM articles")
@@ -411,19 +517,36 @@ def main() -> None:
                         *starts,
                     ]
                     sql = "SELECT url, title, left(published, 16), author FROM naive_articles"
-                wall, cpu, db_cpu, peak, code, by_role = run_measured(name, command, env, db_pid)
+                load_before, began = os.getloadavg()[0], time.time()
+                sampled: dict = {}
+                wall, cpu, db_cpu, peak, code, by_role = run_measured(name, command, env, db_pid,
+                                                                      sampled=sampled)
+                timeline = sampled["timeline"]
+                marks = stored_when(db_url, name, began)
+                first_page, last_page = marks["naive_articles" if name == "naive" else "raw_pages"]
+                detail = (f"load average {load_before:.1f} at its start; first and last page stored at"
+                          f" {first_page:.1f} and {last_page:.1f} s"
+                          + "".join(f", {table} {marks[table][0]:.1f}-{marks[table][1]:.1f} s"
+                                    for table in ("extractions", "articles") if table in marks)
+                          + f"; {phases(timeline, first_page, last_page)}; {sampled['time_split']}")
+                if args.timeline:
+                    detail += "\n" + timeline_table(timeline)
+            if name == "project":
+                project_url = db_url
             rows = [(path_of(url), *rest) for url, *rest in fetch(db_url, sql)]
-            results.append(Result(LABELS[name], wall, cpu, db_cpu, peak, *score(rows, gold), code))
+            label = LABELS[name] + (f" #{run + 1}" if args.runs > 1 else "")
+            results.append(Result(label, wall, cpu, db_cpu, peak, *score(rows, gold), code))
+            runs[run][name] = results[-1]
             print(results[-1].line() if len(results) > 1 else HEADER + "\n" + results[-1].line(), flush=True)
             breakdowns.append(
                 f"{results[-1].name}: {cpu / wall:.2f} cores busy, load average"
                 f" {os.getloadavg()[0]:.1f} at its end; "
-                f"{cpu_breakdown(by_role, db_cpu, results[-1].articles)}"
+                f"{cpu_breakdown(by_role, db_cpu, results[-1].articles, wall)}"
                 + (f"; {detail}" if detail else "")
             )
-        if args.reextract and any(r.name == "portalnews run" for r in results):
+        if args.reextract and project_url:
             # `portalnews reextract` of the stored raw pages, with one cleaning process and with one per core.
-            env = dict(os.environ, DATABASE_URL=pg.url("bench_project"), PORTALNEWS_HOME=str(tmp / "home"))
+            env = dict(os.environ, DATABASE_URL=project_url, PORTALNEWS_HOME=str(tmp / "home"))
             for workers in ("1", str(len(os.sched_getaffinity(0)))):
                 report = tmp / f"reextract-{workers}.txt"
                 wall, _, db_cpu, _, _, by_role = run_measured(
@@ -451,9 +574,9 @@ def main() -> None:
                     f" load average {os.getloadavg()[0]:.1f}; {cpu_breakdown(by_role, db_cpu, len(gold))}",
                     flush=True,
                 )
-        if any(r.name == "portalnews run" for r in results):
-            print(load_stage_alone(pg.url("bench_project"), registry, tmp, db_pid), flush=True)
-            print(facts_alone(pg.url("bench_project"), tmp, db_pid), flush=True)
+        if project_url:
+            print(load_stage_alone(project_url, registry, tmp, db_pid), flush=True)
+            print(facts_alone(project_url, tmp, db_pid), flush=True)
         for line in breakdowns:
             print(line)
     finally:
@@ -462,21 +585,65 @@ def main() -> None:
         embedded_db.stop(pgdata)
         embedded_db.remove_cluster(pgdata)  # as root it may live in /var/lib/portalnews
         shutil.rmtree(tmp, ignore_errors=True)
-    named = {r.name: r for r in results}
-    if {LABELS["naive"], LABELS["project"]} <= named.keys():
-        naive, project = named[LABELS["naive"]], named[LABELS["project"]]
-        project_cpu, naive_cpu = project.cpu + project.db_cpu, naive.cpu + naive.db_cpu
-        with_db = (project_cpu / project.articles) / (naive_cpu / naive.articles)
-        print(
-            f"project / naive: articles/s x{project.per_second() / naive.per_second():.2f},"
-            f" CPU per article x{(project.cpu / project.articles) / (naive.cpu / naive.articles):.2f},"
-            f" CPU per article with PostgreSQL's x{with_db:.2f},"
-            f" peak RSS x{project.peak_rss / naive.peak_rss:.2f}"
-        )
-    if {LABELS["scheduled"], LABELS["project"]} <= named.keys():
-        print(f"scheduled DAG run / portalnews run: articles/s"
-              f" x{named[LABELS['scheduled']].per_second() / named[LABELS['project']].per_second():.2f}"
-              " (from unpausing the DAG to its run's end)")
+    ratios = [project_against_naive(named["project"], named["naive"]) for named in runs
+              if {"naive", "project"} <= named.keys()]
+    for run, ratio in enumerate(ratios):
+        print(f"project / naive{f' (run {run + 1})' if len(ratios) > 1 else ''}: " + ratio_line(ratio))
+    if len(ratios) > 1:
+        print(f"project / naive, median of {len(ratios)} runs: "
+              + ratio_line({key: statistics.median(r[key] for r in ratios) for key in ratios[0]}))
+    for named in runs:
+        if {"scheduled", "project"} <= named.keys():
+            print(f"scheduled DAG run / portalnews run: articles/s"
+                  f" x{named['scheduled'].per_second() / named['project'].per_second():.2f}"
+                  " (from unpausing the DAG to its run's end)")
+
+
+def stored_when(db_url: str, contender: str, began: float) -> dict[str, tuple[float, float]]:
+    """Seconds from the run's start to the first and the last row each table got (the database's clock,
+    on this machine)."""
+    tables = ([("naive_articles", "fetched_at")] if contender == "naive" else
+              [("raw_pages", "fetched_at"), ("extractions", "extracted_at"), ("articles", "first_seen_at")])
+    marks = {}
+    for table, column in tables:
+        first, last = fetch(db_url, f"SELECT extract(epoch FROM min({column}))::float,"
+                                    f" extract(epoch FROM max({column}))::float FROM {table}")[0]
+        marks[table] = ((first or began) - began, (last or began) - began)
+    return marks
+
+
+def contenders(args) -> list[tuple[int, str]]:
+    """(run, contender) in the order they run: the naive baseline and `portalnews run` alternate which goes
+    first from one run to the next; the scheduled DAG run, when asked for, comes last."""
+    order = []
+    for run in range(args.runs):
+        pair = ["naive", "project"] if run % 2 == 0 else ["project", "naive"]
+        for name in [*pair, "scheduled"]:
+            if (args.only and name not in args.only) or (
+                name == "scheduled" and not args.scheduled and not args.only
+            ):
+                continue
+            order.append((run, name))
+    return order
+
+
+def project_against_naive(project: Result, naive: Result) -> dict[str, float]:
+    def per_article(cpu: float, result: Result) -> float:
+        return cpu / max(result.articles, 1)
+
+    return {
+        "articles/s": project.per_second() / naive.per_second(),
+        "CPU": per_article(project.cpu, project) / per_article(naive.cpu, naive),
+        "CPU+PostgreSQL": per_article(project.cpu + project.db_cpu, project)
+        / per_article(naive.cpu + naive.db_cpu, naive),
+        "peak RSS": project.peak_rss / naive.peak_rss,
+    }
+
+
+def ratio_line(ratio: dict[str, float]) -> str:
+    return (f"articles/s x{ratio['articles/s']:.2f}, CPU per article x{ratio['CPU']:.2f},"
+            f" CPU per article with PostgreSQL's x{ratio['CPU+PostgreSQL']:.2f},"
+            f" peak RSS x{ratio['peak RSS']:.2f}")
 
 
 LOAD_AGAIN = """

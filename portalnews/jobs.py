@@ -24,7 +24,6 @@ import psycopg2
 from psycopg2.extras import Json
 
 from portalnews.config import home
-from portalnews.pipelines.archives import store_archived
 from portalnews.pipelines.clean import clean_pending, cleaning_alongside
 from portalnews.pipelines.load import load_pending, loading_alongside
 from portalnews.processes import die_with_parent, scratch_directory
@@ -297,6 +296,9 @@ def import_archives(db_url: str, portal: Portal, files: list[Path] | list[str],
     """`portalnews import`: the portal's article pages from WARC/WACZ files into raw_pages (with their
     provenance), cleaned and loaded as a crawl's are; one crawl_runs row, trigger 'import'. A damaged
     file keeps the pages before the damage and makes the run an 'alert' whose message names the offset."""
+    # Imported here: warcio and Scrapy (23 MiB) are of no use to a crawl's main process.
+    from portalnews.pipelines.archives import store_archived
+
     run_id = start_run(db_url, portal, trigger="import")
     stats: dict = {}
     try:

@@ -52,3 +52,16 @@ def test_the_check_spider_still_cleans_with_the_extractor_it_imports_on_use():
     assert (
         extract_article(html, "https://example.dcs.vn/tin-tuc/hoi-nghi-1").title == "Hội nghị Ban Chấp hành"
     )
+
+
+def test_the_process_running_a_portal_leaves_scrapy_to_the_crawl_process():
+    """`portalnews run` and the DAG tasks run Scrapy in a child process; their own process (cleaning
+    threads, the load stage) must not carry Scrapy, Twisted and warcio as well (23 MiB)."""
+    result = subprocess.run(
+        [sys.executable, "-c", "import json, sys, portalnews.cli, portalnews.jobs;"
+         " print(json.dumps(sorted({name.split('.')[0] for name in sys.modules})))"],
+        capture_output=True, text=True, timeout=120, check=True,
+    )
+    packages = set(json.loads(result.stdout))
+    assert "psycopg2" in packages  # the pipeline's own modules did load
+    assert not packages & {"scrapy", "twisted", "warcio"}
