@@ -44,10 +44,9 @@ import tempfile
 import threading
 import time
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 import psutil
@@ -59,6 +58,7 @@ sys.path.insert(0, str(REPO))
 
 from bench.airflow_up import airflow_up  # noqa: E402
 from portalnews.store import embedded as embedded_db  # noqa: E402
+from portalnews.store.embedded_roles import AIRFLOW_DATABASE  # noqa: E402
 from tests.support.celery_airflow import celery_airflow  # noqa: E402
 from tests.support.generated_portal import generate  # noqa: E402
 
@@ -333,31 +333,21 @@ class Deployment:
     main_pid: int | None  # `portalnews up`, counted as "main"; None when the parts were started apart
     roots: tuple[int, ...]  # the process trees of Airflow's parts (and Redis), sampled
     airflow_db_pid: int  # Airflow's metadata server
-    unpause: Callable[[str], None]
-    latest_run: Callable[[str], dict | None]  # dag_run_id, state, start_date, end_date (ISO strings)
-    tasks: Callable[[str, str], list[dict]]  # the run's task instances: task_id, duration
+    metadata_url: str  # Airflow's metadata database (the runs' and tasks' times are read there)
 
 
 @contextmanager
 def local_executor(registry: Path, db_url: str, tmp: Path) -> Iterator[Deployment]:
     """`portalnews up` (LocalExecutor; Airflow's metadata in its home's embedded server), the pipeline's data
-    in `db_url`; its REST API unpauses and reports."""
+    in `db_url`."""
     home = tmp / "home-dag"
     env = dict(os.environ, DATABASE_URL=db_url, PORTALNEWS_DB_PORT=str(embedded_db._free_port()))
     with airflow_up(registry, home, env, embedded_db._free_port()) as airflow:
         airflow.wait_for_dags([DAG_ID])
-
-        def latest_run(dag_id: str) -> dict | None:
-            runs = airflow.api(f"/api/v2/dags/{dag_id}/dagRuns")["dag_runs"]
-            return runs[0] if runs else None
-
-        yield Deployment(
-            airflow.process.pid, (), int((home / "pgdata" / "postmaster.pid").read_text().split()[0]),
-            unpause=lambda dag_id: airflow.api(f"/api/v2/dags/{dag_id}", "PATCH", {"is_paused": False}),
-            latest_run=latest_run,
-            tasks=lambda dag_id, run_id: airflow.api(
-                f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances")["task_instances"],
-        )
+        server = embedded_db.running_server(home / "pgdata")
+        assert server is not None
+        server_pid = int((home / "pgdata" / "postmaster.pid").read_text().split()[0])
+        yield Deployment(airflow.process.pid, (), server_pid, server.url(AIRFLOW_DATABASE))
 
 
 @contextmanager
@@ -366,32 +356,17 @@ def celery_executor(registry: Path, db_url: str, tmp: Path) -> Iterator[Deployme
     API server, DAG processor) with one Celery worker, as docker-compose.yml's default; Airflow's metadata
     in a throw-away embedded server of its own, as `portalnews up` has; the pipeline's data in `db_url`."""
     root = tmp / "celery"
-    root.mkdir()
+    root.mkdir(parents=True)
     subprocess.run([sys.executable, "-m", "portalnews.cli", "db", "migrate"], check=True, capture_output=True,
                    env=dict(os.environ, DATABASE_URL=db_url), timeout=300)
     pgdata = tmp / "celery-airflow-pg"
     server = embedded_db.start(pgdata=pgdata, port=embedded_db._free_port())
     try:
-        embedded_db.ensure_database(server, "airflow")
-        with celery_airflow(root, registry, server.url("airflow"), db_url, {DAG_ID},
+        embedded_db.ensure_database(server, AIRFLOW_DATABASE)
+        with celery_airflow(root, registry, server.url(AIRFLOW_DATABASE), db_url, {DAG_ID},
                             workers=("worker-a",)) as airflow:
-
-            def latest_run(dag_id: str) -> dict | None:
-                runs = airflow.metadata(
-                    "SELECT run_id AS dag_run_id, state, start_date::text, end_date::text FROM dag_run"
-                    " WHERE dag_id = %s ORDER BY id DESC LIMIT 1", (dag_id,))
-                return runs[0] if runs else None
-
-            yield Deployment(
-                None, tuple(p.pid for p in airflow.processes),
-                int((pgdata / "postmaster.pid").read_text().split()[0]),
-                unpause=lambda dag_id: airflow.metadata(
-                    "UPDATE dag SET is_paused = false WHERE dag_id = %s", (dag_id,)),
-                latest_run=latest_run,
-                tasks=lambda dag_id, run_id: airflow.metadata(
-                    "SELECT task_id, duration FROM task_instance WHERE dag_id = %s AND run_id = %s",
-                    (dag_id, run_id)),
-            )
+            yield Deployment(None, tuple(p.pid for p in airflow.processes),
+                             int((pgdata / "postmaster.pid").read_text().split()[0]), airflow.airflow_db)
     finally:
         embedded_db.stop(pgdata)
         embedded_db.remove_cluster(pgdata)
@@ -399,6 +374,20 @@ def celery_executor(registry: Path, db_url: str, tmp: Path) -> Iterator[Deployme
 
 EXECUTORS = {"scheduled": local_executor, "celery": celery_executor}
 DAG_ID = "portalnews_gen_nukeviet"
+# Airflow's parts start up (imports, first parse, first loops) for a while after the DAG is served, and
+# the health DAG runs once at start (its checks would hold the Celery worker); an operator's Airflow is
+# up long before a portal's run, so neither is the run's cost: the run starts once both are over.
+SETTLE_SECONDS = 30
+
+
+def settle(metadata_url: str, timeout: float = 900) -> None:
+    """Wait SETTLE_SECONDS, and until no DAG run is queued or running."""
+    time.sleep(SETTLE_SECONDS)
+    deadline = time.monotonic() + timeout
+    while fetch(metadata_url, "SELECT count(*) FROM dag_run WHERE state IN ('queued', 'running')")[0][0]:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"DAG runs still going {timeout:.0f} s after Airflow started")
+        time.sleep(2)
 
 
 def scheduled_run(
@@ -406,24 +395,28 @@ def scheduled_run(
 ) -> tuple[float, float, float, int, int, dict, str]:
     """The portal's DAG run once through Airflow's scheduler (EXECUTORS[executor]), the pipeline's data in
     `db_url`; returns what run_measured does (wall s from unpausing the DAG to its run's end; CPU of
-    Airflow's process trees, its task processes and the workers they leave to be reaped here) and a
-    line with the DAG run's own duration, each task's, and the CPU of Airflow's own database."""
+    Airflow's process trees, its task processes and the workers they leave to be reaped here, and of
+    Airflow's metadata database) and a line with when the run and each task was queued, started and
+    ended, counted from the unpausing."""
     become_subreaper()
     with EXECUTORS[executor](registry, db_url, tmp) as airflow:
+        settle(airflow.metadata_url)
+        began = time.time()
         airflow_db = psutil.Process(airflow.airflow_db_pid)
         db, airflow_db_before = psutil.Process(db_pid), tree_cpu(airflow_db)
         db_before = tree_cpu(db)
         started = time.perf_counter()
         with TreeSampler(airflow.main_pid, more_roots=airflow.roots) as sampler:
-            airflow.unpause(DAG_ID)  # starts the latest hourly run
-            while not (run := airflow.latest_run(DAG_ID)) or run["state"] not in ("success", "failed"):
-                time.sleep(1)  # gently: the same API server serves the tasks' state changes
+            # as an operator's switch in the UI does; the scheduler starts the latest hourly run
+            dag = {"dag_id": DAG_ID}
+            unpaused = fetch(airflow.metadata_url, "UPDATE dag SET is_paused = false"
+                             " WHERE dag_id = %(dag_id)s RETURNING now()", dag)[0][0]
+            while (state := fetch(airflow.metadata_url, "SELECT max(state) FROM dag_run WHERE dag_id ="
+                                  " %(dag_id)s", dag)[0][0]) not in ("success", "failed"):
+                time.sleep(0.5)
             wall = time.perf_counter() - started
         db_cpu, airflow_db_cpu = tree_cpu(db) - db_before, tree_cpu(airflow_db) - airflow_db_before
-        tasks = airflow.tasks(DAG_ID, run["dag_run_id"])
-
-    def seconds(start: str, end: str) -> float:
-        return (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds()
+        since = fetch(airflow.metadata_url, RUN_TIMES, {**dag, "since": unpaused})
 
     gone = [pid for pid in sampler.seen if not psutil.pid_exists(pid)
             or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE]
@@ -431,18 +424,26 @@ def scheduled_run(
     by_role["Airflow's database"] = airflow_db_cpu
     total = sum(by_role.values())
     by_role["rss at peak"] = sampler.peak_by_role  # type: ignore[assignment]
-    order = {"crawl": 0, "clean": 1, "load": 2, "report": 3}
-    detail = (
-        f"DAG run {run['state']}, {seconds(run['start_date'], run['end_date']):.1f} s by the scheduler's "
-        "clock (queued to ended); tasks "
-        + ", ".join(
-            f"{t['task_id']} {t['duration']:.1f} s"
-            for t in sorted(tasks, key=lambda t: order.get(t["task_id"], 9))
-            if t.get("duration") is not None
-        )
-        + f"; Airflow's own database {airflow_db_cpu:.1f} s of CPU (in the tree's CPU)"
-    )
-    return wall, total, db_cpu, sampler.peak, 0 if run["state"] == "success" else 1, by_role, detail
+    stored = stored_when(db_url, "project", began)
+    detail = (f"DAG run {state}; seconds from unpausing the DAG (queued, started, ended): " + ", ".join(
+        f"{what} " + "/".join("-" if t is None else f"{t:.1f}" for t in times) for what, *times in since)
+        + "; first and last row stored: " + ", ".join(f"{table} {first:.1f}-{last:.1f}"
+                                                     for table, (first, last) in stored.items()))
+    return wall, total, db_cpu, sampler.peak, 0 if state == "success" else 1, by_role, detail
+
+
+# When the run and each of its tasks was queued, started and ended, in seconds from `since`.
+RUN_TIMES = """
+SELECT what, extract(epoch FROM queued - %(since)s)::float, extract(epoch FROM began - %(since)s)::float,
+       extract(epoch FROM ended - %(since)s)::float
+FROM (SELECT 'run' AS what, queued_at AS queued, start_date AS began, end_date AS ended, 0 AS n
+      FROM dag_run WHERE dag_id = %(dag_id)s
+      UNION ALL
+      SELECT task_id, queued_dttm, start_date, end_date,
+             array_position(ARRAY['crawl', 'clean', 'load', 'report'], task_id::text)
+      FROM task_instance WHERE dag_id = %(dag_id)s) AS times
+ORDER BY n
+"""
 
 
 def cpu_breakdown(by_role: dict, db_cpu: float, articles: int, wall: float | None = None) -> str:
@@ -483,11 +484,11 @@ def score(
     return len(rows), title / n, minute / n, author / n
 
 
-def fetch(db_url: str, sql: str) -> list[tuple]:
+def fetch(db_url: str, sql: str, params: dict | None = None) -> list[tuple]:
     conn = psycopg2.connect(db_url)
     try:
         with conn, conn.cursor() as cur:
-            cur.execute(sql)
+            cur.execute(sql, params)
             return cur.fetchall()
     finally:
         conn.close()
