@@ -10,9 +10,11 @@ import gzip
 import logging
 import queue
 import zlib
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
 from datetime import datetime
+from itertools import repeat
 
 from psycopg2.extras import Json, execute_values
 
@@ -96,15 +98,15 @@ def clean_pending(
     articles whose cleaned result changed.
     """
     workers = clean_workers()
-    free = _cleaner_pool(workers)
     with ThreadPoolExecutor(workers, thread_name_prefix="clean") as pool:
-        return _clean_batches(db_url, portal, since, force, pool, free)
+        return _clean_batches(db_url, portal, since, force, pool, lambda: _cleaner_pool(workers))
 
 
 def _clean_batches(db_url: str, portal: Portal, since: datetime | None, force: bool, pool: ThreadPoolExecutor,
-                   free: queue.Queue) -> CleanStats:
+                   start_workers: Callable[[], queue.Queue]) -> CleanStats:
     stats = CleanStats()
     last_id = 0
+    free: queue.Queue | None = None
     while True:
         with transaction(db_url) as cur:
             cur.execute(
@@ -120,10 +122,12 @@ def _clean_batches(db_url: str, portal: Portal, since: datetime | None, force: b
             rows = cur.fetchall()
         if not rows:
             return stats
+        if free is None:  # started on the first page: the DAG's clean task often finds none left
+            free = start_workers()
         # (raw page id, extractor version, ok, error, extraction as JSON)
         results: list[tuple[int, str, bool, str | None, Json | None]] = []
         # Pages are cleaned in worker processes, one per core; these threads only wait on them.
-        for row, article, err in pool.map(lambda row: _clean_page(free, row, portal.extract), rows):
+        for row, article, err in pool.map(_clean_page, repeat(free), rows, repeat(portal.extract)):
             last_id = row["id"]
             if article is None:
                 results.append((row["id"], EXTRACTOR_VERSION, False, f"{type(err).__name__}: {err}", None))
