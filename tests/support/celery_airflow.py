@@ -14,6 +14,7 @@ import signal
 import socket
 import subprocess
 import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -119,6 +120,18 @@ def _stop(processes: list[subprocess.Popen]) -> None:
             process.wait()
 
 
+def _wait_for_the_api(url: str, server: subprocess.Popen, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=10).close()
+            return
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"Airflow's API server did not answer at {url}") from None
+            time.sleep(1)
+
+
 @contextmanager
 def celery_airflow(root: Path, registry: Path, airflow_db: str, portalnews_db: str, wanted_dags: set[str],
                    workers: tuple[str, ...] = ("worker-a", "worker-b"), extra_env: dict | None = None,
@@ -153,7 +166,11 @@ def celery_airflow(root: Path, registry: Path, airflow_db: str, portalnews_db: s
         deployment.airflow("db", "migrate", timeout=600)
         # The crawl pool with one slot: two portals' crawls never overlap, whatever the free workers.
         deployment.airflow("pools", "set", CRAWL_POOL, "1", "portal crawls at once")
-        for part in (["api-server"], ["scheduler"], ["dag-processor"]):
+        # The other parts once the API server answers: a task started before it does fails on the
+        # execution API's calls (its first health-DAG tasks did on a loaded machine, as in `portalnews up`).
+        started.append(_start(["airflow", "api-server"], env, root / "api-server.log"))
+        _wait_for_the_api(f"http://127.0.0.1:{api_port}/api/v2/version", started[-1], timeout)
+        for part in (["scheduler"], ["dag-processor"]):
             started.append(_start(["airflow", *part], env, root / f"{part[0]}.log"))
         for name in workers:
             worker_env = dict(env, PORTALNEWS_TEST_WORKER=name,
