@@ -140,7 +140,9 @@ ROLES = (("crawl", "scrapy"), ("cleaning workers", "clean_workers"), ("Airflow e
          ("Airflow task", "airflow worker --"), ("Airflow scheduler", "airflow scheduler"),
          ("Airflow DAG processor", "airflow dag-processor"), ("Airflow API server", "airflow api_server"),
          ("Airflow API server", "airflow api-server"), ("Airflow triggerer", "airflow triggerer"),
-         ("Celery worker", "airflow celery worker"), ("Redis", "redis-server"))
+         ("Celery worker", "airflow celery worker"), ("Celery worker", "celeryd:"),
+         ("Airflow executor", "airflow supervisor:"), ("Airflow log server", "airflow serve-logs"),
+         ("Redis", "redis-server"))
 
 
 def role_of(process: psutil.Process, root_pid: int | None) -> str:
@@ -363,8 +365,10 @@ def celery_executor(registry: Path, db_url: str, tmp: Path) -> Iterator[Deployme
     server = embedded_db.start(pgdata=pgdata, port=embedded_db._free_port())
     try:
         embedded_db.ensure_database(server, AIRFLOW_DATABASE)
+        # Three task slots, as `portalnews up`'s LocalExecutor (Compose's worker has Celery's 16): a crawl
+        # task's process takes ~5 s to end after its success, and one slot would hold the clean task back.
         with celery_airflow(root, registry, server.url(AIRFLOW_DATABASE), db_url, {DAG_ID},
-                            workers=("worker-a",)) as airflow:
+                            workers=("worker-a",), concurrency=3) as airflow:
             yield Deployment(None, tuple(p.pid for p in airflow.processes),
                              int((pgdata / "postmaster.pid").read_text().split()[0]), airflow.airflow_db)
     finally:

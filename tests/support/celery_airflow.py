@@ -134,10 +134,10 @@ def _wait_for_the_api(url: str, server: subprocess.Popen, timeout: float) -> Non
 
 @contextmanager
 def celery_airflow(root: Path, registry: Path, airflow_db: str, portalnews_db: str, wanted_dags: set[str],
-                   workers: tuple[str, ...] = ("worker-a", "worker-b"), extra_env: dict | None = None,
-                   timeout: float = 240) -> Iterator[CeleryAirflow]:
+                   workers: tuple[str, ...] = ("worker-a", "worker-b"), concurrency: int = 1,
+                   extra_env: dict | None = None, timeout: float = 240) -> Iterator[CeleryAirflow]:
     """Redis, Airflow's API server, scheduler (CeleryExecutor) and DAG processor, and one Celery worker
-    per name in `workers` (one task at a time each), over the empty `airflow_db` and the migrated
+    per name in `workers` (`concurrency` tasks at a time each), over the empty `airflow_db` and the migrated
     `portalnews_db`, with `registry`'s portals; yielded once `wanted_dags` are parsed, all stopped after.
     Logs in `root`."""
     redis_port, api_port = free_port(), free_port()
@@ -149,7 +149,7 @@ def celery_airflow(root: Path, registry: Path, airflow_db: str, portalnews_db: s
         "AIRFLOW__CORE__EXECUTOR": "CeleryExecutor",
         "AIRFLOW__CELERY__BROKER_URL": f"redis://127.0.0.1:{redis_port}/0",
         "AIRFLOW__CELERY__RESULT_BACKEND": "db+" + airflow_db,
-        "AIRFLOW__CELERY__WORKER_CONCURRENCY": "1",
+        "AIRFLOW__CELERY__WORKER_CONCURRENCY": str(concurrency),
         "AIRFLOW__CORE__HOSTNAME_CALLABLE": "tests.support.distributed_worker.worker_name",
         "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(32),
         "AIRFLOW__API__SECRET_KEY": secrets.token_urlsafe(32),
@@ -176,7 +176,7 @@ def celery_airflow(root: Path, registry: Path, airflow_db: str, portalnews_db: s
             worker_env = dict(env, PORTALNEWS_TEST_WORKER=name,
                               AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT=str(free_port()))
             started.append(_start(["airflow", "celery", "worker", "--celery-hostname", f"{name}@%h",
-                                   "--concurrency", "1"], worker_env, root / f"{name}.log"))
+                                   "--concurrency", str(concurrency)], worker_env, root / f"{name}.log"))
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             for process in started:
