@@ -168,6 +168,9 @@ class TreeSampler:
         self.timeline: list[tuple[float, dict[str, float]]] = []
         self._started = time.perf_counter()
         self._db_before = 0.0
+        # pid -> (first and last sample's time, nanoseconds on a CPU and waiting for one then, each the
+        # first and the last value): from the kernel's /proc/PID/schedstat
+        self.sched: dict[int, tuple[float, float, int, int, int, int]] = {}
         self.peak = 0
         self.peak_by_role: dict[str, int] = {}  # each role's RSS at the tree's peak
         # pid -> (role, CPU s already used when the sampling
@@ -218,11 +221,42 @@ class TreeSampler:
                     )
                     role = role_of(process, self.root_pid)
                     self.seen[process.pid] = (known if role == "other" else role, before, cpu)
+                    self._schedstat(process.pid)
                     by_role[role] = by_role.get(role, 0) + process_rss
             except psutil.Error:
                 pass
         if rss > self.peak:
             self.peak, self.peak_by_role = rss, by_role
+
+    def _schedstat(self, pid: int) -> None:
+        try:
+            with open(f"/proc/{pid}/schedstat") as stat:
+                running, waiting = map(int, stat.read().split()[:2])
+        except (OSError, ValueError):
+            return
+        now = time.perf_counter()
+        first, _, run0, wait0, _, _ = self.sched.get(pid, (now, now, running, waiting, 0, 0))
+        self.sched[pid] = (first, now, run0, wait0, running, waiting)
+
+    def time_split(self) -> str:
+        """Of each part's processes' lifetime (while sampled): the share running, waiting for a core (the
+        machine's other load) and asleep (waiting for another part, the network or the database). The
+        kernel's figures are a process's main thread's: the main process's other threads (cleaning hand-
+        overs, the load stage) are not in its split."""
+        split: dict[str, list[float]] = {}
+        for pid, (first, last, run0, wait0, running, waiting) in self.sched.items():
+            role = self.seen.get(pid, ("other",))[0]
+            total = split.setdefault(role, [0.0, 0.0, 0.0])
+            total[0] += last - first
+            total[1] += (running - run0) / 1e9
+            total[2] += (waiting - wait0) / 1e9
+        parts = []
+        for role, (alive, running, waiting) in sorted(split.items()):
+            if alive >= 0.5:
+                asleep = max(0.0, alive - running - waiting)
+                name = "main (its main thread)" if role == "main" else role
+                parts.append(f"{name} {running / alive:.0%} / {waiting / alive:.0%} / {asleep / alive:.0%}")
+        return "time running / waiting for a core / asleep: " + ", ".join(parts)
 
     def _sample(self) -> None:
         while not self._done.wait(0.05):
@@ -253,10 +287,10 @@ class TreeSampler:
 
 
 def run_measured(name: str, command: list[str], env: dict, db_pid: int, stdout_path: Path | None = None,
-                 timeline: list | None = None) -> tuple[float, float, float, int, int, dict]:
+                 sampled: dict | None = None) -> tuple[float, float, float, int, int, dict]:
     """Run `command`; return wall s, tree CPU s, database CPU s, peak tree RSS bytes, exit code, and CPU s
-    by role ("crawl", "cleaning workers", "main", "other"); `timeline`, when given, receives
-    TreeSampler.timeline (each role's and PostgreSQL's CPU once a second).
+    by role ("crawl", "cleaning workers", "main", "other"); `sampled`, when given, receives the
+    TreeSampler's "timeline" (each role's and PostgreSQL's CPU once a second) and "time split".
 
     The tree's CPU is wait4's: this process is the tree's child subreaper, so a descendant its parent
     never waits for (a cleaning worker killed as the run's process exits) is re-parented here and waited
@@ -284,8 +318,8 @@ def run_measured(name: str, command: list[str], env: dict, db_pid: int, stdout_p
     total = usage.ru_utime + usage.ru_stime + sum(reaped.values())
     by_role = sampler.cpu_by_role(reaped, root_cpu=total)
     by_role["rss at peak"] = sampler.peak_by_role  # type: ignore[assignment]
-    if timeline is not None:
-        timeline.extend(sampler.timeline)
+    if sampled is not None:
+        sampled.update(timeline=sampler.timeline, time_split=sampler.time_split())
     return wall, total, tree_cpu(db) - db_before, sampler.peak, proc.returncode, by_role
 
 
@@ -577,16 +611,17 @@ def main() -> None:
                     ]
                     sql = "SELECT url, title, left(published, 16), author FROM naive_articles"
                 load_before, began = os.getloadavg()[0], time.time()
-                timeline: list = []
+                sampled: dict = {}
                 wall, cpu, db_cpu, peak, code, by_role = run_measured(name, command, env, db_pid,
-                                                                      timeline=timeline)
+                                                                      sampled=sampled)
+                timeline = sampled["timeline"]
                 marks = stored_when(db_url, name, began)
                 first_page, last_page = marks["naive_articles" if name == "naive" else "raw_pages"]
                 detail = (f"load average {load_before:.1f} at its start; first and last page stored at"
                           f" {first_page:.1f} and {last_page:.1f} s"
                           + "".join(f", {table} {marks[table][0]:.1f}-{marks[table][1]:.1f} s"
                                     for table in ("extractions", "articles") if table in marks)
-                          + f"; {phases(timeline, first_page, last_page)}")
+                          + f"; {phases(timeline, first_page, last_page)}; {sampled['time_split']}")
                 if args.timeline:
                     detail += "\n" + timeline_table(timeline)
             if name == "project":

@@ -11,10 +11,9 @@ import logging
 import queue
 import zlib
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, fields
 from datetime import datetime
-from itertools import repeat
 
 from psycopg2.extras import Json, execute_values
 
@@ -34,27 +33,36 @@ def _cleaner_pool(size: int) -> queue.Queue:
     while len(_cleaners) < size:
         _cleaners.append(BoundedCleaner())
     free: queue.Queue = queue.Queue()
+    # All workers up before the cleaning threads hand them pages, their interpreters starting at once.
+    starting = [bounded._start(wait=False) for bounded in _cleaners[:size]
+                if bounded._worker is None or not bounded._worker.is_alive()]
+    failures = []
+    for worker in starting:  # each waited for, so none is left with its "ready" unread
+        try:
+            worker.wait_until_ready()
+        except RuntimeError as err:
+            failures.append(err)
+    if failures:
+        raise failures[0]
     for bounded in _cleaners[:size]:
-        if bounded._worker is None or not bounded._worker.is_alive():
-            bounded._start()  # all workers up before the cleaning threads hand them pages
         free.put(bounded)
     return free
 
 
 def _clean_page(free: queue.Queue, row: dict, hints: dict | None):
     """(row, article, error): the page cleaned by whichever worker process is free."""
+    try:  # before taking a worker, which would wait meanwhile
+        html = gzip.decompress(bytes(row["html_gz"]))
+    except (OSError, EOFError, zlib.error) as err:  # BadGzipFile is an OSError
+        log.warning(
+            "page %s not cleaned: its stored HTML is corrupt (%s: %s); a revisit fetches it again",
+            row["url"],
+            type(err).__name__,
+            err,
+        )
+        return row, None, err
     bounded = free.get()
     try:
-        try:
-            html = gzip.decompress(bytes(row["html_gz"]))
-        except (OSError, EOFError, zlib.error) as err:  # BadGzipFile is an OSError
-            log.warning(
-                "page %s not cleaned: its stored HTML is corrupt (%s: %s); a revisit fetches it again",
-                row["url"],
-                type(err).__name__,
-                err,
-            )
-            return row, None, err
         return row, bounded.clean(html, row["url"], hints), None  # bounded in size and time
     except (ExtractionError, CleaningError) as err:
         log.warning("page %s not cleaned: %s", row["url"], err)
@@ -104,46 +112,63 @@ def clean_pending(
 
 def _clean_batches(db_url: str, portal: Portal, since: datetime | None, force: bool, pool: ThreadPoolExecutor,
                    start_workers: Callable[[], queue.Queue]) -> CleanStats:
+    """Clean the pages batch by batch, the next batch read and handed to the pool before the one in
+    flight is stored: the workers clean on while the database reads and writes, instead of waiting for
+    them between batches."""
     stats = CleanStats()
     last_id = 0
+    in_flight: list[Future] = []
     free: queue.Queue | None = None
     while True:
-        with transaction(db_url) as cur:
-            cur.execute(
-                """
-                SELECT r.id, r.url, r.html_gz FROM raw_pages r
-                LEFT JOIN extractions e ON e.raw_page_id = r.id AND e.extractor_version = %s
-                WHERE r.portal = %s AND (%s OR e.raw_page_id IS NULL) AND r.id > %s
-                  AND (%s::timestamptz IS NULL OR r.fetched_at >= %s::timestamptz)
-                ORDER BY r.id LIMIT %s
-                """,
-                (EXTRACTOR_VERSION, portal.id, force, last_id, since, since, BATCH),
-            )
-            rows = cur.fetchall()
-        if not rows:
+        rows = _next_pages(db_url, portal, since, force, last_id)
+        if rows:
+            last_id = rows[-1]["id"]
+            if free is None:  # started on the first page: the DAG's clean task often finds none left
+                free = start_workers()
+        cleaning = [pool.submit(_clean_page, free, row, portal.extract) for row in rows]
+        if in_flight:
+            _store_results(db_url, portal, [future.result() for future in in_flight], stats)
+        if not cleaning:
             return stats
-        if free is None:  # started on the first page: the DAG's clean task often finds none left
-            free = start_workers()
-        # (raw page id, extractor version, ok, error, extraction as JSON)
-        results: list[tuple[int, str, bool, str | None, Json | None]] = []
-        # Pages are cleaned in worker processes, one per core; these threads only wait on them.
-        for row, article, err in pool.map(_clean_page, repeat(free), rows, repeat(portal.extract)):
-            last_id = row["id"]
-            if article is None:
-                results.append((row["id"], EXTRACTOR_VERSION, False, f"{type(err).__name__}: {err}", None))
-                stats.failed += 1
-                continue
-            stats.cleaned += 1
-            stats.missing_date += article.published_at is None
-            stats.missing_author += article.author is None
-            results.append((row["id"], EXTRACTOR_VERSION, True, None, Json(article.to_json())))
-        with transaction(db_url) as cur:
-            execute_values(
-                cur,
-                "INSERT INTO extractions (raw_page_id, extractor_version, ok, error, result) VALUES %s"
-                " ON CONFLICT (raw_page_id, extractor_version) DO UPDATE"
-                " SET ok = EXCLUDED.ok, error = EXCLUDED.error, result = EXCLUDED.result,"
-                " extracted_at = now(), loaded_at = NULL",
-                results,
-            )
-        log.info("cleaned %d pages of %s so far (%d failed)", stats.cleaned, portal.id, stats.failed)
+        in_flight = cleaning
+
+
+def _next_pages(db_url: str, portal: Portal, since: datetime | None, force: bool,
+                after_id: int) -> list[dict]:
+    with transaction(db_url) as cur:
+        cur.execute(
+            """
+            SELECT r.id, r.url, r.html_gz FROM raw_pages r
+            LEFT JOIN extractions e ON e.raw_page_id = r.id AND e.extractor_version = %s
+            WHERE r.portal = %s AND (%s OR e.raw_page_id IS NULL) AND r.id > %s
+              AND (%s::timestamptz IS NULL OR r.fetched_at >= %s::timestamptz)
+            ORDER BY r.id LIMIT %s
+            """,
+            (EXTRACTOR_VERSION, portal.id, force, after_id, since, since, BATCH),
+        )
+        return cur.fetchall()
+
+
+def _store_results(db_url: str, portal: Portal, cleaned: list[tuple], stats: CleanStats) -> None:
+    """Store a batch's (row, article, error) results as extractions, counting them in `stats`."""
+    # (raw page id, extractor version, ok, error, extraction as JSON)
+    results: list[tuple[int, str, bool, str | None, Json | None]] = []
+    for row, article, err in cleaned:
+        if article is None:
+            results.append((row["id"], EXTRACTOR_VERSION, False, f"{type(err).__name__}: {err}", None))
+            stats.failed += 1
+            continue
+        stats.cleaned += 1
+        stats.missing_date += article.published_at is None
+        stats.missing_author += article.author is None
+        results.append((row["id"], EXTRACTOR_VERSION, True, None, Json(article.to_json())))
+    with transaction(db_url) as cur:
+        execute_values(
+            cur,
+            "INSERT INTO extractions (raw_page_id, extractor_version, ok, error, result) VALUES %s"
+            " ON CONFLICT (raw_page_id, extractor_version) DO UPDATE"
+            " SET ok = EXCLUDED.ok, error = EXCLUDED.error, result = EXCLUDED.result,"
+            " extracted_at = now(), loaded_at = NULL",
+            results,
+        )
+    log.info("cleaned %d pages of %s so far (%d failed)", stats.cleaned, portal.id, stats.failed)

@@ -79,6 +79,9 @@ class _Worker:
         os.close(from_worker_w)
         self.send_end = Connection(to_worker_w, readable=False)
         self.receive_end = Connection(from_worker_r, writable=False)
+
+    def wait_until_ready(self) -> _Worker:
+        """Wait for the worker's imports (separate from starting it, so several start at once)."""
         try:
             ready = self.receive_end.poll(WORKER_START_LIMIT) and self.receive_end.recv() == ("ready", None)
         except (EOFError, OSError):  # it died while starting
@@ -86,6 +89,7 @@ class _Worker:
         if not ready:
             self.kill()
             raise RuntimeError(f"the cleaning worker did not start within {WORKER_START_LIMIT} s")
+        return self
 
     @property
     def pid(self) -> int:
@@ -108,9 +112,10 @@ class BoundedCleaner:
         self._lock = threading.Lock()
         self._worker: _Worker | None = None
 
-    def _start(self) -> _Worker:
+    def _start(self, wait: bool = True) -> _Worker:
+        """Start the worker process; with `wait` False the caller calls its wait_until_ready."""
         self._worker = _Worker()
-        return self._worker
+        return self._worker.wait_until_ready() if wait else self._worker
 
     def _stop(self) -> None:
         if self._worker is not None:

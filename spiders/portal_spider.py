@@ -29,6 +29,7 @@ from portalnews.registry import Portal, load_registry
 from portalnews.registry.url_policy import RefusedURL, fetchable_url
 from portalnews.registry.urls import canonical_url, without_tracking
 from portalnews.spiders import discovery
+from portalnews.spiders.checked_links import CheckedLinks
 from portalnews.spiders.crawl_stats import STATS_PREFIX, stat
 from portalnews.spiders.fetch_failures import failure_reason, ignored_on_purpose
 from portalnews.spiders.setting_names import unknown_setting_warnings
@@ -68,6 +69,7 @@ class PortalSpider(scrapy.Spider):
         if max_pages:  # a backfill's depth chosen by the operator (the backfill DAG's `depth` param)
             self.max_pages = int(max_pages)
         self.scheduled: set[str] = set()  # canonical article URLs requested in this run
+        self.article_link = CheckedLinks(self)
         self.new_validators: dict[str, tuple[str | None, str | None]] = {}
         # A listing's or feed's validators are saved only once every new article it led to is settled:
         # stored in raw_pages or recorded in fetch_failures (a spooled page is not yet: a cut spool loses it).
@@ -236,8 +238,7 @@ class PortalSpider(scrapy.Spider):
         new_here = 0
         too_old = 0
         for url, context in found.article_links:
-            if not self.portal.article_regex.search(url) or not self._fetchable(url, response.url) \
-                    or not self._on_site(url):
+            if (canonical := self.article_link(url, response.url)) is None:
                 continue
             self.discovered_links += 1
             stats.inc_value(stat("article_links_found"))
@@ -246,7 +247,6 @@ class PortalSpider(scrapy.Spider):
                 too_old += 1
                 continue
             # New means unknown before this run (a link the sitemap already scheduled still counts).
-            canonical = canonical_url(url, self.portal)
             if canonical not in self.known:
                 new_here += 1
                 self.led_to.setdefault(response.request.url, set()).add(canonical)

@@ -22,6 +22,7 @@ from lxml.html import HtmlElement
 from portalnews.extraction.metadata import metadata_author
 from portalnews.extraction.nodes import is_leaf_block, iter_after, last_descendant
 from portalnews.extraction.page import ParsedPage
+from portalnews.extraction.promotions import drop_trailing_promotions
 from portalnews.vietnamese.text import normalize_inline
 
 _WIDGET_WORDS = [
@@ -71,6 +72,7 @@ _WIDGET_WORDS = [
     r"a\s*-\s*a\s*\+",
     r"cỡ chữ",
     r"phản hồi",
+    r"\(ends?\)",  # a wire story's end mark ("(END)", Yonhap), not a byline in capitals
 ]
 WIDGET_LINE = re.compile(r"^(?:" + "|".join(_WIDGET_WORDS) + r")[\s:.!]*$", re.IGNORECASE)
 
@@ -164,7 +166,8 @@ def parse_byline(line: str, labelled_only: bool = False) -> tuple[str | None, st
 
 
 def strip_edges(lines: list[str]) -> Edges:
-    """Remove widgets everywhere, the related-links tail, then the byline(s) at the end."""
+    """Remove widgets everywhere, the related-links tail, then the byline(s) and the site's
+    invitations to follow it (portalnews.extraction.promotions) at the end."""
     kept: list[str] = []
     for line in lines:
         clean = normalize_inline(line)
@@ -177,7 +180,17 @@ def strip_edges(lines: list[str]) -> Edges:
         kept.append(line)
 
     edges = Edges(lines=kept)
-    # Bylines sit at the end; a source line may follow or precede the author line.
+    # The site's invitations to follow it may come before or after the byline.
+    _take_bylines(edges)
+    without_promotions = drop_trailing_promotions(edges.lines)
+    if len(without_promotions) < len(edges.lines):
+        edges.lines = without_promotions
+        _take_bylines(edges)
+    return edges
+
+
+def _take_bylines(edges: Edges) -> None:
+    """Bylines sit at the end; a source line may follow or precede the author line."""
     for _ in range(2):
         if len(edges.lines) < 2:
             break
@@ -191,7 +204,6 @@ def strip_edges(lines: list[str]) -> Edges:
         else:
             break
         edges.lines.pop()
-    return edges
 
 
 _NAME_WORD = re.compile(r"^[^\W\d_][^\W\d_.]*$")
@@ -247,16 +259,20 @@ def _lines_after_container(page: ParsedPage, container: HtmlElement | None, limi
 
 
 def choose_author(
-    page: ParsedPage, edges: Edges, container: HtmlElement | None
+    page: ParsedPage, edges: Edges, container: HtmlElement | None, vietnamese: bool = True
 ) -> tuple[str | None, str | None]:
     """(author, source): hint, the body's byline, a labelled line after `container` (a node of
-    page.tree, or None), then the page's metadata when nothing else named an author."""
+    page.tree, or None), then the page's metadata when nothing else named an author. On a page that is
+    not Vietnamese the metadata comes before the body's byline: a short line in capitals ending such a
+    body is more often a wire's name ("AP", "REUTERS") than the portals' signature."""
     author = page.hinted_text("author")
     source = edges.source
     if author:
         hinted_author, hinted_source = parse_byline(author)
         author = hinted_author or author
         source = source or hinted_source
+    if not author and not vietnamese:
+        author = metadata_author(page)
     author = author or edges.author
     if not author or not source:
         after_author = after_source = None

@@ -96,12 +96,25 @@ def _the_pages_own(node: HtmlElement) -> bool:
                    for ancestor in node.iterancestors())
 
 
+_US_LOCALE = re.compile(r"^\s*[a-z]{2,3}[-_]us\b", re.IGNORECASE)
+
+
+def _writes_month_first(page: ParsedPage) -> bool:
+    """A page declaring a US locale (`<html lang="en-US">`, og:locale en_US): 03/12/2019 is 12 March."""
+    declared = [page.tree.get("lang") or "", page.meta("og:locale") or ""]
+    declared += [node.get("content") or "" for node in page.elements("meta")
+                 if (node.get("http-equiv") or "").lower() == "content-language"]
+    return any(_US_LOCALE.match(value) for value in declared)
+
+
 def _visible_dates(page: ParsedPage, title_node: HtmlElement | None) -> list:
     """Dates the page shows: in the short lines right after the title (the title's siblings, then
     the blocks that follow it), else in short elements classed as dates. Sidebars, related lists
     and the article's prose come later or are long, so their dates are never taken."""
+    month_first = _writes_month_first(page)
+
     def dates_in(blocks: list[str]) -> list:
-        return [f for block in blocks for f in find_dates(block) if not_in_future(f.value)]
+        return [f for block in blocks for f in find_dates(block, month_first) if not_in_future(f.value)]
 
     visible = dates_in(_date_lines_after(title_node)) or dates_in(
         [b for b in _text_blocks_after(page, title_node, limit=12) if len(b) <= DATE_BLOCK_MAX]
@@ -110,7 +123,7 @@ def _visible_dates(page: ParsedPage, title_node: HtmlElement | None) -> list:
         for node in classed(page, DATE_CLASS):
             text = node.text_content()
             if len(text) < DATE_BLOCK_MAX:
-                visible.extend(f for f in find_dates(text) if not_in_future(f.value))
+                visible.extend(f for f in find_dates(text, month_first) if not_in_future(f.value))
             if len(visible) > 3:
                 break
     return visible

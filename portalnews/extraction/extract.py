@@ -51,7 +51,7 @@ def extract_article(html: str | bytes, url: str | None = None, hints: dict | Non
 
     # Fields that read the page around the container need the page's own node, not a hinted copy.
     container_in_page = None if page.body_is_hinted else container
-    author, source = choose_author(page, edges, container_in_page)
+    author, source = choose_author(page, edges, container_in_page, vietnamese)
     sapo = find_sapo(page, title_node, container_in_page)
     published, modified = page_dates(page, title_node)
     return Article(

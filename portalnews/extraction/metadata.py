@@ -29,6 +29,9 @@ AUTHOR_MAX_CHARS = 120  # trafilatura's limit for a byline element's text
 JOB_TITLE = re.compile(r"^(?:(?:senior|chief|staff|special|contributing|political|foreign|associate)\s+)*"
                        r"(?:writer|reporter|correspondent|editor|contributor|columnist|journalist|photographer)s?$",
                        re.IGNORECASE)
+# A byline element's label left alone once its date is gone (Drupal's "Submitted on Mon, 2019-01-21 13:49"):
+# no one's name.
+BYLINE_LABEL = re.compile(r"^(?:submitted|posted|published|written|updated|by|von|par|por)$", re.IGNORECASE)
 SITE_ADDRESS = re.compile(r"https?:|www\.|\.vn\b|\.com\b|\.net\b|\.org\b")
 _MIN_CONTAINED = 5  # a site name this long (folded) inside an author name makes it the site's
 
@@ -78,7 +81,8 @@ def is_site_name(name: str, page: ParsedPage) -> bool:
 def _people(authors: str | None, page: ParsedPage) -> str | None:
     """The names of `authors` ("A; B", trafilatura's form) that are not the site's."""
     names = [normalize_inline(name) for name in (authors or "").split(";")]
-    names = [name for name in names if name and not is_site_name(name, page) and not JOB_TITLE.match(name)]
+    names = [name for name in names if name and not is_site_name(name, page) and not JOB_TITLE.match(name)
+             and not BYLINE_LABEL.match(name)]
     return "; ".join(dict.fromkeys(names)) or None
 
 

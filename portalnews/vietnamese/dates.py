@@ -21,7 +21,8 @@ _TIME = (
     r"(?P<{p}h>[01]?\d|2[0-3])\s*(?::|h|giờ)\s*(?P<{p}m>[0-5]\d)(?:\s*(?::|phút)\s*(?P<{p}s>[0-5]\d))?"
     r"(?:\s*(?P<{p}ampm>AM|PM|SA|CH)\b)?"
 )
-_NUMERIC_DATE = r"(?P<d>[0-3]?\d)\s*[/.\-]\s*(?P<mo>[01]?\d)\s*[/.\-]\s*(?P<y>(?:19|20)\d\d)"
+# the middle number may be a day (month-first pages); _build refuses a month over 12
+_NUMERIC_DATE = r"(?P<d>[0-3]?\d)\s*[/.\-]\s*(?P<mo>[0-3]?\d)\s*[/.\-]\s*(?P<y>(?:19|20)\d\d)"
 _WORDED_DATE = r"ngày\s+(?P<d>[0-3]?\d)\s+tháng\s+(?P<mo>[01]?\d)\s*(?:,\s*)?năm\s+(?P<y>(?:19|20)\d\d)"
 _SEPARATOR = r"\s*(?:[-|,–—]|\(|lúc)?\s*"
 
@@ -79,8 +80,10 @@ def _build(
         return None
 
 
-def find_dates(text: str) -> list[FoundDate]:
-    """Every date (with its time, if written) in `text`, in order of appearance."""
+def find_dates(text: str, month_first: bool = False) -> list[FoundDate]:
+    """Every date (with its time, if written) in `text`, in order of appearance. `month_first`: a
+    slashed numeric date is month/day/year (what a page in US English writes: "03/12/2019" is 12
+    March there); dotted and dashed ones stay day-first."""
     text = normalize_inline(text)
     if not _YEAR.search(text):  # every pattern has a year: most texts are rejected here, in one scan
         return []
@@ -96,6 +99,8 @@ def find_dates(text: str) -> list[FoundDate]:
             year = g.get("y") or g.get("y2") or g.get("y3")
             if day is None or month is None or year is None:  # every pattern has the three: never taken
                 continue
+            if month_first and g.get("d") is not None and "/" in text[m.start("d") : m.start("y")]:
+                day, month = month, day
             prefix = "a" if g.get("ah") is not None else "b"
             value = _build(
                 day,
@@ -135,10 +140,12 @@ def parse_datetime(text: str) -> datetime | None:
 
 
 def parse_iso(text: str) -> datetime | None:
-    """ISO 8601 (meta tags, JSON-LD, <time datetime>); naive values are taken as Vietnam time. A value
-    with an offset keeps it (the same instant): its day is the day the page shows, wherever it is."""
+    """ISO 8601 (meta tags, JSON-LD, <time datetime>), extended or basic form with a time; naive values are
+    taken as Vietnam time. A value with an offset keeps it (the same instant): its day is the day the page
+    shows, wherever it is."""
     candidate = text.strip().replace("Z", "+00:00")
-    if not re.match(r"^\d{4}-\d\d-\d\d", candidate):
+    # the extended form (2018-06-19T05:50:00+09:00) and the basic one (20180619T055000+0900, Nikkei's JSON-LD)
+    if not re.match(r"^\d{4}-\d\d-\d\d|^\d{8}T\d{4}", candidate):
         return None
     try:
         value = datetime.fromisoformat(candidate)

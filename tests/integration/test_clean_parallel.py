@@ -8,7 +8,7 @@ import psutil
 import pytest
 
 from portalnews import jobs
-from portalnews.pipelines import clean
+from portalnews.pipelines import clean, clean_workers
 from portalnews.registry import load_registry
 from tests.support.cli import portalnews
 from tests.support.database import query
@@ -50,6 +50,52 @@ def test_two_worker_processes_share_the_pages_and_each_result_stays_with_its_pag
         )
     }
     assert titles == {want["path"]: want["title"] for want in site.expected}
+
+
+def test_batches_overlap_and_every_page_is_cleaned_once(two_cleaning_processes, db_url, serve_site,
+                                                        monkeypatch):
+    """The next batch is handed to the workers before the one in flight is stored: with batches of 3, a
+    batch's pages are cleaned while the one before it is written, and each page gets exactly one
+    extraction with its own title."""
+    site = serve_site("nukeviet_province")
+    jobs.crawl(db_url, site.portal, jobs.start_run(db_url, site.portal), [site.registry_file])
+    monkeypatch.setattr(clean, "BATCH", 3)
+    handed: list[str] = []  # what the pass did, in order
+    store_results, next_pages = clean._store_results, clean._next_pages
+    monkeypatch.setattr(clean, "_store_results",
+                        lambda *args: (handed.append("store"), store_results(*args))[1])
+    monkeypatch.setattr(clean, "_next_pages",
+                        lambda *args: (rows := next_pages(*args), handed.append(f"read {len(rows)}"))[0])
+
+    done = clean.clean_pending(db_url, site.portal)
+
+    pages = len(site.expected)
+    assert pages > 6 and done.cleaned == pages and done.failed == 0
+    assert handed[:3] == ["read 3", "read 3", "store"]  # the second batch read before the first is stored
+    assert handed.count("store") == -(-pages // 3)
+    rows = query(db_url, "SELECT r.url, e.result->>'title' AS title FROM extractions e"
+                         " JOIN raw_pages r ON r.id = e.raw_page_id")
+    assert len(rows) == pages
+    assert {row["url"].removeprefix(site.mirror.origin): row["title"] for row in rows} == {
+        want["path"]: want["title"] for want in site.expected}
+
+
+def test_the_worker_processes_start_at_once(two_cleaning_processes, monkeypatch):
+    """Each worker's interpreter starts before the first is waited for (not one after the other)."""
+    for bounded in clean._cleaners:
+        bounded._stop()
+    alive_when_waited: list[int] = []
+    wait_until_ready = clean_workers._Worker.wait_until_ready
+
+    def counting(worker):
+        alive_when_waited.append(sum(b._worker is not None and b._worker.is_alive() for b in clean._cleaners))
+        return wait_until_ready(worker)
+
+    monkeypatch.setattr(clean_workers._Worker, "wait_until_ready", counting)
+    clean._cleaner_pool(2)
+
+    assert alive_when_waited == [2, 2]
+    assert all(b._worker.receive_end.poll(0) is False for b in clean._cleaners[:2])  # "ready" read
 
 
 def test_a_run_cleans_pages_while_its_crawl_is_still_storing_them(db_url, serve_site, tmp_path):

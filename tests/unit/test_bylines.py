@@ -103,6 +103,12 @@ def test_widget_lines_are_recognised(line):
     assert is_widget_line(line)
 
 
+def test_a_wire_storys_end_mark_is_dropped_and_is_no_author():
+    edges = strip_edges([*BODY, "(END)"])
+    assert edges.lines == BODY and edges.author is None
+    assert strip_edges([*BODY, "(ĐỨC MINH)"]).author == "ĐỨC MINH"
+
+
 def test_widgets_are_dropped_wherever_they_are():
     edges = strip_edges(["In bài", BODY[0], "Chia sẻ", BODY[1]])
     assert edges.lines == BODY
@@ -162,6 +168,37 @@ def _author(html: str, url: str = "https://thanhuy.example.vn/tin/1") -> str | N
     from portalnews.extraction import extract_article
 
     return extract_article(html, url).author
+
+
+ENGLISH_PROSE = (
+    "<p>The city council voted on Tuesday to reopen the old bridge over the river after two years of "
+    "repairs, and the first buses are expected to cross it at the start of next month.</p>"
+    "<p>Cars will follow in May, once the engineers have checked the new deck under full load, the mayor "
+    "told reporters at the town hall after the vote.</p>"
+)
+
+
+def test_on_an_english_page_the_metadata_author_comes_before_a_wire_name_ending_the_body():
+    from portalnews.extraction import extract_article
+
+    page = ('<html lang="en"><head><title>Bridge reopens</title><meta name="author" content="Anna Smith">'
+            f"</head><body><article><h1>Bridge reopens</h1>{ENGLISH_PROSE}<p>REUTERS</p></article>"
+            "</body></html>")
+    article = extract_article(page)
+    assert article.author == "Anna Smith" and "REUTERS" not in article.body
+    # with no author in the metadata, the line in capitals is still the byline
+    assert extract_article(page.replace('<meta name="author" content="Anna Smith">', "")).author == "REUTERS"
+    # a Vietnamese body keeps the portals' order: the signature at its end first
+    vietnamese = ('<html><head><title>Hội nghị sơ kết</title><meta name="author" content="Lê Minh Tâm">'
+                  f"</head><body><article><h1>Hội nghị sơ kết</h1>{PROSE}<p>NGÔ HUYỀN</p></article>"
+                  "</body></html>")
+    assert extract_article(vietnamese).author == "NGÔ HUYỀN"
+
+
+def test_a_byline_elements_label_left_without_a_name_is_no_author():
+    submitted = '<span class="submitted-by">Submitted on Mon, 2019-01-21 13:49</span>'
+    assert _author(_page("", submitted)) is None
+    assert _author(_page("", '<span class="submitted-by">Submitted by Lê Minh Tâm</span>')) == "Lê Minh Tâm"
 
 
 def test_meta_author_naming_a_person_is_the_author():

@@ -69,6 +69,15 @@ def test_iso_dates_from_metadata_are_read_and_naive_ones_are_vietnam_time():
     assert parse_iso("13/02/2020") is None
 
 
+def test_an_iso_date_in_the_basic_form_is_read_with_its_offset():
+    # JSON-LD "datePublished": "20180619T055000+0900" under a page showing 2018/6/19 5:50
+    value = parse_iso("20180619T055000+0900")
+    assert value is not None and value.date().isoformat() == "2018-06-19"
+    assert value == at(2018, 6, 19, 3, 50)
+    assert parse_iso("20180619T0550") == at(2018, 6, 19, 5, 50)  # naive: Vietnam time
+    assert parse_iso("20180619") is None  # eight digits alone may be anything (an id, a count)
+
+
 def test_future_dates_are_dropped():
     now = at(2020, 2, 13, 12, 0)
     assert not_in_future(at(2030, 12, 25), now=now) is None
@@ -167,3 +176,20 @@ def test_the_time_of_a_quoted_post_or_of_a_sidebar_teaser_is_not_the_articles():
 def test_a_two_digit_year_date_above_the_title_is_found_by_htmldates_extensive_search():
     article = extract_article(_general_page(before_title="<p>In the media</p><p>02.12.19</p>"))
     assert article.published_at.date().isoformat() == "2019-12-02"
+
+
+def test_a_slashed_date_is_month_first_only_on_a_page_declaring_a_us_locale():
+    page = _general_page().replace("</h1>", "</h1><p>Posted 03/12/2019 10:30 AM</p>")
+    us_page = page.replace("<html>", '<html lang="en-US">')
+    assert extract_article(us_page).published_at == at(2019, 3, 12, 10, 30)
+    og_locale = page.replace("<head>", '<head><meta property="og:locale" content="en_US">')
+    assert extract_article(og_locale).published_at == at(2019, 3, 12, 10, 30)
+    british = page.replace("<html>", '<html lang="en-GB">')
+    assert extract_article(british).published_at == at(2019, 12, 3, 10, 30)
+    assert extract_article(page).published_at == at(2019, 12, 3, 10, 30)
+
+
+def test_a_us_date_whose_day_is_over_twelve_is_read_and_dotted_dates_stay_day_first():
+    assert [f.value for f in find_dates("12/25/2019 08:00", month_first=True)] == [at(2019, 12, 25, 8, 0)]
+    assert find_dates("12/25/2019 08:00") == []  # day-first: there is no 25th month
+    assert [f.value for f in find_dates("03.12.2019", month_first=True)] == [at(2019, 12, 3)]
