@@ -125,7 +125,8 @@ def _clean_batches(db_url: str, portal: Portal, since: datetime | None, force: b
             last_id = rows[-1]["id"]
             if free is None:  # started on the first page: the DAG's clean task often finds none left
                 free = start_workers()
-        cleaning = [pool.submit(_clean_page, free, row, portal.extract) for row in rows]
+        cleaning = ([pool.submit(_clean_page, free, row, portal.extract) for row in rows]
+                    if free is not None else [])
         if in_flight:
             _store_results(db_url, portal, [future.result() for future in in_flight], stats)
         if not cleaning:
