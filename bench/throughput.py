@@ -1,6 +1,6 @@
 """Throughput, side by side: `portalnews run` against the naive baseline on one generated portal.
 
-    python bench/throughput.py [--articles 2000] [--workdir DIR] [--only project|naive|scheduled ...]
+    python bench/throughput.py [--articles 2000] [--workdir DIR] [--only project|naive|scheduled|celery ...]
         [--no-scheduled] [--no-reextract] [--runs N] [--timeline]
 
 Generates (once per --workdir) a NukeViet-style portal of N articles with its gold answers
@@ -10,7 +10,11 @@ empty database:
 
 * `portalnews run --portal gen_nukeviet` (crawl -> clean -> dedupe -> load), politeness off for
   loopback through the generated registry entry (no AutoThrottle, no delay, 16 concurrent requests);
-* `bench/naive_baseline.py` (one Scrapy process, `trafilatura.bare_extraction`, psycopg2 inserts).
+* `bench/naive_baseline.py` (one Scrapy process, `trafilatura.bare_extraction`, psycopg2 inserts);
+* the portal's DAG run through Airflow's scheduler, from unpausing the DAG to its run's end: "scheduled"
+  with `portalnews up` (LocalExecutor), "celery" with the deployment of tests/system/test_distributed.py
+  (CeleryExecutor, Redis, one Celery worker; tests/support/celery_airflow.py); CPU by Airflow part,
+  Airflow's metadata database included.
 
 Printed per contender: wall time, articles stored per second, CPU per article (user+system of the
 whole process tree, from wait4, this process being the tree's subreaper so that processes killed with
@@ -40,8 +44,9 @@ import tempfile
 import threading
 import time
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 import psutil
@@ -53,6 +58,8 @@ sys.path.insert(0, str(REPO))
 
 from bench.airflow_up import airflow_up  # noqa: E402
 from portalnews.store import embedded as embedded_db  # noqa: E402
+from portalnews.store.embedded_roles import AIRFLOW_DATABASE  # noqa: E402
+from tests.support.celery_airflow import celery_airflow  # noqa: E402
 from tests.support.generated_portal import generate  # noqa: E402
 
 
@@ -75,13 +82,15 @@ class Result:
     def line(self) -> str:
         per_s = self.per_second()
         per_article = 1000 * self.cpu / self.articles if self.articles else float("nan")
-        return (f"{self.name:<16}{self.wall:>8.1f}{self.articles:>9}{per_s:>12.1f}{per_article:>15.0f}"
+        return (f"{self.name:<22}{self.wall:>8.1f}{self.articles:>9}{per_s:>12.1f}{per_article:>15.0f}"
                 f"{1000 * self.db_cpu / max(self.articles, 1):>12.0f}{self.peak_rss / 2**20:>11.0f}"
                 f"{self.title:>8.0%}{self.minute:>8.0%}{self.author:>8.0%}{self.exit_code:>6}")
 
 
-LABELS = {"naive": "naive baseline", "project": "portalnews run", "scheduled": "DAG, scheduler"}
-HEADER = (f"{'':<16}{'wall s':>8}{'articles':>9}{'articles/s':>12}{'CPU ms/art.':>15}{'DB ms/art.':>12}"
+LABELS = {"naive": "naive baseline", "project": "portalnews run", "scheduled": "DAG, LocalExecutor",
+          "celery": "DAG, Celery"}
+DAG_RUNS = ("scheduled", "celery")  # the portal's DAG run through Airflow's scheduler, by executor
+HEADER = (f"{'':<22}{'wall s':>8}{'articles':>9}{'articles/s':>12}{'CPU ms/art.':>15}{'DB ms/art.':>12}"
           f"{'RSS MiB':>11}{'title':>8}{'minute':>8}{'author':>8}{'exit':>6}")
 
 
@@ -125,12 +134,18 @@ def reap_orphan(pid: int) -> float:
 
 
 # The first role whose marker the command line holds. Airflow's LocalExecutor names its worker processes
-# "airflow worker -- LocalExecutor: ..." and the task processes they fork "airflow worker -- <task id>".
+# "airflow worker -- LocalExecutor: ..." and the task processes they fork "airflow worker -- <task id>";
+# its other parts keep their command (`airflow scheduler`, ...) or name themselves (`airflow api_server --`).
 ROLES = (("crawl", "scrapy"), ("cleaning workers", "clean_workers"), ("Airflow executor", "LocalExecutor"),
-         ("Airflow task", "airflow worker --"))
+         ("Airflow task", "airflow worker --"), ("Airflow scheduler", "airflow scheduler"),
+         ("Airflow DAG processor", "airflow dag-processor"), ("Airflow API server", "airflow api_server"),
+         ("Airflow API server", "airflow api-server"), ("Airflow triggerer", "airflow triggerer"),
+         ("Celery worker", "airflow celery worker"), ("Celery worker", "celeryd:"),
+         ("Airflow executor", "airflow supervisor:"), ("Airflow log server", "airflow serve-logs"),
+         ("Redis", "redis-server"))
 
 
-def role_of(process: psutil.Process, root_pid: int) -> str:
+def role_of(process: psutil.Process, root_pid: int | None) -> str:
     if process.pid == root_pid:
         return "main"
     try:
@@ -142,10 +157,12 @@ def role_of(process: psutil.Process, root_pid: int) -> str:
 
 class TreeSampler:
     """Samples a process tree every 50 ms in a thread: its RSS (the peak, and each role's RSS then) and
-    each process's CPU and role ("crawl", "cleaning workers", "main" for the root, "other")."""
+    each process's CPU and role ("crawl", "cleaning workers", "main" for the root, "other"). The trees of
+    `more_roots` are sampled too (services started apart: Celery's deployment), their roots by role."""
 
-    def __init__(self, root_pid: int, db_pid: int | None = None):
+    def __init__(self, root_pid: int | None, db_pid: int | None = None, more_roots: tuple[int, ...] = ()):
         self.root_pid = root_pid
+        self.roots = tuple(pid for pid in (root_pid, *more_roots) if pid is not None)
         self.db = psutil.Process(db_pid) if db_pid else None
         # Once a second: (seconds since the start, CPU s each role and PostgreSQL have used so far)
         self.timeline: list[tuple[float, dict[str, float]]] = []
@@ -177,11 +194,14 @@ class TreeSampler:
         self._thread.join()
 
     def _tree(self) -> list[psutil.Process]:
-        try:
-            root = psutil.Process(self.root_pid)
-            return [root, *root.children(recursive=True)]
-        except psutil.Error:  # exited between two samples
-            return []
+        tree = []
+        for pid in self.roots:
+            try:
+                root = psutil.Process(pid)
+                tree += [root, *root.children(recursive=True)]
+            except psutil.Error:  # exited between two samples
+                continue
+        return tree
 
     def _sample_once(self) -> None:
         rss = 0
@@ -342,56 +362,126 @@ def timeline_table(timeline: list[tuple[float, dict[str, float]]]) -> str:
     return "\n".join(lines)
 
 
-def scheduled_run(
-    registry: Path, db_url: str, home: Path, db_pid: int
-) -> tuple[float, float, float, int, int, dict, str]:
-    """The portal's DAG run once through Airflow's scheduler (`portalnews up`: LocalExecutor), the pipeline's
-    data in `db_url`; returns what run_measured does (wall s from unpausing the DAG to its run's end; CPU of
-    the `portalnews up` process tree, its task processes and the workers they leave to be reaped here) and a
-    line with the DAG run's own duration, each task's, and the CPU of Airflow's own database."""
-    become_subreaper()
+@dataclass
+class Deployment:
+    """Airflow as a DAG run's measurement sees it, whichever executor runs the tasks."""
+
+    main_pid: int | None  # `portalnews up`, counted as "main"; None when the parts were started apart
+    roots: tuple[int, ...]  # the process trees of Airflow's parts (and Redis), sampled
+    airflow_db_pid: int  # Airflow's metadata server
+    metadata_url: str  # Airflow's metadata database (the runs' and tasks' times are read there)
+
+
+@contextmanager
+def local_executor(registry: Path, db_url: str, tmp: Path) -> Iterator[Deployment]:
+    """`portalnews up` (LocalExecutor; Airflow's metadata in its home's embedded server), the pipeline's data
+    in `db_url`."""
+    home = tmp / "home-dag"
     env = dict(os.environ, DATABASE_URL=db_url, PORTALNEWS_DB_PORT=str(embedded_db._free_port()))
-    dag_id = "portalnews_gen_nukeviet"
     with airflow_up(registry, home, env, embedded_db._free_port()) as airflow:
-        airflow.wait_for_dags([dag_id])
-        airflow_db = psutil.Process(int((home / "pgdata" / "postmaster.pid").read_text().split()[0]))
+        airflow.wait_for_dags([DAG_ID])
+        server = embedded_db.running_server(home / "pgdata")
+        assert server is not None
+        server_pid = int((home / "pgdata" / "postmaster.pid").read_text().split()[0])
+        yield Deployment(airflow.process.pid, (), server_pid, server.url(AIRFLOW_DATABASE))
+
+
+@contextmanager
+def celery_executor(registry: Path, db_url: str, tmp: Path) -> Iterator[Deployment]:
+    """The Celery deployment of tests/system/test_distributed.py (Redis, scheduler with the CeleryExecutor,
+    API server, DAG processor) with one Celery worker, as docker-compose.yml's default; Airflow's metadata
+    in a throw-away embedded server of its own, as `portalnews up` has; the pipeline's data in `db_url`."""
+    root = tmp / "celery"
+    root.mkdir(parents=True)
+    subprocess.run([sys.executable, "-m", "portalnews.cli", "db", "migrate"], check=True, capture_output=True,
+                   env=dict(os.environ, DATABASE_URL=db_url), timeout=300)
+    pgdata = tmp / "celery-airflow-pg"
+    server = embedded_db.start(pgdata=pgdata, port=embedded_db._free_port())
+    try:
+        embedded_db.ensure_database(server, AIRFLOW_DATABASE)
+        # Three task slots, as `portalnews up`'s LocalExecutor (Compose's worker has Celery's 16): a crawl
+        # task's process takes ~5 s to end after its success, and one slot would hold the clean task back.
+        with celery_airflow(root, registry, server.url(AIRFLOW_DATABASE), db_url, {DAG_ID},
+                            workers=("worker-a",), concurrency=3) as airflow:
+            yield Deployment(None, tuple(p.pid for p in airflow.processes),
+                             int((pgdata / "postmaster.pid").read_text().split()[0]), airflow.airflow_db)
+    finally:
+        embedded_db.stop(pgdata)
+        embedded_db.remove_cluster(pgdata)
+
+
+EXECUTORS = {"scheduled": local_executor, "celery": celery_executor}
+DAG_ID = "portalnews_gen_nukeviet"
+# Airflow's parts start up (imports, first parse, first loops) for a while after the DAG is served, and
+# the health DAG runs once at start (its checks would hold the Celery worker); an operator's Airflow is
+# up long before a portal's run, so neither is the run's cost: the run starts once both are over.
+SETTLE_SECONDS = 30
+
+
+def settle(metadata_url: str, timeout: float = 900) -> None:
+    """Wait SETTLE_SECONDS, and until no DAG run is queued or running."""
+    time.sleep(SETTLE_SECONDS)
+    deadline = time.monotonic() + timeout
+    while fetch(metadata_url, "SELECT count(*) FROM dag_run WHERE state IN ('queued', 'running')")[0][0]:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"DAG runs still going {timeout:.0f} s after Airflow started")
+        time.sleep(2)
+
+
+def scheduled_run(
+    executor: str, registry: Path, db_url: str, tmp: Path, db_pid: int
+) -> tuple[float, float, float, int, int, dict, str]:
+    """The portal's DAG run once through Airflow's scheduler (EXECUTORS[executor]), the pipeline's data in
+    `db_url`; returns what run_measured does (wall s from unpausing the DAG to its run's end; CPU of
+    Airflow's process trees, its task processes and the workers they leave to be reaped here, and of
+    Airflow's metadata database) and a line with when the run and each task was queued, started and
+    ended, counted from the unpausing."""
+    become_subreaper()
+    with EXECUTORS[executor](registry, db_url, tmp) as airflow:
+        settle(airflow.metadata_url)
+        began = time.time()
+        airflow_db = psutil.Process(airflow.airflow_db_pid)
         db, airflow_db_before = psutil.Process(db_pid), tree_cpu(airflow_db)
         db_before = tree_cpu(db)
         started = time.perf_counter()
-        with TreeSampler(airflow.process.pid) as sampler:
-            # starts the latest hourly run
-            airflow.api(f"/api/v2/dags/{dag_id}", "PATCH", {"is_paused": False})
-            while not (runs := airflow.api(f"/api/v2/dags/{dag_id}/dagRuns")["dag_runs"]) \
-                    or runs[0]["state"] not in ("success", "failed"):
-                time.sleep(1)  # gently: the same API server serves the tasks' state changes
+        with TreeSampler(airflow.main_pid, more_roots=airflow.roots) as sampler:
+            # as an operator's switch in the UI does; the scheduler starts the latest hourly run
+            dag = {"dag_id": DAG_ID}
+            unpaused = fetch(airflow.metadata_url, "UPDATE dag SET is_paused = false"
+                             " WHERE dag_id = %(dag_id)s RETURNING now()", dag)[0][0]
+            while (state := fetch(airflow.metadata_url, "SELECT max(state) FROM dag_run WHERE dag_id ="
+                                  " %(dag_id)s", dag)[0][0]) not in ("success", "failed"):
+                time.sleep(0.5)
             wall = time.perf_counter() - started
         db_cpu, airflow_db_cpu = tree_cpu(db) - db_before, tree_cpu(airflow_db) - airflow_db_before
-        run = runs[0]
-        tasks = airflow.api(f"/api/v2/dags/{dag_id}/dagRuns/{run['dag_run_id']}/taskInstances")[
-            "task_instances"
-        ]
-
-    def seconds(start: str, end: str) -> float:
-        return (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds()
+        since = fetch(airflow.metadata_url, RUN_TIMES, {**dag, "since": unpaused})
 
     gone = [pid for pid in sampler.seen if not psutil.pid_exists(pid)
             or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE]
     by_role = sampler.cpu_by_role({pid: reap_orphan(pid) for pid in gone})
+    by_role["Airflow's database"] = airflow_db_cpu
     total = sum(by_role.values())
     by_role["rss at peak"] = sampler.peak_by_role  # type: ignore[assignment]
-    order = {"crawl": 0, "clean": 1, "load": 2, "report": 3}
-    detail = (
-        f"DAG run {run['state']}, {seconds(run['start_date'], run['end_date']):.1f} s by the scheduler's "
-        "clock"
-        f" (queued to ended); tasks "
-        + ", ".join(
-            f"{t['task_id']} {t['duration']:.1f} s"
-            for t in sorted(tasks, key=lambda t: order.get(t["task_id"], 9))
-            if t.get("duration") is not None
-        )
-        + f"; Airflow's own database {airflow_db_cpu:.1f} s of CPU"
-    )
-    return wall, total, db_cpu, sampler.peak, 0 if run["state"] == "success" else 1, by_role, detail
+    stored = stored_when(db_url, "project", began)
+    detail = (f"DAG run {state}; seconds from unpausing the DAG (queued, started, ended): " + ", ".join(
+        f"{what} " + "/".join("-" if t is None else f"{t:.1f}" for t in times) for what, *times in since)
+        + "; first and last row stored: " + ", ".join(f"{table} {first:.1f}-{last:.1f}"
+                                                     for table, (first, last) in stored.items()))
+    return wall, total, db_cpu, sampler.peak, 0 if state == "success" else 1, by_role, detail
+
+
+# When the run and each of its tasks was queued, started and ended, in seconds from `since`.
+RUN_TIMES = """
+SELECT what, extract(epoch FROM queued - %(since)s)::float, extract(epoch FROM began - %(since)s)::float,
+       extract(epoch FROM ended - %(since)s)::float
+FROM (SELECT 'run' AS what, queued_at AS queued, start_date AS began, end_date AS ended, 0 AS n
+      FROM dag_run WHERE dag_id = %(dag_id)s
+      UNION ALL
+      SELECT task_id, queued_dttm, start_date, end_date,
+             array_position(ARRAY['crawl', 'clean', 'load', 'report'], task_id::text)
+      FROM task_instance WHERE dag_id = %(dag_id)s) AS times
+ORDER BY n
+"""
 
 
 def cpu_breakdown(by_role: dict, db_cpu: float, articles: int, wall: float | None = None) -> str:
@@ -432,11 +522,11 @@ def score(
     return len(rows), title / n, minute / n, author / n
 
 
-def fetch(db_url: str, sql: str) -> list[tuple]:
+def fetch(db_url: str, sql: str, params: dict | None = None) -> list[tuple]:
     conn = psycopg2.connect(db_url)
     try:
         with conn, conn.cursor() as cur:
-            cur.execute(sql)
+            cur.execute(sql, params)
             return cur.fetchall()
     finally:
         conn.close()
@@ -450,10 +540,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=2000)
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "portalnews-bench")
-    parser.add_argument("--only", choices=("project", "naive", "scheduled"), action="append",
+    parser.add_argument("--only", choices=tuple(LABELS), action="append",
                         help="run only this contender (repeatable)")
     parser.add_argument("--no-scheduled", dest="scheduled", action="store_false",
-                        help="skip the portal's DAG run through Airflow's scheduler (`portalnews up`)")
+                        help="skip the portal's DAG runs through Airflow's scheduler (`portalnews up`'s"
+                        " LocalExecutor, and the CeleryExecutor with Redis and a Celery worker)")
     parser.add_argument("--no-reextract", dest="reextract", action="store_false",
                         help="skip timing `portalnews reextract` (1 and N cleaning processes) after the run")
     parser.add_argument("--runs", type=int, default=1,
@@ -497,13 +588,15 @@ def main() -> None:
             sql = ("SELECT url, title, to_char(published_at AT TIME ZONE 'Asia/Ho_Chi_Minh',"
                    " 'YYYY-MM-DD\"T\"HH24:MI'), author FROM articles")
             detail = ""
-            if name == "scheduled":
+            if name in DAG_RUNS:
+                load_before = os.getloadavg()[0]
                 try:
-                    wall, cpu, db_cpu, peak, code, by_role, detail = scheduled_run(registry, db_url,
-                                                                                   tmp / "home-dag", db_pid)
+                    wall, cpu, db_cpu, peak, code, by_role, detail = scheduled_run(
+                        name, registry, db_url, tmp / f"{name}-{run}", db_pid)
                 except Exception as err:  # the other contenders' figures are still printed
-                    print(f"scheduled DAG run not measured: {type(err).__name__}: {err}", file=sys.stderr)
+                    print(f"{LABELS[name]} not measured: {type(err).__name__}: {err}", file=sys.stderr)
                     continue
+                detail = f"load average {load_before:.1f} at its start; {detail}"
             else:
                 if name == "project":
                     command = [sys.executable, "-m", "portalnews.cli", "run", "--registry", str(registry),
@@ -592,11 +685,15 @@ def main() -> None:
     if len(ratios) > 1:
         print(f"project / naive, median of {len(ratios)} runs: "
               + ratio_line({key: statistics.median(r[key] for r in ratios) for key in ratios[0]}))
-    for named in runs:
-        if {"scheduled", "project"} <= named.keys():
-            print(f"scheduled DAG run / portalnews run: articles/s"
-                  f" x{named['scheduled'].per_second() / named['project'].per_second():.2f}"
-                  " (from unpausing the DAG to its run's end)")
+    for name in DAG_RUNS:
+        against = [dag_against_project(named[name], named["project"]) for named in runs
+                   if {name, "project"} <= named.keys()]
+        for run, ratio in enumerate(against):
+            print(f"{LABELS[name]} / portalnews run{f' (run {run + 1})' if len(against) > 1 else ''}: "
+                  + dag_ratio_line(ratio))
+        if len(against) > 1:
+            print(f"{LABELS[name]} / portalnews run, median of {len(against)} runs: " + dag_ratio_line(
+                {key: statistics.median(r[key] for r in against) for key in against[0]}))
 
 
 def stored_when(db_url: str, contender: str, began: float) -> dict[str, tuple[float, float]]:
@@ -613,18 +710,24 @@ def stored_when(db_url: str, contender: str, began: float) -> dict[str, tuple[fl
 
 
 def contenders(args) -> list[tuple[int, str]]:
-    """(run, contender) in the order they run: the naive baseline and `portalnews run` alternate which goes
-    first from one run to the next; the scheduled DAG run, when asked for, comes last."""
-    order = []
-    for run in range(args.runs):
-        pair = ["naive", "project"] if run % 2 == 0 else ["project", "naive"]
-        for name in [*pair, "scheduled"]:
-            if (args.only and name not in args.only) or (
-                name == "scheduled" and not args.scheduled and not args.only
-            ):
-                continue
-            order.append((run, name))
-    return order
+    """(run, contender) in the order they run, reversed from one run to the next (so the naive baseline and
+    `portalnews run` alternate which goes first, and so do the DAG runs)."""
+    chosen = [name for name in LABELS
+              if (name in args.only if args.only else args.scheduled or name not in DAG_RUNS)]
+    return [(run, name) for run in range(args.runs) for name in (chosen if run % 2 == 0 else chosen[::-1])]
+
+
+def dag_against_project(dag: Result, project: Result) -> dict[str, float]:
+    return {"articles/s": dag.per_second() / project.per_second(),
+            "CPU": (dag.cpu / max(dag.articles, 1)) / (project.cpu / max(project.articles, 1)),
+            "CPU+PostgreSQL": ((dag.cpu + dag.db_cpu) / max(dag.articles, 1))
+            / ((project.cpu + project.db_cpu) / max(project.articles, 1))}
+
+
+def dag_ratio_line(ratio: dict[str, float]) -> str:
+    return (f"articles/s x{ratio['articles/s']:.2f} (from unpausing the DAG to its run's end), CPU per"
+            f" article x{ratio['CPU']:.2f} (Airflow's and its database's included), with the pipeline's"
+            f" PostgreSQL x{ratio['CPU+PostgreSQL']:.2f}")
 
 
 def project_against_naive(project: Result, naive: Result) -> dict[str, float]:

@@ -10,6 +10,7 @@ import gzip
 import logging
 import queue
 import zlib
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, fields
 from datetime import datetime
@@ -105,24 +106,27 @@ def clean_pending(
     articles whose cleaned result changed.
     """
     workers = clean_workers()
-    free = _cleaner_pool(workers)
     with ThreadPoolExecutor(workers, thread_name_prefix="clean") as pool:
-        return _clean_batches(db_url, portal, since, force, pool, free)
+        return _clean_batches(db_url, portal, since, force, pool, lambda: _cleaner_pool(workers))
 
 
 def _clean_batches(db_url: str, portal: Portal, since: datetime | None, force: bool, pool: ThreadPoolExecutor,
-                   free: queue.Queue) -> CleanStats:
+                   start_workers: Callable[[], queue.Queue]) -> CleanStats:
     """Clean the pages batch by batch, the next batch read and handed to the pool before the one in
     flight is stored: the workers clean on while the database reads and writes, instead of waiting for
     them between batches."""
     stats = CleanStats()
     last_id = 0
     in_flight: list[Future] = []
+    free: queue.Queue | None = None
     while True:
         rows = _next_pages(db_url, portal, since, force, last_id)
         if rows:
             last_id = rows[-1]["id"]
-        cleaning = [pool.submit(_clean_page, free, row, portal.extract) for row in rows]
+            if free is None:  # started on the first page: the DAG's clean task often finds none left
+                free = start_workers()
+        cleaning = ([pool.submit(_clean_page, free, row, portal.extract) for row in rows]
+                    if free is not None else [])
         if in_flight:
             _store_results(db_url, portal, [future.result() for future in in_flight], stats)
         if not cleaning:

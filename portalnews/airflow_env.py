@@ -13,6 +13,14 @@ CRAWL_POOL = "portal_crawl"
 CRAWL_POOL_SLOTS = 2
 TIMEZONE = "Asia/Ho_Chi_Minh"
 GRAPHVIZ_WARNING = "ignore:Could not import graphviz:UserWarning"
+# Airflow's own processes take CPU from the portal runs on a small machine: settings that cut it without an
+# operator noticing, for `portalnews up` and (the same values) docker-compose.yml, which
+# tests/system/test_compose.py checks; why each, with figures: docs/operators.md#airflows-own-cpu.
+LEAN_SETTINGS = {
+    # Every DAG file was parsed again every 30 s: 3 % of a core, half of Airflow's CPU when idle. An edited
+    # DAG file is still parsed at once (its mtime is watched); an edited registry shows within 2 minutes.
+    "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL": "120",
+}
 
 
 def airflow_url(server_url_for_airflow_db: str) -> str:
@@ -52,6 +60,7 @@ def airflow_environment(portalnews_db_url: str, airflow_db_url: str, airflow_hom
             "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": os.environ.get(
                 "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION", "True"
             ),
+            **{name: os.environ.get(name, value) for name, value in LEAN_SETTINGS.items()},
             "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": airflow_url(airflow_db_url),
             "AIRFLOW__API__HOST": api_host,
             "AIRFLOW__API__PORT": str(api_port),

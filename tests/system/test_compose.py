@@ -47,7 +47,7 @@ from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
-from portalnews.airflow_env import CONNECTION_ID, CRAWL_POOL
+from portalnews.airflow_env import CONNECTION_ID, CRAWL_POOL, LEAN_SETTINGS
 from portalnews.registry import load_registry
 from portalnews.store.schema import MIGRATIONS_DIR
 
@@ -467,6 +467,15 @@ def test_the_dags_reach_the_portalnews_database_through_the_connection_named_in_
             "/portalnews",
         )
         assert env["DATABASE_URL"] == env[key], "`portalnews` commands and the DAGs use the same database"
+
+
+def test_airflow_runs_with_the_lean_settings_of_portalnews_up():
+    services = compose()["services"]
+    for name in (*AIRFLOW_SERVICES, "airflow-init"):
+        env = services[name]["environment"]
+        assert {key: str(env.get(key)) for key in LEAN_SETTINGS} == LEAN_SETTINGS, (
+            f"{name}: portalnews.airflow_env.LEAN_SETTINGS, as `portalnews up` runs Airflow"
+        )
 
 
 def test_airflow_init_migrates_both_schemas_and_creates_the_crawl_pool_the_dags_use():
