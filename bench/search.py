@@ -4,9 +4,9 @@
                            [--load-repeats 3] [--no-alternatives]
 
 Builds, on a throw-away embedded PostgreSQL with the real schema, N synthetic articles over 30 portals
-(bench/corpus.py: distinct titles, bodies from a pool of tens of thousands of Vietnamese sentences
-naming officials and documents, a few per cent republished across portals, each with every row the
-pipeline writes: raw page, extraction, URL, story, MinHash bands, facts), then prints, in one run:
+(tests/support/synthetic_corpus.py: distinct titles, bodies from a pool of tens of thousands of
+Vietnamese sentences naming officials and documents, a few per cent republished across portals, each
+with every row the pipeline writes: raw page, extraction, URL, story, MinHash bands, facts), then prints, in one run:
 
 * at each of --checkpoints stored articles (and at N): the load stage's cost per article for loading
   200 new pages (a quarter of them copies of other portals' articles) into a populated portal,
@@ -45,13 +45,13 @@ import psutil  # noqa: E402
 import psycopg2  # noqa: E402
 from psycopg2.extras import Json  # noqa: E402
 
-from bench.corpus import PORTALS, Corpus, write_articles  # noqa: E402
 from bench.throughput import tree_cpu  # noqa: E402
 from portalnews.monitoring.health import compute_health  # noqa: E402
 from portalnews.pipelines.load import load_pending, stories  # noqa: E402
 from portalnews.registry import Portal  # noqa: E402
 from portalnews.store import embedded as embedded_db  # noqa: E402
 from portalnews.store.schema import migrate  # noqa: E402
+from tests.support.synthetic_corpus import PORTALS, Corpus, write_articles  # noqa: E402
 
 QUERIES = [  # (label, query): common and rare words, with and without diacritics, phrases
     ("phrase, no diacritics", "nghi quyet trung uong"),

@@ -36,7 +36,8 @@ class FactRows:
 
 def fact_rows(articles: list[tuple[int, Article]]) -> FactRows:
     """The article_facts, document_mentions and official_mentions rows of `articles` ((id, content)
-    pairs), as `record_facts` stores them (bench/corpus.py builds its corpus's facts with them too)."""
+    pairs), as `record_facts` stores them (tests/support/synthetic_corpus.py builds its corpus's facts
+    with them too)."""
     rows = FactRows()
     for article_id, article in articles:
         try:

@@ -1,6 +1,6 @@
-"""bench/corpus.py, the synthetic corpus the scale benchmark (bench/search.py) measures on: its rows are
-those the pipeline would have written for the same texts (hashes, MinHash bands, facts, stories), and
-it is as unrepetitive as real portals (distinct titles, republished copies a few per cent)."""
+"""tests/support/synthetic_corpus.py, the synthetic corpus the scale benchmark (bench/search.py) measures
+on: its rows are those the pipeline would have written for the same texts (hashes, MinHash bands, facts,
+stories), and it is as unrepetitive as real portals (distinct titles, republished copies a few per cent)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ import random
 import psycopg2
 import pytest
 
-from bench.corpus import PORTALS, Corpus, write_articles
 from portalnews.extraction import Article
 from portalnews.pipelines.load import dedupe, facts, load_pending, stories
 from portalnews.registry import Portal
 from tests.support.database import query
+from tests.support.synthetic_corpus import PORTALS, Corpus, write_articles
 
 ARTICLES = 1_200
 

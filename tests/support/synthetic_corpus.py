@@ -17,7 +17,7 @@ the load stage records them. What makes it like a real portal's:
 Facts are derived once per pool sentence (by `pipelines.load.facts.fact_rows`, the load stage's own) and
 shifted to where the sentence stands in a body; the pool keeps only sentences whose mentions need no
 other sentence to be resolved (no short form like "Nghị quyết 35"), so an article's facts are exactly
-what the load stage would derive from it (tests/integration/test_bench_corpus.py checks a sample).
+what the load stage would derive from it (tests/integration/test_synthetic_corpus.py checks a sample).
 Rows are written with COPY.
 """
 
@@ -41,8 +41,8 @@ from portalnews.facts.officials import official_mentions
 from portalnews.pipelines.load import dedupe, facts, stories
 from portalnews.vietnamese.dates import VIETNAM
 from portalnews.vietnamese.text import dedupe_form, normalize_text
+from tests.support.paths import SITES_DIR
 
-ROOT = Path(__file__).resolve().parent.parent
 PORTALS = [f"synthetic_{n:02d}" for n in range(30)]
 COPY_SHARE = 0.03  # articles republished from another portal (a story of two or more portals)
 # Six years of articles up to today, so the health figures (the last 29 days) see a portal's usual flow.
@@ -185,7 +185,7 @@ def context_free(text: str) -> bool:
 
 def fixture_sentences() -> list[str]:
     bodies = [json.loads(Path(f).read_text(encoding="utf-8"))
-              for f in glob.glob(str(ROOT / "tests/fixtures/sites/*/expected/*.json"))]
+              for f in glob.glob(str(SITES_DIR / "*/expected/*.json"))]
     sentences = {s.strip() for b in bodies for s in re.split(r"(?<=[.!?…])\s+|\n+", b["body"])
                  if len(s.split()) >= 5}
     return sorted(sentences)
