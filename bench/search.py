@@ -6,7 +6,8 @@
 Builds, on a throw-away embedded PostgreSQL with the real schema, N synthetic articles over 30 portals
 (tests/support/synthetic_corpus.py: distinct titles, bodies from a pool of tens of thousands of
 Vietnamese sentences naming officials and documents, a few per cent republished across portals, each
-with every row the pipeline writes: raw page, extraction, URL, story, MinHash bands, facts), then prints, in one run:
+with every row the pipeline writes: raw page, extraction, URL, story, MinHash bands, facts), then
+prints, in one run:
 
 * at each of --checkpoints stored articles (and at N): the load stage's cost per article for loading
   200 new pages (a quarter of them copies of other portals' articles) into a populated portal,
