@@ -82,6 +82,10 @@ def test_a_killed_scrapy_child_is_one_line_naming_the_signal(db_url, slow_site, 
     _no_traceback(caplog)
 
 
+def _sigint_default() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_closes_the_runs_row_as_interrupted_without_tracebacks(db_url, slow_site):
     env = dict(os.environ, DATABASE_URL=db_url)
     run = subprocess.Popen(
@@ -98,6 +102,9 @@ def test_ctrl_c_closes_the_runs_row_as_interrupted_without_tracebacks(db_url, sl
         stderr=subprocess.STDOUT,
         text=True,
         start_new_session=True,
+        # as a terminal starts it: a child inherits an ignored SIGINT (this test process may ignore it,
+        # as a pytest-xdist worker can), and Python then never turns Ctrl-C into KeyboardInterrupt
+        preexec_fn=_sigint_default,
     )
     assert slow_site.crawling.wait(60)
     os.killpg(run.pid, signal.SIGINT)  # what Ctrl-C in a terminal does: the whole foreground group
