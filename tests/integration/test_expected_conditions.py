@@ -65,13 +65,24 @@ def test_a_run_refused_as_busy_is_one_line(db_url, slow_site, caplog):
     _no_traceback(caplog)
 
 
+def _scrapy_children() -> list[psutil.Process]:
+    found = []
+    for process in psutil.Process().children(recursive=True):
+        try:
+            if "scrapy" in " ".join(process.cmdline()):
+                found.append(process)
+        except psutil.NoSuchProcess:  # ended meanwhile, or a zombie not yet reaped (ZombieProcess)
+            continue
+    return found
+
+
 def test_a_killed_scrapy_child_is_one_line_naming_the_signal(db_url, slow_site, caplog):
     result: dict = {}
     runner = threading.Thread(target=lambda: result.update(
         jobs.run_portal(db_url, slow_site.portal, [slow_site.registry_file], on_line=lambda _line: None)))
     runner.start()
     assert slow_site.crawling.wait(60)
-    (child,) = [p for p in psutil.Process().children(recursive=True) if "scrapy" in " ".join(p.cmdline())]
+    (child,) = _scrapy_children()
     child.kill()
     runner.join(120)
     assert result["status"] == "failed", result
