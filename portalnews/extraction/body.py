@@ -54,6 +54,7 @@ from lxml.html import HtmlElement
 from trafilatura.external import SANITIZED_XPATH
 from trafilatura.settings import DEFAULT_CONFIG, MANUALLY_CLEANED
 
+from portalnews.extraction.nodes import string_value
 from portalnews.extraction.page import ParsedPage
 from portalnews.extraction.prose import prose_words
 from portalnews.extraction.title import drop_repeated_title, title_forms
@@ -109,7 +110,7 @@ def _looks_wrong(
 
 
 def _drop_link_teasers(paragraphs: list[str], tree: HtmlElement) -> list[str]:
-    texts = {a.text_content() for a in tree.iter("a")}  # menus and teasers repeat link texts
+    texts = {string_value(a) for a in tree.iter("a")}  # menus and teasers repeat link texts
     links = {comparison_form(text) for text in texts if len(text.split()) >= LINK_MIN_WORDS}
     links = {text for text in links if len(text.split()) >= LINK_MIN_WORDS}
     if not links:
@@ -275,12 +276,13 @@ def _main_text(page: ParsedPage) -> BodyResult:
         runs.append(FAST)
         fast = _run(page, precise=True, fallback=False)
         fast_text = _text_of(fast)
-        if _fallback_cannot_improve(fast, _sizes(fast_text), container_words):
-            precise = fast_text
+        fast_sizes = _sizes(fast_text)
+        if _fallback_cannot_improve(fast, fast_sizes, container_words):
+            precise, precise_sizes = fast_text, fast_sizes
     if precise is None:
         runs.append(WITH_FALLBACK)
         precise = _text_of(_run(page, precise=True, fallback=True))
-    precise_sizes = _sizes(precise)
+        precise_sizes = _sizes(precise)
     if precise and (not container_words or not _looks_wrong(precise_sizes, container_words, container_words)):
         return BodyResult(precise, runs=tuple(runs))
     runs.append(PLAIN)

@@ -117,5 +117,7 @@ def without_captions(container: HtmlElement, captions: Captions) -> HtmlElement:
 
 def drop_caption_lines(lines: list[str], captions: Captions) -> list[str]:
     """The body without lines that are a caption (a table cell's `|` around it aside)."""
+    if not captions:
+        return lines
     caption_forms = {comparison_form(c.text_content()) for _, c in captions}
     return [line for line in lines if comparison_form(line).strip("| ") not in caption_forms]

@@ -67,6 +67,15 @@ def _case_sensitive_form(pattern: re.Pattern) -> re.Pattern | None:
     return re.compile(text, pattern.flags & ~re.IGNORECASE)
 
 
+def string_value(node: HtmlElement) -> str:
+    """`node.text_content()` (XPath's string value), without its XPath call for an element with no
+    children, whose string value is its own text: most links are one (a page's link texts cost a
+    quarter as much)."""
+    if len(node):
+        return node.text_content()
+    return str(node.text) if node.text else ""
+
+
 def is_furniture(node: HtmlElement) -> bool:
     """Page furniture: header, footer, nav, aside, forms... but not ASP.NET's one <form> around the
     whole page (a child of <body>), nor an article's own <header> (title, lead, byline)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from lxml.html import HtmlElement
 
-from portalnews.extraction.nodes import BLOCK_TAGS, NON_CONTENT, is_furniture
+from portalnews.extraction.nodes import BLOCK_TAGS, NON_CONTENT, is_furniture, string_value
 from portalnews.extraction.page import ParsedPage
 from portalnews.vietnamese.text import WORD
 
@@ -54,7 +54,7 @@ def _find_container(tree: HtmlElement, wrappers: set[HtmlElement]) -> HtmlElemen
         length = _spaced_length(node.text_content())
         if length < BLOCK_MIN_CHARS:
             continue
-        linked = sum(_spaced_length(a.text_content()) for a in node.iter("a"))
+        linked = sum(_spaced_length(string_value(a)) for a in node.iter("a"))
         if linked > 0.5 * length:
             continue
         parent = node.getparent()
