@@ -4,6 +4,7 @@ leaves as it found it."""
 from __future__ import annotations
 
 import copy
+import gzip
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,19 @@ AWKWARD_INPUTS = {
     ),
     "utf-8 bytes with a doctype": "<!DOCTYPE html>\n<html><body><p>Đảng bộ</p></body></html>".encode(),
     "self-closing html tag": "<html/>\n<body><p>text</p></body>",
+    # UTF-8 bytes the repair leaves alone are parsed as bytes (portalnews.extraction.parsing.load_html)
+    "utf-8 bytes declaring another charset": "<html><head><meta charset='iso-8859-1'><title>Đảng bộ</title>"
+        "</head><body><p>Tiếng Việt café</p></body></html>".encode(),
+    "utf-8 bytes with a byte order mark":
+        "\ufeff<!DOCTYPE html>\n<html><body><p>Hà Nội</p></body></html>".encode(),
+    "utf-8 bytes after a no-break space": "\u00a0<html><body><p>Hà Nội</p></body></html>".encode(),
+    "utf-8 bytes after spaces and a form feed": " \n\f<html><body><p>Hà Nội</p></body></html>".encode(),
+    "utf-8 bytes of a fragment": "<p>Tiếng Việt</p><p>hai</p>".encode(),
+    "utf-8 bytes of an xml declaration": '<?xml version="1.0" encoding="utf-8"?><html><body><p>Huế</p>'
+        "</body></html>".encode(),
+    "gzip-compressed utf-8 bytes":
+        gzip.compress("<!DOCTYPE html>\n<html><body><p>Đà Nẵng</p></body></html>".encode()),
+    "utf-8 bytes with a control character": "<html><body><p>a\x00b Cần Thơ</p></body></html>".encode(),
     "no html tag, one block": "<p>only a paragraph</p>",
     "no html tag, two blocks": "<div><p>one</p></div><div><p>two</p></div>",
     "plain text": "just some words, no markup",
