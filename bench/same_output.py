@@ -11,10 +11,11 @@ article-extraction benchmark gets its URL from the benchmark's ground truth, one
 site (tests/fixtures/sites/<site>/) its portal's hints; other pages get a made-up URL per file, the same
 for both checkouts.
 
-`--rounds N` (default 3) also times both: each child cleans every page once unmeasured, then N times
-measured with `time.process_time` (the child's own CPU: a loaded machine changes it less than
-wall-clock time), the two checkouts alternating round by round; printed as CPU ms per page, the median
-over the rounds, with the load average before and after. Timing is no part of any test.
+`--rounds N` (default 3) also times both: each child, kept running, cleans every page once
+unmeasured (the Articles compared), then once per round measured with `time.process_time` (the child's
+own CPU: a loaded machine changes it less than wall-clock time), the two checkouts taking turns round
+by round; printed as CPU ms per page, the median over the rounds and each round's ratio, with the load
+average before and after. Timing is no part of any test.
 """
 
 from __future__ import annotations
@@ -31,11 +32,12 @@ REPO = Path(__file__).resolve().parents[1]
 BENCHMARK_TRUTH = "ground-truth.json"
 FIXTURE_SITES = REPO / "tests" / "fixtures" / "sites"
 
-# Run in a child: argv = checkout, pages file (JSON list of [path, url, hints]), rounds. Prints one JSON
-# object: {"articles": {path: Article JSON or "ExtractionError: ..."}, "cpu": [seconds per round]}.
+# Run in a child: argv = checkout, pages file (JSON list of [path, url, hints]). Prints one JSON line:
+# {path: Article JSON or "ExtractionError: ..."}; then, for each line it reads, cleans every page once
+# more and prints the CPU seconds that took.
 _CHILD = r"""
 import gzip, json, sys, time
-checkout, pages_file, rounds = sys.argv[1], sys.argv[2], int(sys.argv[3])
+checkout, pages_file = sys.argv[1], sys.argv[2]
 sys.path.insert(0, checkout)
 import portalnews.extraction
 assert portalnews.extraction.__file__.startswith(checkout), portalnews.extraction.__file__
@@ -53,13 +55,11 @@ def clean_all():
         except ExtractionError as err:
             articles[path] = f"ExtractionError: {err}"
     return articles
-articles = clean_all()
-cpu = []
-for _ in range(rounds):
+print(json.dumps(clean_all(), ensure_ascii=False, default=str), flush=True)
+for _ in sys.stdin:
     started = time.process_time()
     clean_all()
-    cpu.append(time.process_time() - started)
-print(json.dumps({"articles": articles, "cpu": cpu}, ensure_ascii=False, default=str))
+    print(time.process_time() - started, flush=True)
 """
 
 
@@ -110,16 +110,28 @@ def find_pages(paths: list[Path]) -> list[tuple[str, str | None, dict | None]]:
     return pages
 
 
-def _start(checkout: Path, pages_file: Path, rounds: int) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-c", _CHILD, str(checkout), str(pages_file), str(rounds)],
-                            stdout=subprocess.PIPE, text=True)
+class _Checkout:
+    """A child process cleaning the pages with one checkout's extractor, kept for the timed rounds."""
 
+    def __init__(self, checkout: Path, pages_file: Path):
+        self.process = subprocess.Popen([sys.executable, "-c", _CHILD, str(checkout), str(pages_file)],
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.articles = json.loads(self._line())
 
-def _finish(process: subprocess.Popen) -> dict:
-    out, _ = process.communicate()
-    if process.returncode:
-        raise SystemExit(f"a child failed (exit {process.returncode})")
-    return json.loads(out)
+    def _line(self) -> str:
+        line = self.process.stdout.readline()
+        if not line:
+            raise SystemExit(f"a child failed (exit {self.process.wait()})")
+        return line
+
+    def timed_round(self) -> float:
+        self.process.stdin.write("round\n")
+        self.process.stdin.flush()
+        return float(self._line())
+
+    def close(self) -> None:
+        self.process.stdin.close()
+        self.process.wait()
 
 
 def differences(before: dict, after: dict) -> list[str]:
@@ -149,33 +161,32 @@ def main(argv: list[str] | None = None) -> int:
     if not pages:
         raise SystemExit("no *.html or *.html.gz pages under the given paths")
     pages_file = Path(os.environ.get("TMPDIR", "/tmp")) / f"same-output-pages-{os.getpid()}.json"
-    pages_file.write_text(json.dumps(pages), encoding="utf-8")
+    pages_file.write_text(json.dumps(pages), encoding="utf-8")  # read by the children as they start
     load_before = os.getloadavg()[0]
     cpu: dict[str, list[float]] = {"before": [], "after": []}
-    results: dict[str, dict] = {}
     try:
-        # one round per child at a time, the checkouts alternating, so both see about the same load
-        for round_number in range(max(args.rounds, 1)):
-            order = [("before", args.base.resolve()), ("after", REPO)]
-            if round_number % 2:
-                order.reverse()
-            for name, checkout in order:
-                result = _finish(_start(checkout, pages_file, 1 if args.rounds else 0))
-                results.setdefault(name, result)
-                if result["articles"] != results[name]["articles"]:
-                    raise SystemExit(f"the {name} checkout gave different Articles in two runs")
-                cpu[name] += result["cpu"]
+        checkouts = {"before": _Checkout(args.base.resolve(), pages_file),
+                     "after": _Checkout(REPO, pages_file)}
     finally:
         pages_file.unlink()
-    diff = differences(results["before"]["articles"], results["after"]["articles"])
+    # both children stay up; the rounds alternate which goes first, so both see about the same load
+    for round_number in range(args.rounds):
+        order = ["before", "after"] if round_number % 2 == 0 else ["after", "before"]
+        for name in order:
+            cpu[name].append(checkouts[name].timed_round())
+    for checkout in checkouts.values():
+        checkout.close()
+    diff = differences(checkouts["before"].articles, checkouts["after"].articles)
     changed = {line.split(":", 1)[0] for line in diff}
     print("\n".join(diff))
     print(f"{len(pages)} pages, {len(changed)} differ")
     if args.rounds:
         per_page = {name: 1000 * statistics.median(times) / len(pages) for name, times in cpu.items()}
+        ratios = " ".join(f"{new / old:.3f}" for old, new in zip(cpu["before"], cpu["after"], strict=True))
         print(f"CPU per page, median of {args.rounds} rounds: before {per_page['before']:.2f} ms, "
-              f"after {per_page['after']:.2f} ms ({per_page['after'] / per_page['before']:.3f}x); "
-              f"load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after")
+              f"after {per_page['after']:.2f} ms ({per_page['after'] / per_page['before']:.3f}x; "
+              f"round by round {ratios}); load average {load_before:.1f} before, "
+              f"{os.getloadavg()[0]:.1f} after")
     return 1 if changed else 0
 
 

@@ -197,3 +197,38 @@ def test_repair_gives_what_trafilaturas_repair_gives(text):
     text = decode_file(text.read_bytes()) if isinstance(text, Path) else text
     beginning = text[:50].lower()
     assert parsing.repaired(text, beginning) == repair_faulty_html(text, beginning)
+
+
+@pytest.mark.parametrize("path", RECORDED_PAGES, ids=lambda p: str(p.relative_to(FIXTURES)))
+def test_the_metadata_read_from_the_page_index_is_what_trafilatura_reads_of_the_page(path):
+    from trafilatura.metadata import examine_meta, extract_meta_json
+
+    from portalnews.extraction.metadata import declared_metadata
+
+    page = ParsedPage.parse(path.read_bytes(), "https://example.vn/a.html")
+    expected = examine_meta(page.tree)
+    if expected.author and " " not in expected.author:
+        expected.author = None
+    expected = extract_meta_json(page.tree, expected)
+    got = declared_metadata(page)
+    fields = [name for name in got.__slots__ if not isinstance(getattr(got, name), etree._Element)]
+    assert fields and [getattr(got, name) for name in fields] == [getattr(expected, name) for name in fields]
+
+
+def test_metadata_in_several_heads_and_json_scripts_anywhere_is_read_as_trafilatura_reads_it():
+    from trafilatura.metadata import examine_meta, extract_meta_json
+
+    from portalnews.extraction.metadata import declared_metadata
+
+    html = """<html><head><meta property="og:title" content="Tiêu đề"><meta name="author" content="Minh Anh">
+    <meta content="no name"><meta name="description" content="Mô tả">
+    <script type="application/ld+json">{"@type": "NewsArticle", "author": {"@type": "Person",
+    "name": "Thu Hà"}, "articleSection": "Thời sự"}</script></head>
+    <body><meta name="author" content="In the body"><div><script type="application/settings+json">
+    {"publisher": {"name": "Báo Đảng"}}</script><p>Nội dung</p></div></body></html>"""
+    page = ParsedPage.parse(html, "https://example.vn/a.html")
+    expected = extract_meta_json(page.tree, examine_meta(page.tree))
+    got = declared_metadata(page)
+    assert (got.title, got.author, got.description, got.categories, got.sitename) == (
+        expected.title, expected.author, expected.description, expected.categories, expected.sitename)
+    assert got.author and got.title and got.description  # the example has something to read

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from portalnews.vietnamese.text import dedupe_form, normalize_inline, normalize_text
+from portalnews.vietnamese.text import comparison_form, dedupe_form, normalize_inline, normalize_text
 
 
 def test_decomposed_text_is_stored_composed():
@@ -76,3 +76,35 @@ def test_dedupe_form_folds_tone_placement_case_and_punctuation():
     assert dedupe_form("Hòa bình, thủy lợi!") == dedupe_form("hoà bình thuỷ lợi")
     assert dedupe_form(unicodedata.normalize("NFD", "Đà Nẵng")) == dedupe_form("đà nẵng")
     assert dedupe_form("\u00d0ảng\u200b bộ") == "đảng bộ"
+
+
+def test_a_short_texts_form_is_kept_and_a_long_texts_is_the_same_computed_each_time():
+    from portalnews.vietnamese import text
+
+    short = "Hội nghị Ban Chấp hành Đảng bộ tỉnh, lần thứ 12!"
+    long = " ".join([short] * (text.CACHED_FORM_MAX_CHARS // len(short) + 1))
+    form = "hội nghị ban chấp hành đảng bộ tỉnh lần thứ 12"
+    assert comparison_form(short) == comparison_form(short) == form
+    hits = text._cached_form.cache_info().hits
+    comparison_form(long)
+    comparison_form(long)
+    assert text._cached_form.cache_info().hits == hits  # never looked up: not kept
+    assert comparison_form(long) == " ".join([comparison_form(short)] * (long.count("!")))
+    assert comparison_form("") == comparison_form(None) == ""
+
+
+def test_a_form_kept_does_not_keep_the_page_its_text_came_from_alive():
+    import gc
+    import weakref
+
+    import lxml.html
+
+    page = lxml.html.fromstring("<html><body><p>Tin mới: Đại hội Đảng bộ phường Tân Định</p></body></html>")
+    paragraph = page.find(".//p")
+    (smart_text,) = paragraph.xpath("text()")  # lxml's text results keep their element
+    assert smart_text.getparent() is paragraph
+    assert comparison_form(smart_text) == "tin mới đại hội đảng bộ phường tân định"
+    gone = weakref.ref(paragraph)
+    del page, paragraph, smart_text
+    gc.collect()
+    assert gone() is None
