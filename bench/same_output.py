@@ -146,8 +146,8 @@ def differences(before: dict, after: dict) -> list[str]:
             continue
         for field in sorted(set(old) | set(new)):
             if old.get(field) != new.get(field):
-                before, after = str(old.get(field))[:200], str(new.get(field))[:200]
-                lines.append(f"{path}: {field}: {before!r} -> {after!r}")
+                was, now = str(old.get(field))[:200], str(new.get(field))[:200]
+                lines.append(f"{path}: {field}: {was!r} -> {now!r}")
     return lines
 
 
