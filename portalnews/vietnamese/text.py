@@ -87,8 +87,9 @@ def _form(text: str) -> str:
 # menu and sidebar link of a portal on every one of its pages (on the generated portal's pages, 157
 # calls a page for 17 texts not seen on an earlier page: 1.3 ms of a 20 ms page). Long texts (whole
 # bodies, the load stage's fingerprints) are rarely asked twice and would fill the memory: not kept.
+# 512 forms keep 86 % of the calls from computing (4,096: 88 %, and 5 MiB more in each cleaning worker).
 CACHED_FORM_MAX_CHARS = 2000
-_cached_form = lru_cache(maxsize=4096)(_form)
+_cached_form = lru_cache(maxsize=512)(_form)
 
 
 # The load stage's name for the comparison form (its body fingerprint is taken of it): the same function.
