@@ -10,8 +10,6 @@ attributes) is the one trafilatura's `load_html` builds (tests/unit/test_parsed_
 
 from __future__ import annotations
 
-import contextlib
-
 import lxml.html
 from lxml import etree
 from lxml.html import HtmlComment, HtmlElement, HtmlEntity, HtmlProcessingInstruction
@@ -86,24 +84,15 @@ def load_html(document: str | bytes) -> HtmlElement | None:
     """The page's tree, or None when it is not HTML (trafilatura.utils.load_html's rules: decode,
     repair, parse as text then as bytes, reject a document that is not HTML-like).
 
-    The repaired page is parsed as UTF-8 bytes (those fetched, when the repair left them alone):
-    libxml2 builds the same tree from them as from the text, which lxml hands it as UTF-16 or UCS-4
-    to convert (a third of the parse), and the bytes are where trafilatura's rules end when the text
-    fails. Text that does not begin with markup keeps the text path (lxml's whole-document test
-    reads leading spaces differently in text and bytes)."""
+    A page fetched as UTF-8 bytes that the repair leaves alone is parsed from those bytes: libxml2
+    builds the same tree from them as from the text (which lxml would encode back to bytes first,
+    a third of the parse), and the bytes are where trafilatura's rules end when the text fails."""
     text, utf8 = _decoded(document)
     beginning = text[:50].lower()
     dubious = is_dubious_html(beginning)
     fixed = repaired(text, beginning)
     tree, tried_bytes = None, False
-    if fixed.lstrip(_ASCII_SPACE)[:1] == "<":
-        utf8 = utf8 if fixed is text else None
-        if utf8 is None:
-            with contextlib.suppress(UnicodeEncodeError):  # a lone surrogate: the text's own path
-                utf8 = fixed.encode("utf-8")
-    else:
-        utf8 = None
-    if utf8 is not None:
+    if utf8 is not None and fixed is text and text.lstrip(_ASCII_SPACE)[:1] == "<":
         tree, tried_bytes = _parsed(utf8), True
     else:
         text = fixed
