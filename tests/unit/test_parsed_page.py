@@ -42,6 +42,11 @@ AWKWARD_INPUTS = {
     "gzip-compressed utf-8 bytes":
         gzip.compress("<!DOCTYPE html>\n<html><body><p>Đà Nẵng</p></body></html>".encode()),
     "utf-8 bytes with a control character": "<html><body><p>a\x00b Cần Thơ</p></body></html>".encode(),
+    # text: a lone surrogate, a no-break space before the markup, a whole page
+    "text with a lone surrogate": "<html><body><p>Hà \ud800 Nội</p></body></html>",
+    "text after a no-break space": "\u00a0<html><body><p>Hà Nội</p></body></html>",
+    "text of a whole page": "<!DOCTYPE html>\n<html lang='vi'><head><title>Tin</title></head><body><p>Đà Lạt "
+        "&amp; Huế</p></body></html>",
     "no html tag, one block": "<p>only a paragraph</p>",
     "no html tag, two blocks": "<div><p>one</p></div><div><p>two</p></div>",
     "plain text": "just some words, no markup",
