@@ -29,12 +29,15 @@ _ANY_TYPE = re.compile("|".join(_TYPES), re.IGNORECASE)
 # IGNORECASE match compares, but for two letters it matches to "i" (tests/unit/test_facts_prefilter.py).
 _LOWER_TYPE = re.compile("|".join(name.lower() for name in _TYPES))
 _ALSO_I = ("\u0130", "\u0131")  # İ, ı
+_ALSO_I_SEARCH = re.compile(f"[{''.join(_ALSO_I)}]")
 
 
 def _may_name_a_type(sentence: str) -> bool:
     """False only where `_ANY_TYPE` finds nothing."""
     return (_LOWER_TYPE.search(sentence.lower()) is not None
-            or any(letter in sentence for letter in _ALSO_I))
+            or _ALSO_I_SEARCH.search(sentence) is not None)
+
+
 _ABBREVIATED_TYPES = {
     "NQ": "Nghị quyết",
     "CT": "Chỉ thị",
