@@ -35,7 +35,7 @@ def simhash(body: str) -> Simhash:
 
 
 SIMHASH_BITS = 64  # trafilatura's Simhash length
-_BYTE_SPREAD_WIDTH = 32  # bits per counter: room for 2**32 tokens
+_BYTE_SPREAD_WIDTH = 16  # bits per counter: room for 65,535 tokens (a longer text: the library computes it)
 
 
 @lru_cache(maxsize=4)
@@ -44,7 +44,7 @@ def _byte_spreads(width: int) -> tuple[int, ...]:
     return tuple(sum(1 << (bit * width) for bit in range(8) if value >> bit & 1) for value in range(256))
 
 
-@lru_cache(maxsize=2**14)
+@lru_cache(maxsize=2**13)  # 8,192 frequent tokens, 1 MiB
 def _token_spread(token: str) -> int:
     """The token's 64 hash bits (trafilatura's: blake2b, 8 bytes, big-endian) as 64 one-bit counters."""
     spreads = _byte_spreads(_BYTE_SPREAD_WIDTH)
@@ -62,7 +62,7 @@ def simhash_of_form(form: str) -> Simhash:
     tokens = Counter(sample_tokens(form, SIMHASH_BITS))
     total = sum(tokens.values())
     if not total or total >= 1 << _BYTE_SPREAD_WIDTH:
-        return Simhash(form)  # the library's own answer for the edge cases (no token, 2**32 tokens)
+        return Simhash(form)  # the library's own answer for the edge cases (no token, 65,536 tokens)
     counters = sum(_token_spread(token) * count for token, count in tokens.items())
     mask = (1 << _BYTE_SPREAD_WIDTH) - 1
     value = sum(1 << bit for bit in range(SIMHASH_BITS)

@@ -30,6 +30,8 @@ def test_every_fixture_article_body_gets_trafilaturas_simhash():
     "một hai ba bốn năm sáu bảy tám chín mười " * 40,  # repeated tokens count each time
     "。、「」",  # no latin token: trafilatura's punctuation fallback
     "2025 12 03 ubnd tp hcm",
+    " ".join(f"chữ{i % 3000}" for i in range(65_535)),  # as many tokens as a counter holds
+    " ".join(f"chữ{i % 3000}" for i in range(70_000)),  # more: the library's own computation
 ])
 def test_edge_texts_get_trafilaturas_simhash(text):
     assert dedupe.simhash_of_form(text).hash == Simhash(text).hash
