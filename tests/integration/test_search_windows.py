@@ -1,0 +1,79 @@
+"""search_articles looks for a query matching a middling share of the articles (a phrase of common words)
+among the newest articles first, widening the window until it holds `max_ranked` matches (migration 0015):
+the ranked rows are the same as ranking the newest `max_ranked` matches of the whole table."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import psycopg2
+
+from portalnews.vietnamese.dates import VIETNAM
+from tests.support.database import query
+
+PHRASE = "Hội nghị Ban Chấp hành Đảng bộ tỉnh lần thứ {n} bàn về kế hoạch năm tới."
+# The phrase's five words, none next to the other as in the phrase (written for this test).
+APART = ("Đảng bộ xã Hòa Bình tổ chức đại hội; ban tổ chức đề nghị các chi bộ chấp hành nghiêm quy định về"
+         " thời gian, địa điểm và hành trình đón đại biểu số {n}.")
+OTHER = "Người dân thôn {n} thu hoạch lúa sớm, năng suất ước đạt sáu tấn một héc-ta."
+START = datetime(2025, 1, 1, 8, 0, tzinfo=VIETNAM)
+
+
+def _store(db_url: str, rows: list[tuple[str, str, datetime]]) -> None:
+    query(db_url, "INSERT INTO portals (id, name, base_url) VALUES ('hatinh', 'hatinh', 'http://hatinh.test/')")
+    for n, (title, body, published) in enumerate(rows):
+        url = f"http://hatinh.test/tin/{n}"
+        query(db_url, "INSERT INTO articles (portal, url, canonical_url, title, body, body_fingerprint,"
+                      " extractor_version, published_at) VALUES ('hatinh', %s, %s, %s, %s, %s, 'v1', %s)",
+              (url, url, title, body, f"f{n}", published))
+    query(db_url, "ANALYZE articles")
+
+
+def _search_with_windows(db_url: str, text: str, **options) -> tuple[list[dict], list[str]]:
+    """search_articles' rows, and what search_candidates said of each window it looked in."""
+    conn = psycopg2.connect(db_url)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SET client_min_messages = debug")
+            named = "".join(f", {name} => %({name})s" for name in options)
+            cur.execute(f"SELECT title, published_at FROM search_articles(%(text)s{named})",
+                        {"text": text, **options})
+            rows = [{"title": title, "published_at": published} for title, published in cur.fetchall()]
+        return rows, [n.split("DEBUG:", 1)[1].strip() for n in conn.notices if "search_candidates:" in n]
+    finally:
+        conn.close()
+
+
+def test_a_phrase_whose_words_stand_apart_in_newer_articles_finds_the_phrase_newest_first(db_url):
+    # Ten articles holding the phrase (days 0-9), then forty newer ones holding its words apart, with
+    # two hundred other articles interleaved over the whole time (one every six hours).
+    rows = [(f"Hội nghị lần thứ {n}", PHRASE.format(n=n), START + timedelta(days=n)) for n in range(10)]
+    rows += [(f"Đại hội chi bộ {n}", APART.format(n=n), START + timedelta(days=20, hours=n))
+             for n in range(40)]
+    rows += [(f"Mùa vụ {n}", OTHER.format(n=n), START + timedelta(hours=6 * n)) for n in range(200)]
+    _store(db_url, rows)
+    hits, windows = _search_with_windows(db_url, '"ban chấp hành đảng bộ"', max_ranked=3, max_hits=3)
+    assert [hit["title"] for hit in hits] == [f"Hội nghị lần thứ {n}" for n in (9, 8, 7)]
+    # Looked in the newest twelve articles first (none holds the phrase), then wider.
+    assert windows[0] == "search_candidates: 0 matches in the 12 newest articles"
+    assert len(windows) >= 2
+    # Every match when max_ranked allows it, newest first among equal ranks.
+    hits, _ = _search_with_windows(db_url, '"ban chấp hành đảng bộ"', max_ranked=1000, max_hits=20)
+    assert [hit["title"] for hit in hits] == [f"Hội nghị lần thứ {n}" for n in range(9, -1, -1)]
+    # The words in any order still find the newer articles too (and rank the phrase first).
+    hits, _ = _search_with_windows(db_url, "ban chấp hành đảng bộ", max_ranked=1000, max_hits=50)
+    assert len(hits) == 50 and hits[0]["title"] == "Hội nghị lần thứ 9"
+
+
+def test_a_window_holding_enough_matches_gives_the_newest_matches_of_the_whole_table(db_url):
+    # A match every third article (a third of the articles: looked for in windows), newest first.
+    rows = [(f"Bài {n}", PHRASE.format(n=n) if n % 3 == 0 else OTHER.format(n=n), START + timedelta(hours=n))
+            for n in range(300)]
+    _store(db_url, rows)
+    expected = query(db_url, "SELECT title FROM articles WHERE search_vector @@"
+                             " websearch_to_tsquery('public.vietnamese', '\"ban chấp hành đảng bộ\"')"
+                             " ORDER BY published_at DESC LIMIT 5")
+    hits, windows = _search_with_windows(db_url, '"ban chấp hành đảng bộ"', max_ranked=5, max_hits=5)
+    assert [hit["title"] for hit in hits] == [row["title"] for row in expected]
+    assert [hit["title"] for hit in hits] == ["Bài 297", "Bài 294", "Bài 291", "Bài 288", "Bài 285"]
+    assert windows == ["search_candidates: 5 matches in the 20 newest articles"]
