@@ -54,9 +54,10 @@ def test_a_phrase_whose_words_stand_apart_in_newer_articles_finds_the_phrase_new
     _store(db_url, rows)
     hits, windows = _search_with_windows(db_url, '"ban chấp hành đảng bộ"', max_ranked=3, max_hits=3)
     assert [hit["title"] for hit in hits] == [f"Hội nghị lần thứ {n}" for n in (9, 8, 7)]
-    # Looked in the newest twelve articles first (none holds the phrase), then wider.
-    assert windows[0] == "search_candidates: 0 matches in the 12 newest articles"
-    assert len(windows) >= 2
+    # 10 of the 250 newest articles match (the density measured): looked first in the newest 150 (none
+    # holds the phrase), then in every article.
+    assert windows == ["search_candidates: 0 matches in the 150 newest articles",
+                       "search_candidates: 3 matches in every article"]
     # Every match when max_ranked allows it, newest first among equal ranks.
     hits, _ = _search_with_windows(db_url, '"ban chấp hành đảng bộ"', max_ranked=1000, max_hits=20)
     assert [hit["title"] for hit in hits] == [f"Hội nghị lần thứ {n}" for n in range(9, -1, -1)]
@@ -66,8 +67,8 @@ def test_a_phrase_whose_words_stand_apart_in_newer_articles_finds_the_phrase_new
 
 
 def test_a_window_holding_enough_matches_gives_the_newest_matches_of_the_whole_table(db_url):
-    # A match every third article (a third of the articles: looked for in windows), newest first.
-    rows = [(f"Bài {n}", PHRASE.format(n=n) if n % 3 == 0 else OTHER.format(n=n), START + timedelta(hours=n))
+    # A match every sixth article (under a quarter of the newest: looked for in windows), newest first.
+    rows = [(f"Bài {n}", PHRASE.format(n=n) if n % 6 == 0 else OTHER.format(n=n), START + timedelta(hours=n))
             for n in range(300)]
     _store(db_url, rows)
     expected = query(db_url, "SELECT title FROM articles WHERE search_vector @@"
@@ -75,5 +76,15 @@ def test_a_window_holding_enough_matches_gives_the_newest_matches_of_the_whole_t
                              " ORDER BY published_at DESC LIMIT 5")
     hits, windows = _search_with_windows(db_url, '"ban chấp hành đảng bộ"', max_ranked=5, max_hits=5)
     assert [hit["title"] for hit in hits] == [row["title"] for row in expected]
-    assert [hit["title"] for hit in hits] == ["Bài 297", "Bài 294", "Bài 291", "Bài 288", "Bài 285"]
-    assert windows == ["search_candidates: 5 matches in the 20 newest articles"]
+    assert [hit["title"] for hit in hits] == ["Bài 294", "Bài 288", "Bài 282", "Bài 276", "Bài 270"]
+    # 50 of the 300 match: the window that should hold 5 matches, a quarter more, is the newest 50.
+    assert windows == ["search_candidates: 5 matches in the 50 newest articles"]
+
+
+def test_a_common_word_is_looked_for_newest_first_without_a_window(db_url):
+    rows = [(f"Bài {n}", PHRASE.format(n=n) if n % 2 == 0 else OTHER.format(n=n), START + timedelta(hours=n))
+            for n in range(300)]
+    _store(db_url, rows)
+    hits, windows = _search_with_windows(db_url, "đảng bộ", max_ranked=5, max_hits=5)
+    assert [hit["title"] for hit in hits] == ["Bài 298", "Bài 296", "Bài 294", "Bài 292", "Bài 290"]
+    assert windows == ["search_candidates: 5 matches in every article"]
