@@ -15,7 +15,8 @@ CREATE TABLE story_bands (
 );
 -- Articles stored before this migration keep being found (the index is built once, after the rows).
 INSERT INTO story_bands (band, article_id)
-SELECT k.band, s.article_id FROM story_signatures s CROSS JOIN LATERAL (SELECT DISTINCT unnest(s.bands)) AS k(band);
+SELECT k.band, s.article_id
+FROM story_signatures s CROSS JOIN LATERAL (SELECT DISTINCT unnest(s.bands)) AS k(band);
 SET LOCAL maintenance_work_mem = '256MB';  -- sorts 16 keys an article: 16,000,000 at a million articles
 ALTER TABLE story_bands ADD PRIMARY KEY (band, article_id);
 -- Nothing reads the array or its GIN index any more (the keys live in story_bands).

@@ -41,7 +41,8 @@ DECLARE
 BEGIN
     IF portal_id IS NULL THEN
         SELECT count(*) FILTER (WHERE newest.search_vector @@ match) INTO hits FROM (
-            SELECT a.search_vector FROM articles a ORDER BY a.published_at DESC NULLS LAST LIMIT sample) newest;
+            SELECT a.search_vector FROM articles a
+            ORDER BY a.published_at DESC NULLS LAST LIMIT sample) newest;
     ELSE
         SELECT count(*) FILTER (WHERE newest.search_vector @@ match) INTO hits FROM (
             SELECT a.search_vector FROM articles a WHERE a.portal = portal_id
@@ -49,13 +50,14 @@ BEGIN
     END IF;
     searched := (SELECT reltuples FROM pg_class WHERE oid = 'public.articles'::regclass);
     -- A quarter or more of the newest articles matching: the newest-first walk meets max_ranked of them
-    -- soon (PostgreSQL's own plan), no window. Else the window that should hold max_ranked matches at
-    -- the sample's density, a quarter more: every match in it is read (its vector checked) but one
-    -- too narrow costs a second window (another GIN scan).
-    IF hits >= sample / 4 THEN
+    -- soon (PostgreSQL's own plan), no window; none: few matches, the GIN index alone finds them all
+    -- cheaply. Else the window that should hold max_ranked matches at the sample's density, a quarter
+    -- more: every match in it is read (its vector checked) but one too narrow costs a second window
+    -- (another GIN scan).
+    IF hits = 0 OR hits >= sample / 4 THEN
         window_rows := 'Infinity';
     ELSE
-        window_rows := 1.25 * max_ranked * sample / greatest(hits, 0.5);
+        window_rows := 1.25 * max_ranked * sample / hits;
     END IF;
     LOOP
         cutoff := NULL;
@@ -71,7 +73,8 @@ BEGIN
         END IF;
         EXECUTE matching INTO ids USING match, portal_id, since, document_key, cutoff, max_ranked;
         RAISE DEBUG 'search_candidates: % matches in %', coalesce(cardinality(ids), 0),
-            CASE WHEN cutoff IS NULL THEN 'every article' ELSE format('the %s newest articles', window_rows::bigint) END;
+            CASE WHEN cutoff IS NULL THEN 'every article'
+                 ELSE format('the %s newest articles', window_rows::bigint) END;
         -- Enough matches in the window (the newest overall), or no window: done. Else a window wider by
         -- what the last one held, until it is the whole table.
         EXIT WHEN cutoff IS NULL OR coalesce(cardinality(ids), 0) >= max_ranked;
@@ -92,8 +95,8 @@ AS $$
     -- As in 0011_facts.sql, the candidates found by search_candidates above.
     WITH candidates AS (
         SELECT c.id
-        FROM search_candidates(websearch_to_tsquery('public.vietnamese', normalize(query, NFC)), portal_id, since,
-                               search_articles.document_key, max_ranked) AS c(id)
+        FROM search_candidates(websearch_to_tsquery('public.vietnamese', normalize(query, NFC)),
+                               portal_id, since, search_articles.document_key, max_ranked) AS c(id)
     ), hits AS (
         SELECT a.id, a.portal, a.title, a.published_at, a.body, a.url,
                (ts_rank_cd(a.search_vector, websearch_to_tsquery('public.vietnamese', normalize(query, NFC)))
@@ -104,8 +107,10 @@ AS $$
         LIMIT max_hits
     )
     SELECT h.id, h.portal, h.title, h.published_at, h.rank,
-           ts_headline('public.vietnamese', h.body, websearch_to_tsquery('public.vietnamese', normalize(query, NFC)),
-                       'StartSel=«, StopSel=», MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "'),
+           ts_headline('public.vietnamese', h.body,
+                       websearch_to_tsquery('public.vietnamese', normalize(query, NFC)),
+                       'StartSel=«, StopSel=», MaxWords=30, MinWords=12, MaxFragments=2,'
+                       ' FragmentDelimiter=" … "'),
            h.url
     FROM hits h
     ORDER BY h.rank DESC, h.published_at DESC NULLS LAST, h.id
