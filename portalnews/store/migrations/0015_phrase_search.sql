@@ -33,7 +33,7 @@ DECLARE
             LIMIT $6
         ) newest $q$;
     sample constant integer := 400;  -- the newest articles checked first, to measure how dense matches are
-    searched float8;   -- articles stored, by the planner's statistics (a window this wide is no window)
+    searched float8;   -- articles stored, by the planner's statistics
     hits integer;      -- matches among the sample
     window_rows float8;
     cutoff timestamptz;
@@ -61,7 +61,9 @@ BEGIN
     END IF;
     LOOP
         cutoff := NULL;
-        IF window_rows < searched THEN
+        -- A window over more than a quarter of the articles saves little rechecking and its date range
+        -- costs more than it saves (a query matching 0.2 %: 1,700 matches at 1,000,000): none.
+        IF window_rows < searched / 4 THEN
             IF portal_id IS NULL THEN
                 SELECT a.published_at INTO cutoff FROM articles a WHERE a.published_at IS NOT NULL
                 ORDER BY a.published_at DESC NULLS LAST OFFSET window_rows::bigint LIMIT 1;
