@@ -493,7 +493,7 @@ def cpu_breakdown(by_role: dict, db_cpu: float, articles: int, wall: float | Non
     cpu["PostgreSQL"] = db_cpu
 
     def part(role: str, seconds: float) -> str:
-        return f"{role} {1000 * seconds / n:.0f}" + (f" ({seconds / wall:.2f} cores)" if wall else "")
+        return f"{role} {1000 * seconds / n:.1f}" + (f" ({seconds / wall:.2f} cores)" if wall else "")
 
     parts = [part(role, seconds) for role, seconds in sorted(cpu.items()) if seconds >= 0.0005 * n]
     return (

@@ -80,7 +80,7 @@ class _Page:
         article = Article.from_json(row["result"])
         form = dedupe_form(article.body)  # the comparison form, computed once for all three hashes
         return cls(row, article, sorted({row["canonical_url"], canonical_url(row["requested_url"], portal)}),
-                   dedupe.fingerprint_of_form(form), Simhash(form), form)
+                   dedupe.fingerprint_of_form(form), dedupe.simhash_of_form(form), form)
 
     def keys(self, existing: dict | None) -> set[tuple[str, str]]:
         """What another page of the same batch must not share with this one to be merged independently."""

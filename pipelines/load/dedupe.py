@@ -10,9 +10,11 @@ candidates `candidates` fetched for a whole batch of pages at once.
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from trafilatura.deduplication import Simhash
+from trafilatura.deduplication import Simhash, sample_tokens
 
 from portalnews.vietnamese.text import dedupe_form
 
@@ -29,7 +31,43 @@ def fingerprint_of_form(form: str) -> str:
 
 
 def simhash(body: str) -> Simhash:
-    return Simhash(dedupe_form(body))
+    return simhash_of_form(dedupe_form(body))
+
+
+SIMHASH_BITS = 64  # trafilatura's Simhash length
+_BYTE_SPREAD_WIDTH = 16  # bits per counter: room for 65,535 tokens (a longer text: the library computes it)
+
+
+@lru_cache(maxsize=4)
+def _byte_spreads(width: int) -> tuple[int, ...]:
+    """For each byte value, its 8 bits each moved to the bottom of its own `width`-bit counter."""
+    return tuple(sum(1 << (bit * width) for bit in range(8) if value >> bit & 1) for value in range(256))
+
+
+@lru_cache(maxsize=2**13)  # 8,192 frequent tokens, 1 MiB
+def _token_spread(token: str) -> int:
+    """The token's 64 hash bits (trafilatura's: blake2b, 8 bytes, big-endian) as 64 one-bit counters."""
+    spreads = _byte_spreads(_BYTE_SPREAD_WIDTH)
+    digest = hashlib.blake2b(token.encode(), digest_size=8).digest()
+    # digest[-1] holds bits 0-7 of the big-endian value, digest[0] bits 56-63
+    return sum(spreads[byte] << (8 * _BYTE_SPREAD_WIDTH * position)
+               for position, byte in enumerate(reversed(digest)))
+
+
+def simhash_of_form(form: str) -> Simhash:
+    """trafilatura's `Simhash(form)`, the same value, at a fifth of the cost: its 64 counters (+1 for a
+    token whose hash bit is set, -1 otherwise) held in one big integer, one addition per distinct token
+    instead of 64 list additions per token. Bit i is set when counter i >= 0, i.e. when at least half
+    the tokens have it."""
+    tokens = Counter(sample_tokens(form, SIMHASH_BITS))
+    total = sum(tokens.values())
+    if not total or total >= 1 << _BYTE_SPREAD_WIDTH:
+        return Simhash(form)  # the library's own answer for the edge cases (no token, 65,536 tokens)
+    counters = sum(_token_spread(token) * count for token, count in tokens.items())
+    mask = (1 << _BYTE_SPREAD_WIDTH) - 1
+    value = sum(1 << bit for bit in range(SIMHASH_BITS)
+                if 2 * (counters >> (bit * _BYTE_SPREAD_WIDTH) & mask) >= total)
+    return Simhash(existing_hash=value) if value else Simhash(form)
 
 
 @dataclass

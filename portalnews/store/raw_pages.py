@@ -9,7 +9,7 @@ import hashlib
 import logging
 
 import psycopg2
-from psycopg2.extras import Json
+from psycopg2.extras import Json, execute_values
 
 log = logging.getLogger(__name__)
 # Level 4: on the 181 real portal pages of the extraction benchmark (170 KB on average) 20.7 % of the
@@ -17,15 +17,14 @@ log = logging.getLogger(__name__)
 # (level 1: 23.5 %, 0.9 ms). Level 9 (gzip.compress's default) is no smaller than 6 on these pages.
 COMPRESS_LEVEL = 4
 
-INSERT_RAW_PAGE = """
-INSERT INTO raw_pages (portal, crawl_run_id, requested_url, url, canonical_url, status, headers,
-                       html_gz, content_sha256, fetched_at, source, archive_file, archive_record_id)
-VALUES (%(portal)s, %(crawl_run_id)s, %(requested_url)s, %(url)s, %(canonical_url)s, %(status)s,
-        %(headers)s, %(html_gz)s, %(content_sha256)s, %(fetched_at)s, %(source)s, %(archive_file)s,
-        %(archive_record_id)s)
-ON CONFLICT (portal, canonical_url, content_sha256) DO NOTHING
-RETURNING id
-"""
+_COLUMNS = ("portal", "crawl_run_id", "requested_url", "url", "canonical_url", "status", "headers", "html_gz",
+            "content_sha256", "fetched_at", "source", "archive_file", "archive_record_id")
+# A batch of pages in one statement (one round trip and one plan, not one per page). A page identical to
+# one stored (or to one earlier in the batch) is not inserted: the keys returned are the pages inserted.
+INSERT_RAW_PAGES = (f"INSERT INTO raw_pages ({', '.join(_COLUMNS)}) VALUES %s"
+                    " ON CONFLICT (portal, canonical_url, content_sha256) DO NOTHING"
+                    " RETURNING portal, canonical_url, content_sha256")
+_ROW_TEMPLATE = "(" + ", ".join(f"%({name})s" for name in _COLUMNS) + ")"
 
 
 def storable_headers(headers: dict) -> dict:
@@ -64,20 +63,27 @@ def store_page(conn, page: dict) -> bool:
 
 
 def store_pages(conn, pages: list[dict]) -> list[bool]:
-    """Insert fetched pages in one transaction; for each, False when the identical page was already stored."""
-    inserted = []
+    """Insert fetched pages in one transaction; for each, False when the identical page was already stored
+    (or comes earlier in `pages`)."""
+    if not pages:
+        return []
+    rows = [_row(page) for page in pages]
     with conn.cursor() as cur:
-        for page in pages:
-            cur.execute(INSERT_RAW_PAGE, _row(page))
-            inserted.append(cur.fetchone() is not None)
-            # The page is safely stored: it no longer needs a retry on the next run.
-            cur.execute(
-                "DELETE FROM fetch_failures WHERE portal = %s AND canonical_url IN (%s, %s)",
-                (
-                    page["portal"],
-                    page["canonical_url"],
-                    page.get("requested_canonical_url", page["canonical_url"]),
-                ),
-            )
+        returned = execute_values(cur, INSERT_RAW_PAGES, rows, template=_ROW_TEMPLATE, page_size=len(rows),
+                                  fetch=True)
+        new = set(map(tuple, returned))
+        inserted = []
+        for row in rows:  # multi-row VALUES insert in order: a key's first page is the one stored
+            key = (row["portal"], row["canonical_url"], row["content_sha256"])
+            inserted.append(key in new)
+            new.discard(key)
+        # The pages are safely stored: they no longer need a retry on the next run.
+        done = [(page["portal"], url) for page in pages for url in
+                (page["canonical_url"], page.get("requested_canonical_url", page["canonical_url"]))]
+        cur.execute(
+            "DELETE FROM fetch_failures f USING unnest(%s::text[], %s::text[]) AS v(portal, canonical_url)"
+            " WHERE f.portal = v.portal AND f.canonical_url = v.canonical_url",
+            ([portal for portal, _ in done], [url for _, url in done]),
+        )
     conn.commit()
     return inserted
