@@ -768,7 +768,8 @@ def load_stage_alone(db_url: str, registry: Path, tmp: Path, db_pid: int) -> str
     try:
         with conn, conn.cursor() as cur:
             cur.execute(
-                "TRUNCATE articles, article_urls, stories, story_signatures, article_versions CASCADE;"
+                "TRUNCATE articles, article_urls, stories, story_signatures, story_bands, article_versions"
+                " CASCADE;"
                 " UPDATE extractions SET loaded_at = NULL"
             )
             cur.execute("SELECT count(*) FROM extractions WHERE ok")

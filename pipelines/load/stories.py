@@ -8,8 +8,9 @@ Near-duplicates are found by MinHash over 4-syllable shingles, so a changed head
 footer leaves most shingles, and the estimated Jaccard similarity, high. The signature is the one-
 permutation variant (one hash per shingle, spread over bins, empty bins densified from their right
 neighbour; Li, Owen & Zhang 2012, Shrivastava & Li 2014): no numpy, about a millisecond an article.
-Its LSH band keys are stored with a GIN index, and only articles sharing a band key are compared, so
-assigning a story costs the same at 10,000 or 200,000 stored articles.
+Its LSH band keys are rows of `story_bands` (btree), and only stored articles sharing enough band keys
+to possibly reach the threshold are read and compared, so assigning a story costs about the same at
+10,000 or 1,000,000 stored articles.
 """
 
 from __future__ import annotations
@@ -29,6 +30,10 @@ MINHASH_BINS = 64
 BAND_ROWS = 4  # 16 bands of 4: a pair at Jaccard 0.8 shares a band with probability > 0.999
 SAME_STORY_JACCARD = 0.8
 MIN_SAME_BINS = math.ceil(SAME_STORY_JACCARD * MINHASH_BINS)
+# A pair reaching MIN_SAME_BINS differs in at most MINHASH_BINS - MIN_SAME_BINS bins, each breaking one
+# band at most: it shares at least this many whole bands (equal band keys), so a stored article sharing
+# fewer cannot be a copy and is never read.
+MIN_SHARED_BANDS = max(1, MINHASH_BINS // BAND_ROWS - (MINHASH_BINS - MIN_SAME_BINS))
 _EMPTY = -1
 
 
@@ -150,39 +155,54 @@ def plan_stories(cur, newcomers: list[Newcomer]) -> None:
 
 def _stored_near_copies(cur, newcomers: list[Newcomer]) -> dict[int, tuple[int, int, int]]:
     """Per newcomer id, (same bins, -article id, story id) of the stored article most like it, if any
-    reaches SAME_STORY_JACCARD. Every candidate sharing a band is scored in the database; no cap on
-    candidates, so a common boilerplate sentence cannot crowd the real copy out."""
-    signed = [(n.article_id, n.signature, n.bands) for n in newcomers if n.signature is not None]
-    if not signed:
+    reaches SAME_STORY_JACCARD. One index-only join finds, for the whole batch, the stored articles sharing
+    at least MIN_SHARED_BANDS of a newcomer's band keys; only those are read and scored (no cap on them,
+    so a common boilerplate sentence cannot crowd the real copy out)."""
+    keys = [(n.article_id, band) for n in newcomers if n.signature is not None for band in set(n.bands)]
+    if not keys:
         return {}
-    rows = execute_values(
-        cur,
-        f"""
-        SELECT v.article_id, best.same, best.id, best.story_id
-        FROM (VALUES %s) AS v(article_id, minhash, bands)
-        CROSS JOIN LATERAL (
-            SELECT c.id, c.story_id, c.same FROM (
-                SELECT a.id, a.story_id,
-                       (SELECT count(*) FROM unnest(s.minhash, v.minhash) AS bins(x, y) WHERE x = y) AS same
-                FROM story_signatures s JOIN articles a ON a.id = s.article_id
-                WHERE s.bands && v.bands AND a.story_id IS NOT NULL
-            ) c
-            WHERE c.same >= {MIN_SAME_BINS}
-            ORDER BY c.same DESC, c.id LIMIT 1
-        ) AS best
+    newcomer_ids, bands = zip(*keys, strict=True)
+    cur.execute(
+        """
+        SELECT shared.newcomer, a.id, a.story_id, s.minhash
+        FROM (
+            SELECT k.newcomer, b.article_id
+            FROM unnest(%s::bigint[], %s::bigint[]) AS k(newcomer, band)
+            JOIN story_bands b ON b.band = k.band
+            GROUP BY k.newcomer, b.article_id
+            HAVING count(*) >= %s
+        ) AS shared
+        JOIN story_signatures s ON s.article_id = shared.article_id
+        JOIN articles a ON a.id = shared.article_id
+        WHERE a.story_id IS NOT NULL
         """,
-        signed, template="(%s, %s::bigint[], %s::bigint[])", fetch=True)
-    return {row["article_id"]: (row["same"], -row["id"], row["story_id"]) for row in rows}
+        (list(newcomer_ids), list(bands), MIN_SHARED_BANDS),
+    )
+    signatures = {n.article_id: n.signature for n in newcomers}
+    best: dict[int, tuple[int, int, int]] = {}
+    for row in cur.fetchall():
+        same = sum(x == y for x, y in zip(signatures[row["newcomer"]], row["minhash"], strict=True))
+        candidate = (same, -row["id"], row["story_id"])
+        if same >= MIN_SAME_BINS and candidate[:2] > best.get(row["newcomer"], (-1, 0))[:2]:
+            best[row["newcomer"]] = candidate
+    return best
 
 
 def record_stories(cur, newcomers: list[Newcomer]) -> None:
     """Once the newcomers are stored: their signatures, the first article of the stories they started,
     and the first copy of the stories they joined (the earliest published, whichever portal was crawled
     first)."""
-    signatures = [(n.article_id, n.signature, n.bands) for n in newcomers if n.signature is not None]
-    if signatures:
-        execute_values(cur, "INSERT INTO story_signatures (article_id, minhash, bands) VALUES %s"
-                            " ON CONFLICT (article_id) DO NOTHING", signatures)
+    signed = {n.article_id: n for n in newcomers if n.signature is not None}
+    if signed:
+        stored = execute_values(cur, "INSERT INTO story_signatures (article_id, minhash) VALUES %s"
+                                     " ON CONFLICT (article_id) DO NOTHING RETURNING article_id",
+                                [(n.article_id, n.signature) for n in signed.values()], fetch=True)
+        # The band keys of the signatures stored just now (an article keeps its first signature).
+        keys = [(band, row["article_id"]) for row in stored for band in set(signed[row["article_id"]].bands)]
+        if keys:
+            cur.execute("INSERT INTO story_bands (band, article_id)"
+                        " SELECT * FROM unnest(%s::bigint[], %s::bigint[])",
+                        ([band for band, _ in keys], [article for _, article in keys]))
     started = [(n.story_id, n.article_id) for n in newcomers if n.starts_story]
     if started:
         execute_values(

@@ -295,7 +295,8 @@ def article_rows(corpus: Corpus, start: int, stop: int) -> dict:
         "articles": "id, portal, url, canonical_url, title, sapo, published_at, body, body_fingerprint,"
                     " body_simhash, raw_page_id, extractor_version, story_id, first_seen_at, updated_at",
         "article_urls": "portal, canonical_url, article_id, first_seen_at",
-        "story_signatures": "article_id, minhash, bands",
+        "story_signatures": "article_id, minhash",
+        "story_bands": "band, article_id",
         "article_facts": "article_id, rules_version",
         "document_mentions": ", ".join(_DOCUMENT_COLUMNS),
         "official_mentions": ", ".join(_OFFICIAL_COLUMNS),
@@ -335,8 +336,9 @@ def article_rows(corpus: Corpus, start: int, stop: int) -> dict:
                             "bench", a["story_id"], fetched, fetched)
         out["article_urls"].add(portal, url, article_id, fetched)
         signature = stories.minhash_of_form(form)
-        out["story_signatures"].add(article_id, "{" + ",".join(map(str, signature)) + "}",
-                                    "{" + ",".join(map(str, stories.band_keys(signature))) + "}")
+        out["story_signatures"].add(article_id, "{" + ",".join(map(str, signature)) + "}")
+        for band in set(stories.band_keys(signature)):
+            out["story_bands"].add(band, article_id)
         out["article_facts"].add(article_id, facts.RULES_VERSION)
         for row in a["documents"]:
             out["document_mentions"].add(article_id, *(row[c] for c in _DOCUMENT_COLUMNS[1:]))
