@@ -2,6 +2,7 @@
 
     python bench/search.py [--articles 200000] [--checkpoints 10000,200000] [--repeat 20] [--keep DIR]
                            [--load-repeats 3] [--no-alternatives]
+    python bench/search.py --keep DIR_1M --compare-with DIR_10K [--load-repeats 5] [--statements]
 
 Builds, on a throw-away embedded PostgreSQL with the real schema, N synthetic articles over 30 portals
 (tests/support/synthetic_corpus.py: distinct titles, bodies from a pool of tens of thousands of
@@ -24,6 +25,12 @@ Raw pages hold a one-byte placeholder instead of the gzipped HTML, so sizes coun
 HTML. Figures only: nothing is asserted. `--keep DIR` keeps the server's data in DIR: a later run with
 the same DIR grows the corpus to --articles, or with the same --articles measures again without
 rebuilding it. The load averages at start and end are printed (the machine may be shared).
+
+`--compare-with DIR_10K` (with `--keep DIR_1M`, both corpora built by earlier runs) is the fair way to
+compare the load stage's cost at two sizes on a shared machine: both servers run at once and the loads
+alternate between them (10,000, 1,000,000, 10,000, ...; one warm-up each, not counted), so both sizes meet
+the same load of the machine; it prints each size's median and range, the ratio of the medians (client and
+PostgreSQL apart) and the ratios round by round, then health and size for both and search on DIR_1M.
 """
 
 from __future__ import annotations
@@ -131,6 +138,92 @@ def search_figures(db_url: str, repeat: int, alternatives: bool = True) -> None:
     conn.close()
 
 
+def _loaded_portal() -> Portal:
+    loaded = PORTALS[0]  # holds the articles n with n % len(PORTALS) == 0, i.e. ids 1, 31, 61, ...
+    return Portal(id=loaded, name=loaded, base_url=f"http://{loaded}.test/",
+                  start_urls=(f"http://{loaded}.test/",), article_url_pattern="/tin/")
+
+
+def _corpus_state(db_url: str) -> tuple[int, int, int, int]:
+    """Stored articles and the last ids before any measured load: what the loads add comes after them."""
+    (state,) = _query(db_url, "SELECT count(*), max(id), (SELECT max(id) FROM stories),"
+                              " (SELECT max(id) FROM raw_pages) FROM articles")
+    return state
+
+
+def _load_once(db_url: str, corpus: Corpus, rng: random.Random, server: psutil.Process, state: tuple,
+               repeat: int, new: int = 200, reset_statements: bool = False) -> tuple[float, float, float]:
+    """One load of `new` pages (the `repeat`-th, 0 being the warm-up): prints its line and returns (wall,
+    client CPU, PostgreSQL CPU) ms per article."""
+    portal = _loaded_portal()
+    loaded = portal.id
+    total, max_id = state[:2]
+    conn = psycopg2.connect(db_url)
+    with conn.cursor() as cur:
+        cur.execute("SELECT max(id) FROM articles")
+        before = cur.fetchone()[0]  # the articles this load adds come after it
+        copies: dict[str, int] = {}  # url of a copy -> the stored article it copies
+        for n in range(new):
+            url = f"http://{loaded}.test/tin/new-{total}-{repeat}-{n}"
+            if n % 4 == 0:
+                copies[url] = rng.randint(1, max_id)
+                while (copies[url] - 1) % len(PORTALS) == 0:  # another portal's article
+                    copies[url] = rng.randint(1, max_id)
+                cur.execute("SELECT title, body, published_at FROM articles WHERE id = %s", (copies[url],))
+                title, body, published = cur.fetchone()
+                article = {"title": title, "body": body + "\nPV", "published_at": published.isoformat()}
+            else:  # a new text: numbers past the corpus's own give titles no stored article has
+                a = corpus.article(10**8 + total * 10 + repeat * new + n, rng)
+                article = {"title": a["title"], "sapo": a["sapo"], "body": a["body"],
+                           "published_at": a["published_at"].isoformat()}
+            cur.execute("INSERT INTO raw_pages (portal, requested_url, url, canonical_url, status,"
+                        " html_gz, content_sha256) VALUES (%s, %s, %s, %s, 200, '\\x00', %s)"
+                        " RETURNING id",
+                        (loaded, url, url, url, hashlib.sha256(url.encode()).hexdigest()))
+            cur.execute("INSERT INTO extractions (raw_page_id, extractor_version, ok, result)"
+                        " VALUES (%s, 'bench', true, %s)", (cur.fetchone()[0], Json(article)))
+    conn.commit()
+    if reset_statements:
+        _query(db_url, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+        _query(db_url, "SELECT pg_stat_statements_reset()")
+    db_before, client_before, started = tree_cpu(server), time.process_time(), time.perf_counter()
+    load_pending(db_url, portal)
+    measured = ((time.perf_counter() - started) * 1000 / new,
+                (time.process_time() - client_before) * 1000 / new,
+                (tree_cpu(server) - db_before) * 1000 / new)
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT count(*) FROM articles a JOIN articles b ON b.story_id = a.story_id"
+            " JOIN unnest(%s::text[], %s::bigint[]) AS c(url, original) ON c.url = a.url "
+            "AND c.original = b.id",
+            (list(copies), list(copies.values())),
+        )
+        joined = cur.fetchone()[0]
+        cur.execute("SELECT count(*) FROM articles WHERE id > %s AND story_id IN"
+                    " (SELECT story_id FROM articles WHERE id <= %s) AND NOT (url = ANY(%s))",
+                    (before, max_id, list(copies)))
+        false_joins = cur.fetchone()[0]
+        cur.execute("SELECT count(*) FROM document_mentions WHERE article_id > %s", (before,))
+        documents = cur.fetchone()[0]
+    conn.commit()
+    conn.close()
+    wall, client, db = measured
+    # A copy of an original drawn twice is a same-portal duplicate of the first copy (an alias, no row).
+    print(f"{total:>10,} stored  load {new} pages: {wall:.1f} ms/article wall; CPU client {client:.2f}"
+          f" + PostgreSQL {db:.2f} = {client + db:.2f} ms/article; {joined}/{len(set(copies.values()))}"
+          f" copies joined their original's story, {false_joins} of {new - len(copies)} new texts"
+          f" joined one; {documents} document mentions stored{'' if repeat else ' (warm-up)'}",
+          flush=True)
+    return measured
+
+
+def _load_summary(figures: list[tuple[float, float, float]]) -> str:
+    cpu = sorted(client + db for _, client, db in figures)
+    return (f"median {statistics.median(cpu):.2f}, range {cpu[0]:.2f}-{cpu[-1]:.2f} (client median"
+            f" {statistics.median(c for _, c, _ in figures):.2f}, PostgreSQL median"
+            f" {statistics.median(d for _, _, d in figures):.2f})")
+
+
 def load_figures(db_url: str, corpus: Corpus, rng: random.Random, db_pid: int, new: int = 200,
                  repeats: int = 3, statements: bool = False, alternatives: bool = True) -> None:
     """Load `new` pages into a portal already holding its share of the corpus (a quarter of them copies of
@@ -138,88 +231,65 @@ def load_figures(db_url: str, corpus: Corpus, rng: random.Random, db_pid: int, n
     cache up: wall time, this process's CPU (the load stage's client side) and the PostgreSQL server's.
     The loads stay until the last one (deleting between them would leave dead index entries for the next
     to read); then the corpus is left as it was and vacuumed."""
-    loaded = PORTALS[0]  # holds the articles n with n % len(PORTALS) == 0, i.e. ids 1, 31, 61, ...
-    portal = Portal(id=loaded, name=loaded, base_url=f"http://{loaded}.test/",
-                    start_urls=(f"http://{loaded}.test/",), article_url_pattern="/tin/")
-    server = psutil.Process(db_pid)
+    server, state = psutil.Process(db_pid), _corpus_state(db_url)
     figures = []  # (wall, client CPU, PostgreSQL CPU) ms per article
-    (total, max_id, max_story, max_page), = _query(
-        db_url, "SELECT count(*), max(id), (SELECT max(id) FROM stories), (SELECT max(id) FROM raw_pages)"
-                " FROM articles")
     for repeat in range(repeats + 1):  # the first load warms the server's cache up and is not counted
-        conn = psycopg2.connect(db_url)
-        with conn.cursor() as cur:
-            cur.execute("SELECT max(id) FROM articles")
-            before = cur.fetchone()[0]  # the articles this load adds come after it
-            copies: dict[str, int] = {}  # url of a copy -> the stored article it copies
-            for n in range(new):
-                url = f"http://{loaded}.test/tin/new-{total}-{repeat}-{n}"
-                if n % 4 == 0:
-                    copies[url] = rng.randint(1, max_id)
-                    while (copies[url] - 1) % len(PORTALS) == 0:  # another portal's article
-                        copies[url] = rng.randint(1, max_id)
-                    cur.execute("SELECT title, body, published_at FROM articles WHERE id = %s",
-                                (copies[url],))
-                    title, body, published = cur.fetchone()
-                    article = {"title": title, "body": body + "\nPV", "published_at": published.isoformat()}
-                else:  # a new text: numbers past the corpus's own give titles no stored article has
-                    a = corpus.article(10**8 + total * 10 + repeat * new + n, rng)
-                    article = {"title": a["title"], "sapo": a["sapo"], "body": a["body"],
-                               "published_at": a["published_at"].isoformat()}
-                cur.execute("INSERT INTO raw_pages (portal, requested_url, url, canonical_url, status,"
-                            " html_gz, content_sha256) VALUES (%s, %s, %s, %s, 200, '\\x00', %s)"
-                            " RETURNING id",
-                            (loaded, url, url, url, hashlib.sha256(url.encode()).hexdigest()))
-                cur.execute("INSERT INTO extractions (raw_page_id, extractor_version, ok, result)"
-                            " VALUES (%s, 'bench', true, %s)", (cur.fetchone()[0], Json(article)))
-        conn.commit()
-        if statements and repeat == 1:  # the measured loads only
-            _query(db_url, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
-            _query(db_url, "SELECT pg_stat_statements_reset()")
-        db_before, client_before, started = tree_cpu(server), time.process_time(), time.perf_counter()
-        load_pending(db_url, portal)
-        measured = ((time.perf_counter() - started) * 1000 / new,
-                    (time.process_time() - client_before) * 1000 / new,
-                    (tree_cpu(server) - db_before) * 1000 / new)
+        measured = _load_once(db_url, corpus, rng, server, state, repeat, new,
+                              reset_statements=statements and repeat == 1)  # the measured loads only
         if repeat:
             figures.append(measured)
-        with conn.cursor() as cur:
-            cur.execute(
-                "SELECT count(*) FROM articles a JOIN articles b ON b.story_id = a.story_id"
-                " JOIN unnest(%s::text[], %s::bigint[]) AS c(url, original) ON c.url = a.url "
-                "AND c.original = b.id",
-                (list(copies), list(copies.values())),
-            )
-            joined = cur.fetchone()[0]
-            cur.execute("SELECT count(*) FROM articles WHERE id > %s AND story_id IN"
-                        " (SELECT story_id FROM articles WHERE id <= %s) AND NOT (url = ANY(%s))",
-                        (before, max_id, list(copies)))
-            false_joins = cur.fetchone()[0]
-            cur.execute("SELECT count(*) FROM document_mentions WHERE article_id > %s", (before,))
-            documents = cur.fetchone()[0]
-        conn.commit()
-        conn.close()
-        wall, client, db = measured
-        # A copy of an original drawn twice is a same-portal duplicate of the first copy (an alias, no row).
-        print(f"{total:>10,} stored  load {new} pages: {wall:.1f} ms/article wall; CPU client {client:.2f}"
-              f" + PostgreSQL {db:.2f} = {client + db:.2f} ms/article; {joined}/{len(set(copies.values()))}"
-              f" copies joined their original's story, {false_joins} of {new - len(copies)} new texts"
-              f" joined one; {documents} document mentions stored{'' if repeat else ' (warm-up)'}",
-              flush=True)
-    cpu = sorted(client + db for _, client, db in figures)
-    print(f"{'':>10}  load stage CPU (client + PostgreSQL) ms/article over {repeats} loads: median"
-          f" {statistics.median(cpu):.2f}, range {cpu[0]:.2f}-{cpu[-1]:.2f} (client median"
-          f" {statistics.median(c for _, c, _ in figures):.2f}, PostgreSQL median"
-          f" {statistics.median(d for _, _, d in figures):.2f})")
+    print(f"{'':>10}  load stage CPU (client + PostgreSQL) ms/article over {repeats} loads:"
+          f" {_load_summary(figures)}")
     if statements:
         _print_statements(db_url, new * repeats)
     if alternatives:
         _all_pairs(db_url, corpus, rng)
+    _restore(db_url, state)
+
+
+def paired_load_figures(sides: list[tuple[str, str, int]], corpus: Corpus, rng: random.Random,
+                        new: int = 200, repeats: int = 5, statements: bool = False) -> None:
+    """The loads of `load_figures` on two corpora (label, url, server pid), alternating between them
+    (first, second, first, ...; one warm-up each, not counted): both under the same load of the machine.
+    Prints each side's median and range, the ratio of the medians and the ratios round by round."""
+    states = {label: _corpus_state(url) for label, url, _ in sides}
+    servers = {label: psutil.Process(pid) for label, _, pid in sides}
+    figures: dict[str, list] = {label: [] for label, _, _ in sides}
+    print(f"\nload stage, {repeats} loads of {new} pages on each corpus, alternating; load average"
+          f" {_load_average()}", flush=True)
+    for repeat in range(repeats + 1):
+        for label, url, _ in sides:
+            measured = _load_once(url, corpus, rng, servers[label], states[label], repeat, new,
+                                  reset_statements=statements and repeat == 1)
+            if repeat:
+                figures[label].append(measured)
+    print(f"load average {_load_average()}")
+    for label, _, _ in sides:
+        print(f"{label:>10}  load stage CPU (client + PostgreSQL) ms/article over {repeats} loads:"
+              f" {_load_summary(figures[label])}")
+    (first, *_), (second, *_) = sides
+    cpu = {label: [client + db for _, client, db in figures[label]] for label in figures}
+    rounds = sorted(b / a for a, b in zip(cpu[first], cpu[second], strict=True))
+    parts = [statistics.median(f[i] for f in figures[second])
+             / statistics.median(f[i] for f in figures[first]) for i in (1, 2)]
+    ratio = statistics.median(cpu[second]) / statistics.median(cpu[first])
+    print(f"{'':>10}  {second} / {first}: {ratio:.2f}x"
+          f" (medians; client {parts[0]:.2f}x, PostgreSQL {parts[1]:.2f}x); round by round median"
+          f" {statistics.median(rounds):.2f}x, range {rounds[0]:.2f}-{rounds[-1]:.2f}x")
+    for label, url, _ in sides:
+        if statements:
+            print(f"{label:>10}  statements:")
+            _print_statements(url, new * repeats)
+        _restore(url, states[label])
+
+
+def _restore(db_url: str, state: tuple) -> None:
+    """Leave the corpus as it was before the loads: the rows added, each table by its key; then vacuum."""
+    _, max_id, max_story, max_page = state
     conn = psycopg2.connect(db_url)
     with conn.cursor() as cur:
-        # Leave the corpus as it was: the rows added above, each table by its key. The foreign keys'
-        # triggers are skipped (articles.raw_page_id has no index: each deleted page would read every
-        # article).
+        # The foreign keys' triggers are skipped (articles.raw_page_id has no index: each deleted page
+        # would read every article).
         cur.execute("SET LOCAL session_replication_role = replica")
         for table, column, last in [("story_signatures", "article_id", max_id),
                                     ("story_bands", "article_id", max_id),  # a scan: seconds at 1,000,000
@@ -231,7 +301,8 @@ def load_figures(db_url: str, corpus: Corpus, rng: random.Random, db_pid: int, n
                                     ("raw_pages", "id", max_page)]:
             cur.execute(f"DELETE FROM {table} WHERE {column} > %s", (last,))
         cur.execute(
-            "DELETE FROM article_urls WHERE portal = %s AND canonical_url LIKE '%%/tin/new-%%'", (loaded,)
+            "DELETE FROM article_urls WHERE portal = %s AND canonical_url LIKE '%%/tin/new-%%'",
+            (_loaded_portal().id,)
         )
     conn.commit()
     conn.autocommit = True
@@ -265,7 +336,15 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, metavar="DIR",
                         help="keep the database in DIR and reuse a corpus already built there (a smaller one"
                              " is grown to --articles)")
+    parser.add_argument("--compare-with", type=Path, metavar="DIR",
+                        help="with --keep: alternate the load stage's loads between the corpus kept in DIR"
+                             " and the one in --keep (both already built), --load-repeats each, and print"
+                             " their ratio; then search and health on --keep's")
     args = parser.parse_args()
+    if args.compare_with:
+        if not args.keep:
+            parser.error("--compare-with needs --keep")
+        return compare(args)
     rng = random.Random(args.seed)
     corpus = Corpus(args.seed)
     print(f"corpus: {args.articles:,} synthetic articles over {len(PORTALS)} portals, bodies from"
@@ -301,6 +380,49 @@ def main() -> None:
             embedded_db.stop(pgdata)
             if not args.keep:
                 embedded_db.remove_cluster(pgdata)  # as root it may live in /var/lib/portalnews
+    print(f"load average at end: {_load_average()}")
+
+
+def _open(pgdata: Path, statements: bool) -> tuple[str, int]:
+    """Start the embedded server kept in `pgdata` (with pg_stat_statements if asked), migrate its
+    database; return its URL and the server's pid."""
+    server = embedded_db.start(pgdata=pgdata, port=embedded_db._free_port())
+    embedded_db.ensure_database(server, "bench")
+    db_url = server.url("bench")
+    if statements:
+        _query(db_url, "ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'")
+        embedded_db.stop(pgdata)
+        server = embedded_db.start(pgdata=pgdata, port=embedded_db._free_port())
+        db_url = server.url("bench")
+    migrate(db_url)
+    return db_url, int((pgdata / "postmaster.pid").read_text().split()[0])
+
+
+def compare(args) -> None:
+    """--compare-with: both kept corpora open at once, their loads alternating (see paired_load_figures)."""
+    rng, corpus = random.Random(args.seed), Corpus(args.seed)
+    print(f"load average at start: {_load_average()}", flush=True)
+    dirs = [args.compare_with.resolve(), args.keep.resolve()]
+    try:
+        sides = []
+        for pgdata in dirs:
+            db_url, db_pid = _open(pgdata, args.statements)
+            stored = _stored_articles(db_url)
+            if not stored:
+                raise SystemExit(f"no corpus in {pgdata}: build it first (--keep {pgdata})")
+            _query(db_url, "VACUUM ANALYZE")  # what an earlier run left behind
+            _query(db_url, "CHECKPOINT")
+            sides.append((f"{stored:,}", db_url, db_pid))
+            print(f"{stored:,} articles in {pgdata}", flush=True)
+        paired_load_figures(sides, corpus, rng, repeats=args.load_repeats, statements=args.statements)
+        for label, db_url, _ in sides:
+            print(f"{label:>10}  (health and size)")
+            health_figures(db_url)
+            size_figures(db_url)
+        search_figures(sides[-1][1], args.repeat, args.alternatives)
+    finally:
+        for pgdata in dirs:
+            embedded_db.stop(pgdata)
     print(f"load average at end: {_load_average()}")
 
 
