@@ -336,6 +336,9 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, metavar="DIR",
                         help="keep the database in DIR and reuse a corpus already built there (a smaller one"
                              " is grown to --articles)")
+    parser.add_argument("--shared-buffers", metavar="SIZE",
+                        help="with --compare-with: both servers restarted with this shared_buffers (e.g. 3GB)"
+                             " and the load stage's tables' indexes read into it first (pg_prewarm)")
     parser.add_argument("--compare-with", type=Path, metavar="DIR",
                         help="with --keep: alternate the load stage's loads between the corpus kept in DIR"
                              " and the one in --keep (both already built), --load-repeats each, and print"
@@ -383,14 +386,17 @@ def main() -> None:
     print(f"load average at end: {_load_average()}")
 
 
-def _open(pgdata: Path, statements: bool) -> tuple[str, int]:
-    """Start the embedded server kept in `pgdata` (with pg_stat_statements if asked), migrate its
-    database; return its URL and the server's pid."""
+def _open(pgdata: Path, statements: bool, shared_buffers: str | None = None) -> tuple[str, int]:
+    """Start the embedded server kept in `pgdata` (with pg_stat_statements, another shared_buffers if
+    asked), migrate its database; return its URL and the server's pid."""
     server = embedded_db.start(pgdata=pgdata, port=embedded_db._free_port())
     embedded_db.ensure_database(server, "bench")
     db_url = server.url("bench")
-    if statements:
-        _query(db_url, "ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'")
+    if statements or shared_buffers:
+        if statements:
+            _query(db_url, "ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'")
+        _query(db_url, f"ALTER SYSTEM SET shared_buffers = '{shared_buffers}'" if shared_buffers
+               else "ALTER SYSTEM RESET shared_buffers")
         embedded_db.stop(pgdata)
         server = embedded_db.start(pgdata=pgdata, port=embedded_db._free_port())
         db_url = server.url("bench")
@@ -406,12 +412,18 @@ def compare(args) -> None:
     try:
         sides = []
         for pgdata in dirs:
-            db_url, db_pid = _open(pgdata, args.statements)
+            db_url, db_pid = _open(pgdata, args.statements, args.shared_buffers)
             stored = _stored_articles(db_url)
             if not stored:
                 raise SystemExit(f"no corpus in {pgdata}: build it first (--keep {pgdata})")
             _query(db_url, "VACUUM ANALYZE")  # what an earlier run left behind
             _query(db_url, "CHECKPOINT")
+            if args.shared_buffers:  # as a server running for long would hold them, if they fit
+                _query(db_url, "CREATE EXTENSION IF NOT EXISTS pg_prewarm")
+                (size,), = _query(db_url, "SELECT sum(pg_prewarm(i.indexrelid)) * 8192 / 2^20"
+                                          " FROM pg_index i WHERE i.indrelid::regclass::text = ANY(%s)",
+                                  (list(BULK_TABLES),))
+                print(f"{size:,.0f} MB of the load stage's tables' indexes read into shared_buffers")
             sides.append((f"{stored:,}", db_url, db_pid))
             print(f"{stored:,} articles in {pgdata}", flush=True)
         paired_load_figures(sides, corpus, rng, repeats=args.load_repeats, statements=args.statements)
@@ -421,6 +433,9 @@ def compare(args) -> None:
             size_figures(db_url)
         search_figures(sides[-1][1], args.repeat, args.alternatives)
     finally:
+        if args.shared_buffers:  # the kept corpora are left with the embedded server's own setting
+            for _, db_url, _ in sides:
+                _query(db_url, "ALTER SYSTEM RESET shared_buffers")
         for pgdata in dirs:
             embedded_db.stop(pgdata)
     print(f"load average at end: {_load_average()}")
