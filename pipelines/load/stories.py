@@ -178,7 +178,7 @@ def _stored_near_copies(cur, newcomers: list[Newcomer]) -> dict[int, tuple[int, 
         """,
         (list(newcomer_ids), list(bands), MIN_SHARED_BANDS),
     )
-    signatures = {n.article_id: n.signature for n in newcomers}
+    signatures = {n.article_id: n.signature for n in newcomers if n.signature is not None}
     best: dict[int, tuple[int, int, int]] = {}
     for row in cur.fetchall():
         same = sum(x == y for x, y in zip(signatures[row["newcomer"]], row["minhash"], strict=True))
