@@ -119,8 +119,10 @@ def running_api_server(env: dict, airflow_home: Path, log_dir: Path):
 
 
 def sign_in(browser, base: str, token: str) -> None:
-    """The UI's session cookie, as its login page sets it."""
-    browser.get(base + "/")
+    """The UI's session cookie, as its login page sets it. Set from the health endpoint's plain JSON,
+    not from the UI: the UI's own page, signed out, sends the browser to its login page from a script
+    that could still fire after the next navigation had begun (a CI run ended on the login page)."""
+    browser.get(base + "/api/v2/monitor/health")
     browser.add_cookie({"name": "_token", "value": token, "path": "/"})
 
 
