@@ -38,19 +38,17 @@ SIMHASH_BITS = 64  # trafilatura's Simhash length
 _BYTE_SPREAD_WIDTH = 16  # bits per counter: room for 65,535 tokens (a longer text: the library computes it)
 
 
-@lru_cache(maxsize=4)
-def _byte_spreads(width: int) -> tuple[int, ...]:
-    """For each byte value, its 8 bits each moved to the bottom of its own `width`-bit counter."""
-    return tuple(sum(1 << (bit * width) for bit in range(8) if value >> bit & 1) for value in range(256))
+# For each byte value, its 8 bits each moved to the bottom of its own counter.
+_BYTE_SPREADS = tuple(sum(1 << (bit * _BYTE_SPREAD_WIDTH) for bit in range(8) if value >> bit & 1)
+                      for value in range(256))
 
 
 @lru_cache(maxsize=2**13)  # 8,192 frequent tokens, 1 MiB
 def _token_spread(token: str) -> int:
     """The token's 64 hash bits (trafilatura's: blake2b, 8 bytes, big-endian) as 64 one-bit counters."""
-    spreads = _byte_spreads(_BYTE_SPREAD_WIDTH)
     digest = hashlib.blake2b(token.encode(), digest_size=8).digest()
     # digest[-1] holds bits 0-7 of the big-endian value, digest[0] bits 56-63
-    return sum(spreads[byte] << (8 * _BYTE_SPREAD_WIDTH * position)
+    return sum(_BYTE_SPREADS[byte] << (8 * _BYTE_SPREAD_WIDTH * position)
                for position, byte in enumerate(reversed(digest)))
 
 
@@ -67,6 +65,7 @@ def simhash_of_form(form: str) -> Simhash:
     mask = (1 << _BYTE_SPREAD_WIDTH) - 1
     value = sum(1 << bit for bit in range(SIMHASH_BITS)
                 if 2 * (counters >> (bit * _BYTE_SPREAD_WIDTH) & mask) >= total)
+    # a hash of 0 counts as none for trafilatura's Simhash, which would compute it again from ""
     return Simhash(existing_hash=value) if value else Simhash(form)
 
 
