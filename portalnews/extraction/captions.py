@@ -76,7 +76,9 @@ def find_captions(scope: HtmlElement) -> Captions:
     for node in scope.iter():
         if not isinstance(node.tag, str) or node.tag in ("img", "figcaption", "html", "body"):
             continue
-        if names_match(CAPTION_CLASS, classes(node)) and normalize_inline(node.text_content()) \
+        # (no class and no id: nothing for the pattern to find, and no Python string built)
+        if (node.get("class") or node.get("id")) and names_match(CAPTION_CLASS, classes(node)) \
+                and normalize_inline(node.text_content()) \
                 and not node.xpath(f".//p[string-length(normalize-space()) > {CAPTION_MAX}]"):
             table = node.xpath("ancestor::table[1]")
             imgs = (table[0] if table else node).xpath(".//img")

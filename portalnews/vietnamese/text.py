@@ -31,6 +31,8 @@ _TONE_PATTERN = re.compile("|".join(map(re.escape, _OLD_STYLE_TONES)))
 
 def _repaired(text: str) -> str:
     """NFC, Ð->Đ, zero-width removed; spacing untouched."""
+    if text.isascii():  # (a flag of the string: no pass) ASCII is NFC and holds nothing to repair
+        return text
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
     if _TO_REPAIR.search(text):  # translate() is slow; most texts need nothing
@@ -79,7 +81,9 @@ def comparison_form(text: str | None) -> str:
 
 def _form(text: str) -> str:
     # spacing is no part of the form: the repaired text gives the same words as the stored form
-    folded = _TONE_PATTERN.sub(lambda m: _OLD_STYLE_TONES[m.group(0)], _repaired(text).lower())
+    folded = _repaired(text).lower()
+    if not folded.isascii():  # the tone pairs are not ASCII
+        folded = _TONE_PATTERN.sub(lambda m: _OLD_STYLE_TONES[m.group(0)], folded)
     return " ".join(WORD.findall(folded))
 
 
