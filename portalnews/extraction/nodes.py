@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from itertools import chain, compress
+from itertools import chain
 
 from lxml.etree import XPath
 from lxml.html import HtmlElement
@@ -23,40 +23,28 @@ def classes(node: HtmlElement) -> str:
     return f"{node.get('class', '')} {node.get('id', '')}"
 
 
-class _ClassIndex:
-    """The page's classed <body> elements by their distinct `classes` strings: templates repeat a few
-    class names many times, so each distinct one is searched once and knows where it is."""
-
-    def __init__(self, nodes: list[HtmlElement]):
-        self.nodes = nodes
-        places: dict[str, list[int]] = {}
-        for place, node in enumerate(nodes):  # `classes` written out: it runs for every classed element
-            places.setdefault(f"{node.get('class', '')} {node.get('id', '')}", []).append(place)
-        self.places = list(places.values())
-        self.names = list(places)
-        # the ASCII names lowercased (for `_case_sensitive_form`), the others as they are
-        self.ascii_at = [at for at, names in enumerate(self.names) if names.isascii()]
-        self.ascii_lowered = [self.names[at].lower() for at in self.ascii_at]
-        self.other_at = [at for at, names in enumerate(self.names) if not names.isascii()]
-        self.other_names = [self.names[at] for at in self.other_at]
-
-    def matching(self, pattern: re.Pattern) -> list[int]:
-        """Indexes of the names `pattern` finds (the searches run in C: map and compress)."""
-        lowercase = _case_sensitive_form(pattern)
-        if lowercase is None:
-            return list(compress(range(len(self.names)), map(pattern.search, self.names)))
-        return [*compress(self.ascii_at, map(lowercase.search, self.ascii_lowered)),
-                *compress(self.other_at, map(pattern.search, self.other_names))]
-
-
 def classed(page, pattern: re.Pattern) -> list[HtmlElement]:
     """Elements of the page's body whose class or id (`classes`) `pattern` finds, in page order
-    (`page` is a ParsedPage: its index of classed elements is made once)."""
-    index = page.page_memo.get("class_index")
-    if index is None:
-        index = page.page_memo["class_index"] = _ClassIndex(_CLASSED(page.tree))
-    places = sorted(chain.from_iterable(index.places[at] for at in index.matching(pattern)))
-    return [index.nodes[place] for place in places]
+    (`page` is a ParsedPage: its list of classed elements is made once)."""
+    memo = page.page_memo
+    if "classed" not in memo:
+        nodes = _CLASSED(page.tree)
+        # templates repeat a few class names many times: each distinct one is searched once, and
+        # knows where it is (`classes` written out here: it runs for every classed element)
+        places: dict[str, list[int]] = {}
+        for place, node in enumerate(nodes):
+            places.setdefault(f"{node.get('class', '')} {node.get('id', '')}", []).append(place)
+        memo["classed"] = nodes
+        memo["class_names"] = [(names, names.lower() if names.isascii() else None, found_at)
+                               for names, found_at in places.items()]
+    lowercase = _case_sensitive_form(pattern)
+    if lowercase is None:
+        found = [at for names, _, at in memo["class_names"] if pattern.search(names)]
+    else:
+        found = [at for names, lowered, at in memo["class_names"]
+                 if (lowercase.search(lowered) if lowered is not None else pattern.search(names))]
+    nodes = memo["classed"]
+    return [nodes[place] for place in sorted(chain.from_iterable(found))]
 
 
 def names_match(pattern: re.Pattern, names: str) -> bool:

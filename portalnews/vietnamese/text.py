@@ -52,6 +52,8 @@ def normalize_text(text: str | None) -> str:
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "\n" not in text:
+        if text.isascii() and "\t" not in text and "  " not in text:
+            return text.strip()  # no run of spaces to tidy (the only ones ASCII has: space and tab)
         return SPACES.sub(" ", text).strip()
     lines = [SPACES.sub(" ", line).strip() for line in text.split("\n")]
     return BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()

@@ -58,6 +58,17 @@ def test_non_breaking_and_repeated_spaces_collapse_per_line():
     assert normalize_text("Sáng\u00a013-2,   tại  Đà Nẵng ") == "Sáng 13-2, tại Đà Nẵng"
 
 
+def test_ascii_text_is_tidied_as_any_other_text():
+    # ASCII text skips the repair and tone passes (nothing in it to repair or fold), not the tidying
+    assert normalize_text(" One space each. ") == "One space each."
+    assert normalize_text("Tab\there,  two spaces") == "Tab here, two spaces"
+    assert normalize_text("AT&amp;T ") == "AT&amp;T"
+    assert normalize_inline(" Maria  Garcia\u200b ") == "Maria Garcia"
+    assert comparison_form("Hello,  World! (AP)") == "hello world ap"
+    # a capital that lowercases to ASCII (the Kelvin sign) and a Vietnamese tone pair in one text
+    assert comparison_form("\u212a HOÀ") == comparison_form("k hòa") == "k hoà"
+
+
 def test_paragraph_breaks_are_kept_and_extra_blank_lines_dropped():
     assert normalize_text("Đoạn một.\r\n\r\n\r\n\r\nĐoạn hai.") == "Đoạn một.\n\nĐoạn hai."
 
