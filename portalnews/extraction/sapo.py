@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from itertools import chain
 
 from lxml.html import HtmlElement
 
@@ -33,8 +31,7 @@ SAPO_PREFIX_CHARS = 60  # a body line starting like the sapo's first characters 
 def find_sapo(page: ParsedPage, title_node: HtmlElement | None, container: HtmlElement | None) -> str | None:
     """The lead paragraph: an element classed as such after the title (not inside a list or the sidebar)."""
     title_position = page.position(title_node) if title_node is not None else None
-    # the camelCase classes only when no element of the usual ones is the lead
-    for node in chain(classed(page, SAPO_CLASS), _later(lambda: classed(page, SAPO_CAMEL_CLASS))):
+    for node in [*classed(page, SAPO_CLASS), *classed(page, SAPO_CAMEL_CLASS)]:
         if node.tag in ("meta", "body", "html", "script", "style", "a", "li", "ul", "img"):
             continue
         if title_position is not None and page.position(node) <= title_position:
@@ -55,10 +52,6 @@ def find_sapo(page: ParsedPage, title_node: HtmlElement | None, container: HtmlE
         if SAPO_MIN_CHARS <= len(text) <= SAPO_MAX_CHARS:
             return text
     return None
-
-
-def _later(nodes: Callable[[], list[HtmlElement]]) -> Iterator[HtmlElement]:
-    yield from nodes()
 
 
 def with_sapo(lines: list[str], sapo: str | None) -> list[str]:
