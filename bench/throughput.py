@@ -92,7 +92,7 @@ class Result:
                 f"{self.title:>8.0%}{self.minute:>8.0%}{self.author:>8.0%}{self.exit_code:>6}")
 
 
-LABELS = {"naive": "naive baseline", "project": "portalnews run", "generic": "run, generic cleaning",
+LABELS = {"naive": "naive baseline", "project": "portalnews run", "generic": "generic cleaning",
           "scheduled": "DAG, LocalExecutor", "celery": "DAG, Celery"}
 GENERIC = "generic"  # `portalnews run` without the family's body hint: only when asked for
 NO_BODY_HINT = "[portal.extract]\nbody = []\n"  # the portal's own key over the family's (registry/portal.py)
