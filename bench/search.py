@@ -432,6 +432,9 @@ def compare(args) -> None:
                 print(f"{size:,.0f} MB of the load stage's tables' indexes read into shared_buffers")
             sides.append((f"{stored:,}", db_url, db_pid))
             print(f"{stored:,} articles in {pgdata}", flush=True)
+        if sides[0][0] == sides[1][0]:  # two corpora of one size (e.g. with and without an index): by name
+            sides = [(f"{label} {pgdata.name}", *rest)
+                     for (label, *rest), pgdata in zip(sides, dirs, strict=True)]
         paired_load_figures(sides, corpus, rng, repeats=args.load_repeats, statements=args.statements)
         for label, db_url, _ in sides:
             print(f"{label:>10}  (health and size)")
