@@ -294,8 +294,8 @@ def _restore(db_url: str, state: tuple) -> None:
     _, max_id, max_story, max_page = state
     conn = psycopg2.connect(db_url)
     with conn.cursor() as cur:
-        # The foreign keys' triggers are skipped (articles.raw_page_id has no index: each deleted page
-        # would read every article).
+        # The foreign keys' triggers are skipped: article_urls.article_id and stories.first_article_id
+        # have no index, so each deleted article would read both tables.
         cur.execute("SET LOCAL session_replication_role = replica")
         for table, column, last in [("story_signatures", "article_id", max_id),
                                     ("story_bands", "article_id", max_id),  # a scan: seconds at 1,000,000
