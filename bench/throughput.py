@@ -183,6 +183,8 @@ class TreeSampler:
         # pid -> (role, CPU s already used when the sampling
         # started (0 for a process started after), last CPU s)
         self.seen: dict[int, tuple[str, float, float]] = {}
+        # pids seen as another sampled process's parent: their wait4 figure holds their children's CPU
+        self.parents: set[int] = set()
         self._starting = True
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
@@ -228,6 +230,7 @@ class TreeSampler:
                     )
                     role = role_of(process, self.root_pid)
                     self.seen[process.pid] = (known if role == "other" else role, before, cpu)
+                    self.parents.add(process.ppid())
                     self._schedstat(process.pid)
                     by_role[role] = by_role.get(role, 0) + process_rss
             except psutil.Error:
@@ -281,13 +284,15 @@ class TreeSampler:
         self.timeline.append((time.perf_counter() - self._started, used))
 
     def cpu_by_role(self, reaped: dict[int, float], root_cpu: float | None = None) -> dict:
-        """CPU s each role used since the sampling started (a process reaped here counts wait4's figure);
-        the root's is `root_cpu` when given (its wait4 figure, its waited-for children included)."""
+        """CPU s each role used since the sampling started (a process reaped here counts wait4's figure,
+        unless it had children: theirs, counted apart, are in it); the root's is `root_cpu` when given (its
+        wait4 figure, its waited-for children included)."""
         by_role: dict[str, float] = {}
         for pid, (role, before, last) in self.seen.items():
             if pid == self.root_pid and root_cpu is not None:
                 continue
-            by_role[role] = by_role.get(role, 0.0) + max(last, reaped.get(pid, 0.0)) - before
+            at_exit = 0.0 if pid in self.parents else reaped.get(pid, 0.0)
+            by_role[role] = by_role.get(role, 0.0) + max(last, at_exit) - before
         if root_cpu is not None:
             by_role["main"] = max(0.0, root_cpu - sum(v for k, v in by_role.items() if k != "main"))
         return by_role
