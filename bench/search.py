@@ -192,13 +192,18 @@ def _load_once(db_url: str, corpus: Corpus, rng: random.Random, server: psutil.P
                 (time.process_time() - client_before) * 1000 / new,
                 (tree_cpu(server) - db_before) * 1000 / new)
     with conn.cursor() as cur:
+        # Each copy by the article its URL now leads to: its own new row, or an article the portal already
+        # had (an original drawn again, in this load or an earlier one still stored, is the same text as
+        # the first copy: a same-portal duplicate, stored as an alias of that copy, no new row).
         cur.execute(
-            "SELECT count(*) FROM articles a JOIN articles b ON b.story_id = a.story_id"
-            " JOIN unnest(%s::text[], %s::bigint[]) AS c(url, original) ON c.url = a.url "
-            "AND c.original = b.id",
-            (list(copies), list(copies.values())),
+            "SELECT count(*) FILTER (WHERE a.url = c.url AND a.story_id = o.story_id),"
+            " count(*) FILTER (WHERE a.url <> c.url AND a.story_id = o.story_id)"
+            " FROM unnest(%s::text[], %s::bigint[]) AS c(url, original) JOIN articles o ON o.id = c.original"
+            " LEFT JOIN article_urls u ON u.portal = %s AND u.canonical_url = c.url"
+            " LEFT JOIN articles a ON a.id = u.article_id",
+            (list(copies), list(copies.values()), loaded),
         )
-        joined = cur.fetchone()[0]
+        joined, duplicates = cur.fetchone()
         cur.execute("SELECT count(*) FROM articles WHERE id > %s AND story_id IN"
                     " (SELECT story_id FROM articles WHERE id <= %s) AND NOT (url = ANY(%s))",
                     (before, max_id, list(copies)))
@@ -208,10 +213,11 @@ def _load_once(db_url: str, corpus: Corpus, rng: random.Random, server: psutil.P
     conn.commit()
     conn.close()
     wall, client, db = measured
-    # A copy of an original drawn twice is a same-portal duplicate of the first copy (an alias, no row).
+    apart = len(copies) - joined - duplicates  # neither: a copy that failed to join its original's story
     print(f"{total:>10,} stored  load {new} pages: {wall:.1f} ms/article wall; CPU client {client:.2f}"
-          f" + PostgreSQL {db:.2f} = {client + db:.2f} ms/article; {joined}/{len(set(copies.values()))}"
-          f" copies joined their original's story, {false_joins} of {new - len(copies)} new texts"
+          f" + PostgreSQL {db:.2f} = {client + db:.2f} ms/article; {len(copies)} copies: {joined} joined"
+          f" their original's story as new articles, {duplicates} as another URL of a copy stored before"
+          f" (an alias), {apart} apart; {false_joins} of {new - len(copies)} new texts"
           f" joined one; {documents} document mentions stored{'' if repeat else ' (warm-up)'}",
           flush=True)
     return measured
@@ -288,8 +294,8 @@ def _restore(db_url: str, state: tuple) -> None:
     _, max_id, max_story, max_page = state
     conn = psycopg2.connect(db_url)
     with conn.cursor() as cur:
-        # The foreign keys' triggers are skipped (articles.raw_page_id has no index: each deleted page
-        # would read every article).
+        # The foreign keys' triggers are skipped: article_urls.article_id and stories.first_article_id
+        # have no index, so each deleted article would read both tables.
         cur.execute("SET LOCAL session_replication_role = replica")
         for table, column, last in [("story_signatures", "article_id", max_id),
                                     ("story_bands", "article_id", max_id),  # a scan: seconds at 1,000,000
@@ -426,6 +432,9 @@ def compare(args) -> None:
                 print(f"{size:,.0f} MB of the load stage's tables' indexes read into shared_buffers")
             sides.append((f"{stored:,}", db_url, db_pid))
             print(f"{stored:,} articles in {pgdata}", flush=True)
+        if sides[0][0] == sides[1][0]:  # two corpora of one size (e.g. with and without an index): by name
+            sides = [(f"{label} {pgdata.name}", *rest)
+                     for (label, *rest), pgdata in zip(sides, dirs, strict=True)]
         paired_load_figures(sides, corpus, rng, repeats=args.load_repeats, statements=args.statements)
         for label, db_url, _ in sides:
             print(f"{label:>10}  (health and size)")

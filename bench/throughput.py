@@ -1,7 +1,8 @@
 """Throughput, side by side: `portalnews run` against the naive baseline on one generated portal.
 
-    python bench/throughput.py [--articles 2000] [--workdir DIR] [--only project|naive|scheduled|celery ...]
-        [--no-scheduled] [--no-reextract] [--runs N] [--timeline]
+    python bench/throughput.py [--articles 2000] [--workdir DIR]
+        [--only project|naive|generic|scheduled|celery ...] [--no-scheduled] [--no-reextract]
+        [--generic-cleaning] [--runs N] [--timeline]
 
 Generates (once per --workdir) a NukeViet-style portal of N articles with its gold answers
 (tests/support/generated_portal.py), serves it from a separate process on 127.0.0.1, starts a throw-away
@@ -11,6 +12,10 @@ empty database:
 * `portalnews run --portal gen_nukeviet` (crawl -> clean -> dedupe -> load), politeness off for
   loopback through the generated registry entry (no AutoThrottle, no delay, 16 concurrent requests);
 * `bench/naive_baseline.py` (one Scrapy process, `trafilatura.bare_extraction`, psycopg2 inserts);
+* with `--generic-cleaning` (or `--only generic`), "generic": `portalnews run` again with the NukeViet
+  family's body hint turned off (`body = []` under the generated entry's `[portal.extract]`), so every
+  page takes the generic cleaning path a portal of no known family takes; the ratios then also compare
+  `portalnews run` with it;
 * the portal's DAG run through Airflow's scheduler, from unpausing the DAG to its run's end: "scheduled"
   with `portalnews up` (LocalExecutor), "celery" with the deployment of tests/system/test_distributed.py
   (CeleryExecutor, Redis, one Celery worker; tests/support/celery_airflow.py); CPU by Airflow part,
@@ -87,8 +92,10 @@ class Result:
                 f"{self.title:>8.0%}{self.minute:>8.0%}{self.author:>8.0%}{self.exit_code:>6}")
 
 
-LABELS = {"naive": "naive baseline", "project": "portalnews run", "scheduled": "DAG, LocalExecutor",
-          "celery": "DAG, Celery"}
+LABELS = {"naive": "naive baseline", "project": "portalnews run", "generic": "generic cleaning",
+          "scheduled": "DAG, LocalExecutor", "celery": "DAG, Celery"}
+GENERIC = "generic"  # `portalnews run` without the family's body hint: only when asked for
+NO_BODY_HINT = "[portal.extract]\nbody = []\n"  # the portal's own key over the family's (registry/portal.py)
 DAG_RUNS = ("scheduled", "celery")  # the portal's DAG run through Airflow's scheduler, by executor
 HEADER = (f"{'':<22}{'wall s':>8}{'articles':>9}{'articles/s':>12}{'CPU ms/art.':>15}{'DB ms/art.':>12}"
           f"{'RSS MiB':>11}{'title':>8}{'minute':>8}{'author':>8}{'exit':>6}")
@@ -176,6 +183,8 @@ class TreeSampler:
         # pid -> (role, CPU s already used when the sampling
         # started (0 for a process started after), last CPU s)
         self.seen: dict[int, tuple[str, float, float]] = {}
+        # pids seen as another sampled process's parent: their wait4 figure holds their children's CPU
+        self.parents: set[int] = set()
         self._starting = True
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
@@ -221,6 +230,7 @@ class TreeSampler:
                     )
                     role = role_of(process, self.root_pid)
                     self.seen[process.pid] = (known if role == "other" else role, before, cpu)
+                    self.parents.add(process.ppid())
                     self._schedstat(process.pid)
                     by_role[role] = by_role.get(role, 0) + process_rss
             except psutil.Error:
@@ -274,13 +284,15 @@ class TreeSampler:
         self.timeline.append((time.perf_counter() - self._started, used))
 
     def cpu_by_role(self, reaped: dict[int, float], root_cpu: float | None = None) -> dict:
-        """CPU s each role used since the sampling started (a process reaped here counts wait4's figure);
-        the root's is `root_cpu` when given (its wait4 figure, its waited-for children included)."""
+        """CPU s each role used since the sampling started (a process reaped here counts wait4's figure,
+        unless it had children: theirs, counted apart, are in it); the root's is `root_cpu` when given (its
+        wait4 figure, its waited-for children included)."""
         by_role: dict[str, float] = {}
         for pid, (role, before, last) in self.seen.items():
             if pid == self.root_pid and root_cpu is not None:
                 continue
-            by_role[role] = by_role.get(role, 0.0) + max(last, reaped.get(pid, 0.0)) - before
+            at_exit = 0.0 if pid in self.parents else reaped.get(pid, 0.0)
+            by_role[role] = by_role.get(role, 0.0) + max(last, at_exit) - before
         if root_cpu is not None:
             by_role["main"] = max(0.0, root_cpu - sum(v for k, v in by_role.items() if k != "main"))
         return by_role
@@ -547,6 +559,9 @@ def main() -> None:
                         " LocalExecutor, and the CeleryExecutor with Redis and a Celery worker)")
     parser.add_argument("--no-reextract", dest="reextract", action="store_false",
                         help="skip timing `portalnews reextract` (1 and N cleaning processes) after the run")
+    parser.add_argument("--generic-cleaning", action="store_true",
+                        help="also run `portalnews run` with the NukeViet family's body hint turned off"
+                        " (the generic cleaning path), side by side with the other contenders")
     parser.add_argument("--runs", type=int, default=1,
                         help="run the contenders N times (the naive baseline and `portalnews run` alternating"
                         " which goes first), each on an empty database; prints each run and the medians")
@@ -569,6 +584,8 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="portalnews-throughput-"))
     registry = tmp / "registry.toml"
     registry.write_text(registry_text, encoding="utf-8")
+    generic_registry = tmp / "registry-generic.toml"
+    generic_registry.write_text(registry_text + NO_BODY_HINT, encoding="utf-8")
     pgdata = tmp / "pg"
     pg = embedded_db.start(pgdata=pgdata, port=embedded_db._free_port())
     db_pid = int((pgdata / "postmaster.pid").read_text().split()[0])
@@ -600,8 +617,9 @@ def main() -> None:
                     continue
                 detail = f"load average {load_before:.1f} at its start; {detail}"
             else:
-                if name == "project":
-                    command = [sys.executable, "-m", "portalnews.cli", "run", "--registry", str(registry),
+                if name in ("project", GENERIC):
+                    entry = generic_registry if name == GENERIC else registry
+                    command = [sys.executable, "-m", "portalnews.cli", "run", "--registry", str(entry),
                                "--portal", "gen_nukeviet"]
                 else:
                     command = [
@@ -683,13 +701,15 @@ def main() -> None:
         embedded_db.stop(pgdata)
         embedded_db.remove_cluster(pgdata)  # as root it may live in /var/lib/portalnews
         shutil.rmtree(tmp, ignore_errors=True)
-    ratios = [project_against_naive(named["project"], named["naive"]) for named in runs
-              if {"naive", "project"} <= named.keys()]
-    for run, ratio in enumerate(ratios):
-        print(f"project / naive{f' (run {run + 1})' if len(ratios) > 1 else ''}: " + ratio_line(ratio))
-    if len(ratios) > 1:
-        print(f"project / naive, median of {len(ratios)} runs: "
-              + ratio_line({key: statistics.median(r[key] for r in ratios) for key in ratios[0]}))
+    for name, against in (("project", "naive"), (GENERIC, "naive"), ("project", GENERIC)):
+        ratios = [project_against_naive(named[name], named[against]) for named in runs
+                  if {name, against} <= named.keys()]
+        label = f"{LABELS[name]} / {LABELS[against]}"
+        for run, ratio in enumerate(ratios):
+            print(f"{label}{f' (run {run + 1})' if len(ratios) > 1 else ''}: " + ratio_line(ratio))
+        if len(ratios) > 1:
+            print(f"{label}, median of {len(ratios)} runs: "
+                  + ratio_line({key: statistics.median(r[key] for r in ratios) for key in ratios[0]}))
     for name in DAG_RUNS:
         against = [dag_against_project(named[name], named["project"]) for named in runs
                    if {name, "project"} <= named.keys()]
@@ -717,8 +737,12 @@ def stored_when(db_url: str, contender: str, began: float) -> dict[str, tuple[fl
 def contenders(args) -> list[tuple[int, str]]:
     """(run, contender) in the order they run, reversed from one run to the next (so the naive baseline and
     `portalnews run` alternate which goes first, and so do the DAG runs)."""
-    chosen = [name for name in LABELS
-              if (name in args.only if args.only else args.scheduled or name not in DAG_RUNS)]
+    def wanted(name: str) -> bool:
+        if name == GENERIC:  # with --generic-cleaning, whatever --only says
+            return args.generic_cleaning or name in (args.only or ())
+        return name in args.only if args.only else args.scheduled or name not in DAG_RUNS
+
+    chosen = [name for name in LABELS if wanted(name)]
     return [(run, name) for run in range(args.runs) for name in (chosen if run % 2 == 0 else chosen[::-1])]
 
 

@@ -13,13 +13,18 @@ CRAWL_POOL = "portal_crawl"
 CRAWL_POOL_SLOTS = 2
 TIMEZONE = "Asia/Ho_Chi_Minh"
 GRAPHVIZ_WARNING = "ignore:Could not import graphviz:UserWarning"
-# Airflow's own processes take CPU from the portal runs on a small machine: settings that cut it without an
-# operator noticing, for `portalnews up` and (the same values) docker-compose.yml, which
-# tests/system/test_compose.py checks; why each, with figures: docs/operators.md#airflows-own-cpu.
+# Airflow's own processes take CPU from the portal runs on a small machine, and its hand-overs time from a
+# DAG run: settings that cut them without an operator noticing, for `portalnews up` and (the same values)
+# docker-compose.yml, which tests/system/test_compose.py checks; why each, with figures:
+# docs/operators.md#airflows-own-cpu.
 LEAN_SETTINGS = {
     # Every DAG file was parsed again every 30 s: 3 % of a core, half of Airflow's CPU when idle. An edited
     # DAG file is still parsed at once (its mtime is watched); an edited registry shows within 2 minutes.
     "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL": "120",
+    # A task's supervisor waits up to this long between looks at its task process: when the process closes
+    # its sockets just before it can be reaped (often), its executor slot stays taken 5 s after the task
+    # ended, and the report task waited for a slot. 1 s; a heartbeat a second per running task is cheap.
+    "AIRFLOW__WORKERS__MIN_HEARTBEAT_INTERVAL": "1",
 }
 
 

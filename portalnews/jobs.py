@@ -82,7 +82,7 @@ def _scrapy_crawl(spider: str, arguments: dict[str, str], settings: dict[str, st
     The Scrapy project is found through SCRAPY_SETTINGS_MODULE, not a scrapy.cfg, so this works from
     any directory and from an installed (non-editable) package. Returns the exit code and the last lines.
     """
-    command = [sys.executable, "-m", "scrapy", "crawl", spider]
+    command = [sys.executable, "-m", "portalnews.spiders.scrapy_crawl", spider]  # without Scrapy's commands
     for key, value in arguments.items():
         command += ["-a", f"{key}={value}"]
     for key, value in settings.items():

@@ -32,7 +32,13 @@ def extract_article(html: str | bytes, url: str | None = None, hints: dict | Non
     title = choose_title(page)
     title_node = title_element(page, title)
 
+    # With a body hint the container is found in the copy of the hinted elements; the fields that read
+    # the page around it (labelled lines after it, the lead before it, images) need the page's own
+    # element: NukeViet prints author and source under its body container, the lead above it.
     container = find_container(page)
+    container_in_page = page.in_page(container)
+    if container_in_page is not None:
+        container = container_in_page
     captions = find_captions(container) if container is not None else []
     lines = [normalize_text(p) for p in body.paragraphs]
     vietnamese = is_vietnamese(lines)
@@ -49,8 +55,6 @@ def extract_article(html: str | bytes, url: str | None = None, hints: dict | Non
     if not lines:
         raise ExtractionError("no article body found")
 
-    # Fields that read the page around the container need the page's own node, not a hinted copy.
-    container_in_page = None if page.body_is_hinted else container
     author, source = choose_author(page, edges, container_in_page, vietnamese)
     sapo = find_sapo(page, title_node, container_in_page)
     published, modified = page_dates(page, title_node)

@@ -60,11 +60,13 @@ class ParsedPage:
     (the page itself, or only the elements a `body` hint selects)."""
 
     def __init__(self, tree: HtmlElement, url: str | None = None, hints: dict | None = None,
-                 body_tree: HtmlElement | None = None):
+                 body_tree: HtmlElement | None = None, hinted_nodes: list[HtmlElement] | None = None):
         self.tree = tree
         self.url = url
         self.hints = hints or {}
         self.body_tree = tree if body_tree is None else body_tree
+        # the page's own elements the body tree is a copy of (wrap_nodes), in order
+        self.hinted_nodes = hinted_nodes or []
         self.memo: dict = {}  # results about the body tree computed once (portalnews.extraction.prose)
         self.page_memo: dict = {}  # results about the whole page computed once, shared by with_body
 
@@ -77,16 +79,16 @@ class ParsedPage:
             raise ExtractionError("not parseable as HTML")
         apply_strip_hints(tree, hints)
         body_tree = None
-        if hints.get("body"):
-            nodes = [n for xp in hints["body"] for n in tree.xpath(xp) if isinstance(n, HtmlElement)]
-            if nodes:
-                body_tree = wrap_nodes(nodes)
-        return cls(tree, url, hints, body_tree)
+        nodes = [n for xp in hints.get("body", ()) for n in tree.xpath(xp) if isinstance(n, HtmlElement)]
+        if nodes:
+            body_tree = wrap_nodes(nodes)
+        return cls(tree, url, hints, body_tree, nodes)
 
     def with_body(self, body_tree: HtmlElement) -> ParsedPage:
         """The same page (lookups already made are shared) with the body read from `body_tree`."""
         other = copy.copy(self)
         other.body_tree = body_tree
+        other.hinted_nodes = []  # `body_tree` is no copy of hinted elements: in_page finds nothing
         other.memo = {}
         return other
 
@@ -94,6 +96,33 @@ class ParsedPage:
     def body_is_hinted(self) -> bool:
         """The body comes from a copy of hinted elements: its nodes are not the page's own."""
         return self.body_tree is not self.tree
+
+    def in_page(self, node: HtmlElement | None) -> HtmlElement | None:
+        """The page's own element that `node`, an element of the body tree, stands for: `node` itself
+        when the body is the page; when it is a copy of hinted elements, the element it was copied
+        from, found by its place under them (None for the wrapper around the copies, or when the
+        copy's shape differs from the page's, which its reparse could make happen)."""
+        if node is None or not self.body_is_hinted:
+            return node
+        wrapper = self.body_tree.find("body/article")
+        chain = [node]  # from `node` up to a copied element, a child of the wrapper
+        while chain[-1].getparent() is not wrapper:
+            parent = chain[-1].getparent()
+            if parent is None:
+                return None
+            chain.append(parent)
+        top = wrapper.index(chain[-1])
+        if top >= len(self.hinted_nodes):
+            return None
+        original = self.hinted_nodes[top]
+        if original.tag != chain[-1].tag:
+            return None
+        for child in reversed(chain[:-1]):
+            index = child.getparent().index(child)
+            if index >= len(original) or original[index].tag != child.tag:
+                return None
+            original = original[index]
+        return original
 
     def hinted_text(self, field: str) -> str | None:
         """The text the portal's hint for `field` (title, date, author, category) selects, if any."""

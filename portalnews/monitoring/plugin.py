@@ -1,58 +1,53 @@
 """The Airflow 3 UI plugin (entry point `airflow.plugins` in pyproject.toml, so `airflow plugins`
 lists it wherever the package is installed): the Portal health page, a FastAPI app mounted at
-/portalnews in the API server and shown in the UI's navigation as an external view; and the
-middleware that opens the UI in Airflow's default time zone."""
+/portalnews in the API server (health_app.py) and shown in the UI's navigation as an external view; and
+the middleware that opens the UI in Airflow's default time zone.
+
+Every task process loads the plugins (for their listeners), so this module stays light: the app and the
+middleware are imported when the API server reads them. Importing FastAPI and Airflow's API security
+here cost each Celery task 0.4-1.5 s before it started (bench/README.md, "The scheduled path after the
+body hint"); LocalExecutor tasks inherit the scheduler's loaded plugins."""
 
 from __future__ import annotations
 
-from airflow.plugins_manager import AirflowPlugin
-from fastapi import Depends, FastAPI
-from fastapi.responses import HTMLResponse
+from collections.abc import Callable
+from typing import Any
 
-from portalnews.monitoring.ui_timezone import DefaultTimezoneMiddleware
+from airflow.plugins_manager import AirflowPlugin
 
 URL_PREFIX = "/portalnews"
 
-app = FastAPI(
-    title="portalnews", description="Portal health page", docs_url=None, redoc_url=None, openapi_url=None
-)
+
+class _BuiltOnFirstRead:
+    """A plugin attribute built the first time Airflow reads it, then kept."""
+
+    def __init__(self, build: Callable[[], list[dict[str, Any]]]):
+        self.build = build
+        self.value: list[dict[str, Any]] | None = None
+
+    def __get__(self, instance, owner) -> list[dict[str, Any]]:
+        if self.value is None:
+            self.value = self.build()
+        return self.value
 
 
-def _db_url() -> str:
-    from airflow.models.connection import Connection
+def _apps() -> list[dict[str, Any]]:
+    from portalnews.monitoring.health_app import app
 
-    from portalnews.config import DB_CONNECTION_ID
-
-    return Connection.get_connection_from_secrets(DB_CONNECTION_ID).get_uri()
+    return [{"app": app, "url_prefix": URL_PREFIX, "name": "Portal health"}]
 
 
-def _registry_portals():
-    from portalnews.config import registry_files
-    from portalnews.registry import load_registry
+def _root_middlewares() -> list[dict[str, Any]]:
+    # The UI shows times in [core] default_timezone unless the user picked a zone (ui_timezone.py).
+    from portalnews.monitoring.ui_timezone import DefaultTimezoneMiddleware
 
-    return load_registry(registry_files()).values()
-
-
-def _access():
-    # Same rule as the DAG list: a signed-in user (the UI's
-    # session cookie or a bearer token) who may read DAGs.
-    from airflow.api_fastapi.core_api.security import requires_access_dag
-
-    return requires_access_dag("GET")
-
-
-@app.get("/health", response_class=HTMLResponse, dependencies=[Depends(_access())])
-def portal_health_page() -> str:
-    from portalnews.monitoring.health_page import page
-
-    return page(_db_url, _registry_portals)
+    return [{"middleware": DefaultTimezoneMiddleware, "name": "UI default timezone"}]
 
 
 class PortalnewsPlugin(AirflowPlugin):
     name = "portalnews"
-    fastapi_apps = [{"app": app, "url_prefix": URL_PREFIX, "name": "Portal health"}]
-    # The UI shows times in [core] default_timezone unless the user picked a zone (ui_timezone.py).
-    fastapi_root_middlewares = [{"middleware": DefaultTimezoneMiddleware, "name": "UI default timezone"}]
+    fastapi_apps = _BuiltOnFirstRead(_apps)  # type: ignore[assignment]
+    fastapi_root_middlewares = _BuiltOnFirstRead(_root_middlewares)  # type: ignore[assignment]
     external_views = [{
         "name": "Portal health",
         "href": f"{URL_PREFIX}/health",

@@ -16,7 +16,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from portalnews.config import builtin_portals
-from portalnews.registry.validation import RegistryError, check_types, check_urls, check_values, read_entries
+from portalnews.registry.validation import (
+    TABLE_KEYS,
+    RegistryError,
+    check_types,
+    check_urls,
+    check_values,
+    read_entries,
+)
 
 BUILTIN_REGISTRY = Path(__file__).with_name("portals.toml")  # portalnews/registry/portals.toml
 FAMILIES_FILE = Path(__file__).with_name("families.toml")
@@ -114,6 +121,16 @@ def _load_families() -> dict[str, dict[str, Any]]:
         return tomllib.load(fh)
 
 
+def _with_family_defaults(entry: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:
+    """The entry over its family's defaults; in tables (extract, health, settings) key by key, so a
+    portal giving its own `title` hint keeps the family's `body` hint, and `body = []` drops it."""
+    merged = {**defaults, **entry}
+    for key in TABLE_KEYS:
+        if isinstance(defaults.get(key), dict) and isinstance(entry.get(key), dict):
+            merged[key] = {**defaults[key], **entry[key]}
+    return merged
+
+
 def _portal_from_entry(
     entry: dict[str, Any], registry_file: str, families: dict[str, dict[str, Any]]
 ) -> Portal:
@@ -122,7 +139,7 @@ def _portal_from_entry(
     family = entry.get("family")
     if family is not None and family not in families:
         raise RegistryError(f"{where}: unknown family {family!r} (known: {', '.join(sorted(families))})")
-    merged = {**families.get(family, {}), **entry} if family else dict(entry)
+    merged = _with_family_defaults(entry, families.get(family, {})) if family else dict(entry)
 
     for key in ("id", "name", "base_url", "start_urls", "article_url_pattern"):
         if key not in merged:

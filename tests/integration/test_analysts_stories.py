@@ -10,7 +10,7 @@ import pytest
 from portalnews.pipelines.load import load_pending, stories
 from portalnews.registry import Portal
 from portalnews.vietnamese.dates import VIETNAM
-from tests.support.database import query
+from tests.support.database import migrate_until, query
 
 # A provincial directive as portals republish it (text written for this test, in the portals' style).
 DIRECTIVE = """Thực hiện Kết luận số 123-KL/TW của Bộ Chính trị, Ban Thường vụ Tỉnh ủy yêu cầu các cấp ủy, tổ chức đảng tập trung lãnh đạo, chỉ đạo triển khai đồng bộ các giải pháp phát triển kinh tế - xã hội năm 2025.
@@ -136,16 +136,10 @@ def test_a_copy_needs_enough_whole_bands_in_common_to_be_read_and_no_copy_is_mis
 def test_a_copy_stored_before_the_band_table_is_found_after_it(make_database):
     """Articles signed before migration 0014 (keys in story_signatures.bands) are found by the new lookup:
     the migration copies their keys into story_bands."""
-    from portalnews.store.schema import MIGRATIONS_DIR, migrate, migration_names
+    from portalnews.store.schema import migrate
 
     db_url = make_database(migrated=False)
-    query(db_url, "CREATE TABLE schema_migrations (name text PRIMARY KEY,"
-                  " applied_at timestamptz DEFAULT now())")
-    for name in migration_names():
-        if name >= "0014":
-            break
-        query(db_url, (MIGRATIONS_DIR / name).read_text(encoding="utf-8"), None)
-        query(db_url, "INSERT INTO schema_migrations (name) VALUES (%s)", (name,))
+    migrate_until(db_url, "0014")
     # What the load stage stored before 0014: the article, its story, its signature with its band keys.
     query(db_url, "INSERT INTO portals (id, name, base_url) VALUES ('hatinh', 'hatinh', 'http://hatinh.test/')")
     story = query(db_url, "INSERT INTO stories (first_portal, first_published_at) VALUES ('hatinh', %s)"

@@ -29,9 +29,9 @@ from warcio.warcwriter import WARCWriter
 from portalnews import jobs
 from portalnews.cli import main
 from portalnews.extraction import EXTRACTOR_VERSION
-from portalnews.store.schema import register_portals
+from portalnews.store.schema import migrate, register_portals
 from tests.support.archives import record_warc, response_offsets
-from tests.support.database import query
+from tests.support.database import migrate_until, query
 from tests.support.docs import fenced_blocks
 from tests.support.paths import REPO
 from tests.support.sites import with_settings
@@ -90,6 +90,41 @@ def test_import_keeps_the_portals_articles_with_provenance_and_a_second_import_a
     assert again["load"].get("new", 0) == 0
     assert query(db_url, "SELECT count(*) AS n FROM raw_pages")[0]["n"] == len(site.expected)
     assert article_count(db_url) == len(site.expected)
+
+
+def test_an_archives_articles_are_read_through_the_raw_page_index_once_an_older_database_migrates(
+        make_database):
+    """The guide's query of the articles an import brought in joins raw pages to articles by
+    articles.raw_page_id: migration 0018 indexes it on a database holding articles already, and the
+    query reads articles through it instead of reading every article."""
+    db_url = make_database(migrated=False)
+    migrate_until(db_url, "0018")
+    # What an older release stored: a crawled page and two archived ones, each the page of one article.
+    query(db_url, "INSERT INTO portals (id, name, base_url) VALUES ('quangtri', 'Quảng Trị', 'http://qt.test/')")
+    for n, (source, fetched, title) in enumerate([
+            ("crawl", "2025-03-02 08:00+07", "Hội nghị Ban Chấp hành Đảng bộ tỉnh lần thứ 20"),
+            ("archive", "2024-11-05 09:30+07", "Tổng kết công tác dân vận năm 2024"),
+            ("archive", "2024-10-01 14:00+07", "Khai mạc Đại hội Đảng bộ huyện Gio Linh")]):
+        url = f"http://qt.test/tin/{n}"
+        (page,) = query(db_url, "INSERT INTO raw_pages (portal, requested_url, url, canonical_url, status,"
+                                " html_gz, content_sha256, fetched_at, source, archive_file) VALUES"
+                                " ('quangtri', %s, %s, %s, 200, '\\x00', %s, %s, %s, %s) RETURNING id",
+                        (url, url, url, str(n), fetched, source,
+                         "quangtri.warc.gz" if source == "archive" else None))
+        query(db_url, "INSERT INTO articles (portal, url, canonical_url, title, body, body_fingerprint,"
+                      " extractor_version, raw_page_id) VALUES ('quangtri', %s, %s, %s, 'x', %s, 'v0', %s)",
+              (url, url, title, str(n), page["id"]))
+    assert query(db_url, "SELECT to_regclass('articles_raw_page') AS i") == [{"i": None}]
+
+    assert migrate(db_url) == ["0018_articles_by_raw_page.sql"]
+
+    (archived,) = guide_sql("a.raw_page_id")
+    assert [(r["title"], r["source"]) for r in query(db_url, archived)] == [
+        ("Khai mạc Đại hội Đảng bộ huyện Gio Linh", "archive"),
+        ("Tổng kết công tác dân vận năm 2024", "archive")]
+    # Planner costs on three rows favour a scan; with scans priced out the index must serve the join.
+    plan = query(db_url, "SET enable_seqscan = off; EXPLAIN " + archived)
+    assert "using articles_raw_page on articles a" in "\n".join(r["QUERY PLAN"] for r in plan)
 
 
 def test_discover_reads_the_archived_listings_as_the_crawl_does_and_counts_what_they_link(

@@ -10,6 +10,8 @@ from contextlib import contextmanager
 import psycopg2
 import psycopg2.extras
 
+from portalnews.store.schema import MIGRATIONS_DIR, migration_names
+
 
 def keep_the_analysts_password(cur) -> None:
     """The session's analyst password on the server (Compose's test sets its own on the shared server)."""
@@ -46,3 +48,15 @@ def query(db_url: str, sql: str, params=()) -> list[dict]:
             return [dict(r) for r in cur.fetchall()] if cur.description else []
     finally:
         conn.close()
+
+
+def migrate_until(db_url: str, first_pending: str) -> None:
+    """Apply the migrations before `first_pending` (by name) to an empty database, as a database made by
+    an older release: a test then stores what that release stored and migrates the rest."""
+    query(db_url, "CREATE TABLE schema_migrations (name text PRIMARY KEY,"
+                  " applied_at timestamptz NOT NULL DEFAULT now())")
+    for name in migration_names():
+        if name >= first_pending:
+            break
+        query(db_url, (MIGRATIONS_DIR / name).read_text(encoding="utf-8"), None)
+        query(db_url, "INSERT INTO schema_migrations (name) VALUES (%s)", (name,))

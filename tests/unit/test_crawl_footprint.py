@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -65,3 +66,33 @@ def test_the_process_running_a_portal_leaves_scrapy_to_the_crawl_process():
     packages = set(json.loads(result.stdout))
     assert "psycopg2" in packages  # the pipeline's own modules did load
     assert not packages & {"scrapy", "twisted", "warcio"}
+
+
+def test_the_crawl_process_entry_point_leaves_out_the_scrapy_commands_a_crawl_never_runs():
+    """`scrapy crawl` (scrapy.cmdline) imports every Scrapy command to list them: unittest for `check`,
+    pydantic through itemadapter, 10 MiB of the crawl process; the crawl's own entry point runs the same
+    crawl through Scrapy's script API without them (`python -m scrapy list` is the contrast)."""
+    loaded = LOADED_BY_A_CRAWL.replace("import json, sys",
+                                       "import json, sys, portalnews.spiders.scrapy_crawl")
+    env = {"SCRAPY_SETTINGS_MODULE": "portalnews.spiders.settings", "PATH": "/usr/bin:/bin"}
+    result = subprocess.run([sys.executable, "-c", loaded], capture_output=True, text=True, env=env,
+                            timeout=120, check=True)
+    packages = set(json.loads(result.stdout))
+    assert "scrapy" in packages and "portalnews" in packages
+    assert not packages & {"unittest", "pydantic"}
+    with_commands = subprocess.run(
+        [sys.executable, "-c", "import json, sys; from scrapy.cmdline import execute\ntry: execute(['scrapy',"
+         " 'list'])\nexcept SystemExit: print(json.dumps(sorted({n.split('.')[0] for n in sys.modules})))"],
+        capture_output=True, text=True, env=env, timeout=120, check=True)
+    assert {"unittest", "pydantic"} <= set(json.loads(with_commands.stdout.splitlines()[-1]))
+
+
+def test_the_crawl_entry_point_says_which_spider_or_argument_is_wrong_and_fails():
+    env = dict(os.environ, SCRAPY_SETTINGS_MODULE="portalnews.spiders.settings")
+    unknown = subprocess.run([sys.executable, "-m", "portalnews.spiders.scrapy_crawl", "no_such_spider"],
+                             capture_output=True, text=True, env=env, timeout=120)
+    assert unknown.returncode != 0 and "Spider not found: no_such_spider" in unknown.stderr
+    malformed = subprocess.run(
+        [sys.executable, "-m", "portalnews.spiders.scrapy_crawl", "portal", "-s", "JOBDIR"],
+        capture_output=True, text=True, env=env, timeout=120)
+    assert malformed.returncode != 0 and "-s 'JOBDIR': expected NAME=VALUE" in malformed.stderr
