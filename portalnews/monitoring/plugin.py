@@ -46,8 +46,8 @@ def _root_middlewares() -> list[dict[str, Any]]:
 
 class PortalnewsPlugin(AirflowPlugin):
     name = "portalnews"
-    fastapi_apps = _BuiltOnFirstRead(_apps)  # type: ignore[assignment]
-    fastapi_root_middlewares = _BuiltOnFirstRead(_root_middlewares)  # type: ignore[assignment]
+    fastapi_apps = _BuiltOnFirstRead(_apps)
+    fastapi_root_middlewares = _BuiltOnFirstRead(_root_middlewares)
     external_views = [{
         "name": "Portal health",
         "href": f"{URL_PREFIX}/health",
