@@ -44,6 +44,11 @@ def wrap_nodes(nodes: list[HtmlElement]) -> HtmlElement:
     return load_html(etree.tostring(wrapper, encoding="unicode"))
 
 
+def wrapped_copies(body_tree: HtmlElement) -> HtmlElement | None:
+    """The <article> of a `wrap_nodes` page: the copies, in the order of the nodes given."""
+    return body_tree.find("body/article")
+
+
 def _unescaped(item: dict) -> dict:
     """A JSON-LD object with its string values (also inside lists) entity-decoded."""
     def decode(value):
@@ -104,7 +109,7 @@ class ParsedPage:
         copy's shape differs from the page's, which its reparse could make happen)."""
         if node is None or not self.body_is_hinted:
             return node
-        wrapper = self.body_tree.find("body/article")
+        wrapper = wrapped_copies(self.body_tree)
         chain = [node]  # from `node` up to a copied element, a child of the wrapper
         while chain[-1].getparent() is not wrapper:
             parent = chain[-1].getparent()
