@@ -120,7 +120,8 @@ def measure(args, airflow, mirrors: list[TimedMirror], home: Path) -> None:
     crawl_tasks = []  # the crawl tasks as Airflow ran them (what pool portal_crawl limits)
     for dag_id in wanted:
         run = airflow.api(f"/api/v2/dags/{dag_id}/dagRuns")["dag_runs"][0]
-        task = airflow.api(f"/api/v2/dags/{dag_id}/dagRuns/{run['dag_run_id']}/taskInstances/crawl")
+        task = airflow.api(
+            f"/api/v2/dags/{dag_id}/dagRuns/{run['dag_run_id']}/taskInstances/crawl_clean_load")
         if task.get("start_date") and task.get("end_date"):
             crawl_tasks.append((datetime.fromisoformat(task["start_date"]).timestamp(),
                                 datetime.fromisoformat(task["end_date"]).timestamp()))

@@ -344,7 +344,10 @@ def main() -> None:
                              " is grown to --articles)")
     parser.add_argument("--shared-buffers", metavar="SIZE",
                         help="with --compare-with: both servers restarted with this shared_buffers (e.g. 3GB)"
-                             " and the load stage's tables' indexes read into it first (pg_prewarm)")
+                             " instead of the embedded server's own (an eighth of the memory), and --prewarm")
+    parser.add_argument("--prewarm", action="store_true",
+                        help="with --compare-with: the load stage's tables' indexes read into the cache first"
+                             " (pg_prewarm), as a server running for long would hold them if they fit")
     parser.add_argument("--compare-with", type=Path, metavar="DIR",
                         help="with --keep: alternate the load stage's loads between the corpus kept in DIR"
                              " and the one in --keep (both already built), --load-repeats each, and print"
@@ -424,7 +427,8 @@ def compare(args) -> None:
                 raise SystemExit(f"no corpus in {pgdata}: build it first (--keep {pgdata})")
             _query(db_url, "VACUUM ANALYZE")  # what an earlier run left behind
             _query(db_url, "CHECKPOINT")
-            if args.shared_buffers:  # as a server running for long would hold them, if they fit
+            print(f"shared_buffers {_query(db_url, 'SHOW shared_buffers')[0][0]}", flush=True)
+            if args.prewarm or args.shared_buffers:  # as a server running for long would hold them
                 _query(db_url, "CREATE EXTENSION IF NOT EXISTS pg_prewarm")
                 (size,), = _query(db_url, "SELECT sum(pg_prewarm(i.indexrelid)) * 8192 / 2^20"
                                           " FROM pg_index i WHERE i.indrelid::regclass::text = ANY(%s)",

@@ -412,7 +412,7 @@ def celery_executor(registry: Path, db_url: str, tmp: Path) -> Iterator[Deployme
     try:
         embedded_db.ensure_database(server, AIRFLOW_DATABASE)
         # Three task slots, as `portalnews up`'s LocalExecutor (Compose's worker has Celery's 16): a crawl
-        # task's process takes ~5 s to end after its success, and one slot would hold the clean task back.
+        # task's process takes ~5 s to end after its success, and one slot would hold the report task back.
         with celery_airflow(root, registry, server.url(AIRFLOW_DATABASE), db_url, {DAG_ID},
                             workers=("worker-a",), concurrency=3) as airflow:
             yield Deployment(None, tuple(p.pid for p in airflow.processes),
@@ -490,7 +490,7 @@ FROM (SELECT 'run' AS what, queued_at AS queued, start_date AS began, end_date A
       FROM dag_run WHERE dag_id = %(dag_id)s
       UNION ALL
       SELECT task_id, queued_dttm, start_date, end_date,
-             array_position(ARRAY['crawl', 'clean', 'load', 'report'], task_id::text)
+             array_position(ARRAY['crawl_clean_load', 'report'], task_id::text)
       FROM task_instance WHERE dag_id = %(dag_id)s) AS times
 ORDER BY n
 """

@@ -1,4 +1,4 @@
-"""One Airflow DAG per portal in the registry: crawl -> clean -> load -> report.
+"""One Airflow DAG per portal in the registry: crawl_clean_load -> report.
 
 Kept thin: the steps live in portalnews.jobs (shared with `portalnews run`), their tasks in
 portalnews/airflow_tasks.py (shared with the backfill DAG). The portalnews database is reached
@@ -43,15 +43,15 @@ OPERATOR_DOC = """
 ### {name}
 `{base_url}` · CMS family `{family}` · schedule `{schedule}` · registry `{registry_file}`
 
-**crawl** fetches listing pages, feeds and sitemaps and every unseen article (Scrapy, own process),
-keeping raw pages in `raw_pages`, and cleans and loads them while it crawls; **clean** extracts text and
-metadata into `extractions` and **load** merges them into `articles` (deduplicated) for any page left,
-and count the run's figures; **report** records the run in `crawl_runs`
+**crawl_clean_load** fetches listing pages, feeds and sitemaps and every unseen article (Scrapy, own
+process), keeping raw pages in `raw_pages`; while it crawls, it cleans them (text and metadata into
+`extractions`) and loads them (into `articles`, deduplicated), each stage's figures in its log;
+**report** records the run in `crawl_runs`
 and fails (red) on a zero-yield or drift alert, with the reason in its log. A task failing after its
 last retry, or a red report, sends one message per incident through the `portalnews_alerts` Connection.
 A crawl never runs while another crawl of the same portal (a backfill) holds the portal's lock: this
 run's crawl is then skipped.
-Crawl figures are in the crawl task's log and in `SELECT * FROM crawl_runs WHERE portal = '{id}'`.
+Crawl figures are in the crawl_clean_load task's log and in `SELECT * FROM crawl_runs WHERE portal = '{id}'`.
 """
 
 

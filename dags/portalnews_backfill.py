@@ -3,7 +3,7 @@
 Params: `portal` (a registry id), `since` (oldest publication date wanted), `depth` (listing pages to
 walk), `source` (`portal`, or a web archive's URL to backfill from its captures), `until` (with an
 archive source, the newest capture date wanted; empty for no bound), `wait` (minutes to wait
-for a running crawl of the portal). crawl -> clean -> load -> report,
+for a running crawl of the portal). crawl_clean_load -> report,
 the portal DAG's tasks (portalnews/airflow_tasks.py), recorded in crawl_runs with trigger `backfill`. The
 crawl waits, logging each check, while another crawl of the same portal (its hourly DAG) holds the
 portal's lock, and holds it in turn, so the two never crawl one portal at once; past `wait` the try
@@ -32,7 +32,7 @@ and how many listing pages to walk (`depth`); `source` is `portal`, or a Wayback
 archive's URL (e.g. `https://web.archive.org/web`) to fetch the portal's archived captures instead,
 made between `since` and `until` (empty: up to now). It waits for the portal's scheduled crawl to
 finish (up to `wait` minutes, then the try fails with the reason and is retried) and keeps that crawl
-out while it runs. Progress: the crawl task's log and
+out while it runs. Progress: the crawl_clean_load task's log and
 `SELECT * FROM crawl_runs WHERE trigger = 'backfill' ORDER BY started_at DESC`.
 """
 
@@ -127,8 +127,7 @@ def _crawl_options() -> dict:
 def portalnews_backfill():
     crawl_clean_load_report(PortalRun(
         portal=_portal, trigger="backfill", before_crawl=_wait_for_portal, crawl_options=_crawl_options,
-        resolve_incidents=False, timeouts={"crawl": timedelta(hours=20), "clean": timedelta(hours=3),
-                                           "load": timedelta(hours=2)}))
+        resolve_incidents=False, timeout=timedelta(hours=22)))
 
 
 portalnews_backfill()

@@ -1,4 +1,4 @@
-"""The crawl -> clean -> load -> report tasks of one portal run, wired once for the portal DAGs
+"""The crawl_clean_load -> report tasks of one portal run, wired once for the portal DAGs
 (dags/portal_dags.py) and the backfill DAG (dags/portalnews_backfill.py); the steps themselves live in
 portalnews.jobs. In the package, not the DAG folder, so every way Airflow parses DAG files imports it
 (the layer just under dags/, tests/unit/test_layers.py).
@@ -7,7 +7,7 @@ portalnews.jobs. In the package, not the DAG folder, so every way Airflow parses
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 
 from airflow.sdk import Asset, get_current_context, task
@@ -16,6 +16,8 @@ from portalnews.airflow_env import CONNECTION_ID, CRAWL_POOL
 from portalnews.config import registry_files
 from portalnews.monitoring.callbacks import db_url
 from portalnews.registry import Portal
+
+STAGES = ("crawl", "clean", "load")  # of jobs.crawl_clean_load, overlapping in one task
 
 
 @dataclass(frozen=True)
@@ -26,10 +28,9 @@ class PortalRun:
     trigger: str  # crawl_runs.trigger
     before_crawl: Callable[[str, Portal], None]  # the portal's lock is taken: skip, or wait
     crawl_options: Callable[[], dict] = dict  # extra arguments of jobs.crawl
-    articles_asset: Asset | None = None  # updated by load
+    articles_asset: Asset | None = None  # updated by crawl_clean_load
     resolve_incidents: bool = True  # a green report closes the portal's open incident
-    timeouts: dict[str, timedelta] = field(default_factory=lambda: {
-        "crawl": timedelta(hours=3), "clean": timedelta(hours=2), "load": timedelta(hours=1)})
+    timeout: timedelta = timedelta(hours=3)  # crawl_clean_load's
 
 
 def backfill_crawl_options(params: dict) -> dict:
@@ -48,10 +49,16 @@ def portalnews_db_url() -> str:
 
 
 def crawl_clean_load_report(spec: PortalRun) -> None:
-    """Add the four tasks, in order, to the DAG being defined."""
+    """Add the two tasks, in order, to the DAG being defined: crawl_clean_load does the run's work, its
+    three stages overlapping in one task (as `portalnews run` does); report gives the run's verdict."""
 
-    @task(pool=CRAWL_POOL, execution_timeout=spec.timeouts["crawl"])
-    def crawl() -> dict:
+    # One task, not crawl -> clean -> load: the stages overlap (fetching waits on the network, cleaning
+    # on the CPU, loading on the database), and each hand-over between tasks cost about a second of
+    # scheduling against a run of tens of seconds (bench/throughput.py measures both). A retry finishes
+    # what a failed try left: cleaning and loading take every pending page of the portal.
+    @task(pool=CRAWL_POOL, execution_timeout=spec.timeout,
+          outlets=[spec.articles_asset] if spec.articles_asset else [])
+    def crawl_clean_load() -> dict:
         from portalnews import jobs
         from portalnews.store.runs import release_run
 
@@ -62,56 +69,33 @@ def crawl_clean_load_report(spec: PortalRun) -> None:
         )
         stats: dict = {}
         try:  # jobs.crawl holds the portal's lock for the crawl's length
-            # Cleaned and loaded while crawling, as `portalnews run` does: three tasks one after the
-            # other left a core idle for most of the run (bench/throughput.py measures both).
             jobs.crawl_clean_load(url, portal, run_id, stats, registry_files(), **spec.crawl_options())
         except Exception as err:
-            jobs.finish_run(url, portal, run_id, stats, error=f"crawl: {type(err).__name__}: {err}")
+            error = f"{_failed_stage(stats)}: {type(err).__name__}: {err}"
+            jobs.finish_run(url, portal, run_id, stats, error=error)
             raise
-        release_run(url, run_id)  # clean and load may run in other processes
-        print(f"crawl statistics for {portal.id} ({spec.trigger}): {stats['crawl']}; while crawling,"
-              f" clean {stats['clean']}, load {stats['load']}")
+        release_run(url, run_id)  # the report runs in another process
+        for stage in STAGES:
+            print(f"{stage} statistics for {portal.id} ({spec.trigger}): {stats[stage]}")
         return {"run_id": run_id, **stats}
 
-    # clean and load finish what the crawl task left (a page stored after its last pass, a retried
-    # task's pages) and report the run's whole figures.
-    @task(execution_timeout=spec.timeouts["clean"])
-    def clean(run: dict) -> dict:
-        from portalnews import jobs
-
-        portal = spec.portal()
-        stats = jobs.added(run.get("clean", {}), jobs.clean(portalnews_db_url(), portal))
-        print(f"clean statistics for {portal.id}: {stats}")
-        return stats
-
-    @task(
-        outlets=[spec.articles_asset] if spec.articles_asset else [], execution_timeout=spec.timeouts["load"]
-    )
-    def load(run: dict, cleaned: dict) -> dict:
-        from portalnews import jobs
-
-        portal = spec.portal()
-        stats = jobs.added(run.get("load", {}), jobs.load(portalnews_db_url(), portal))
-        print(f"load statistics for {portal.id}: {stats}")
-        return stats
-
     @task(retries=0)
-    def report(run: dict, cleaned: dict, loaded: dict) -> dict:
+    def report(run: dict) -> dict:
         from portalnews import jobs
         from portalnews.monitoring.incidents import resolve_incidents
 
         portal, url = spec.portal(), portalnews_db_url()
-        summary = jobs.finish_run(
-            url, portal, run["run_id"], {"crawl": run["crawl"], "clean": cleaned, "load": loaded}
-        )
+        summary = jobs.finish_run(url, portal, run["run_id"], {stage: run[stage] for stage in STAGES})
         print(f"run summary for {portal.id} ({spec.trigger}): {summary}")
         if spec.resolve_incidents and resolve_incidents(url, portal.id, "run"):
             print(f"{portal.id} is well again: its open incident is resolved")
         return summary
 
-    # The tasks are called with XComArgs while the DAG is defined (Airflow hands them the dicts when they
-    # run); Airflow's @task types the call with the function's own parameters, hence the ignores.
-    run = crawl()
-    cleaned = clean(run)  # type: ignore[arg-type]
-    loaded = load(run, cleaned)  # type: ignore[arg-type]
-    report(run, cleaned, loaded)  # type: ignore[arg-type]
+    # Called with an XComArg while the DAG is defined (Airflow hands it the dict when it runs); Airflow's
+    # @task types the call with the function's own parameter, hence the ignore.
+    report(crawl_clean_load())  # type: ignore[arg-type]
+
+
+def _failed_stage(stats: dict) -> str:
+    """The first stage without figures: jobs.crawl_clean_load fills `stats` as each stage ends."""
+    return next((stage for stage in STAGES if stage not in stats), "load")

@@ -248,6 +248,7 @@ def start(pgdata: Path | None = None, port: int | None = None) -> EmbeddedServer
     password = _superuser_password(pgdata, datadir)
     if not _passwords_required(datadir):
         _require_passwords(datadir, password, None)
+    _write_memory_settings(datadir)
     if port is None:
         wanted = config.embedded_db_port()
         port = wanted if port_free(wanted) else _free_port()
@@ -265,6 +266,50 @@ def start(pgdata: Path | None = None, port: int | None = None) -> EmbeddedServer
             return server
         time.sleep(0.1)
     raise RuntimeError(f"embedded PostgreSQL in {pgdata} did not become ready")
+
+
+SETTINGS_FILE = "portalnews.conf"  # in the data directory, rewritten at each start
+SETTINGS_INCLUDE = f"include_if_exists = '{SETTINGS_FILE}'  # portalnews: memory sized at each start\n"
+
+
+def machine_memory(cgroups: Path = Path("/sys/fs/cgroup")) -> int:
+    """Memory for the server, in bytes: the machine's, or its container's limit (cgroup v2, v1) if lower."""
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    for limit in ("memory.max", "memory/memory.limit_in_bytes"):
+        try:
+            text = (cgroups / limit).read_text().strip()
+        except OSError:
+            continue
+        if text.isdigit():  # "max": no limit
+            memory = min(memory, int(text))
+    return memory
+
+
+def shared_buffers_mb(memory: int) -> int:
+    """PostgreSQL's cache for `memory` bytes. Its documentation starts a dedicated server at a quarter of
+    the memory; this one shares the machine with Airflow and the crawl, so an eighth, never below
+    PostgreSQL's own default (128 MB) nor above 4 GB. The default alone left the load stage 1.3-1.4x dearer
+    at 1,000,000 articles than at 10,000: inserting into the full-text index read its pages from outside
+    the cache (bench/README.md, "Load at 1,000,000: the embedded server's cache")."""
+    return max(128, min(4096, memory // 8 // 2**20))
+
+
+def _write_memory_settings(datadir: Path) -> None:
+    """Size the server's memory by the machine's, in a file postgresql.conf includes last: the machine may
+    change between starts, and an admin's ALTER SYSTEM (postgresql.auto.conf, read after) still wins."""
+    settings = datadir / SETTINGS_FILE
+    settings.write_text(
+        "# Written by portalnews at each start of the embedded server (portalnews/store/embedded.py).\n"
+        "# To choose another size: ALTER SYSTEM SET shared_buffers = '...'; then restart the server.\n"
+        f"shared_buffers = '{shared_buffers_mb(machine_memory())}MB'\n"
+    )
+    main = datadir / "postgresql.conf"
+    if SETTINGS_INCLUDE not in main.read_text():
+        with main.open("a") as out:
+            out.write("\n" + SETTINGS_INCLUDE)
+    account = server_placement.server_account()
+    if account is not None:  # root writes it; the server's own user reads it
+        os.chown(settings, account.pw_uid, account.pw_gid)
 
 
 def stop(pgdata: Path | None = None) -> bool:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import concurrent.futures
+import itertools
 import json
 import os
 import re
@@ -476,6 +477,21 @@ def test_airflow_runs_with_the_lean_settings_of_portalnews_up():
         assert {key: str(env.get(key)) for key in LEAN_SETTINGS} == LEAN_SETTINGS, (
             f"{name}: portalnews.airflow_env.LEAN_SETTINGS, as `portalnews up` runs Airflow"
         )
+
+
+def test_the_database_server_gets_a_cache_sized_in_env_that_postgresql_accepts(pg_server):
+    def settings(env: dict) -> dict[str, str]:
+        command = compose(env)["services"]["postgres"]["command"]
+        assert command[0] == "postgres"  # the image's own entrypoint still initialises the cluster
+        return dict(pair.split("=", 1) for flag, pair in itertools.pairwise(command[1:]) if flag == "-c")
+
+    assert settings(env_example()[0]) == {"shared_buffers": "1GB"}  # not PostgreSQL's own 128 MB
+    assert settings({**env_example()[0], "POSTGRES_SHARED_BUFFERS": "3GB"}) == {"shared_buffers": "3GB"}
+    conn = _admin_connect(pg_server)
+    with conn.cursor() as cur:  # a setting of this server version, in a unit it understands
+        cur.execute("SELECT unit, pg_size_bytes('1GB') FROM pg_settings WHERE name = 'shared_buffers'")
+        assert cur.fetchone() == ("8kB", 2**30)
+    conn.close()
 
 
 def test_airflow_init_migrates_both_schemas_and_creates_the_crawl_pool_the_dags_use():

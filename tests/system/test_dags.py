@@ -28,9 +28,11 @@ def test_there_is_one_dag_per_portal_with_the_pipeline_steps_in_order():
     }
     dag = bag.dags["portalnews_danang"]
     assert dag.max_active_runs == 1 and dag.catchup is False
-    assert [t.task_id for t in dag.topological_sort()] == ["crawl", "clean", "load", "report"]
-    crawl = dag.get_task("crawl")
-    assert crawl.pool == CRAWL_POOL and crawl.retries >= 1 and crawl.retry_exponential_backoff
+    # The three stages overlap in one task, as in `portalnews run`; the report is the run's verdict.
+    assert [t.task_id for t in dag.topological_sort()] == ["crawl_clean_load", "report"]
+    work = dag.get_task("crawl_clean_load")
+    assert work.pool == CRAWL_POOL and work.retries >= 1 and work.retry_exponential_backoff
+    assert [outlet.uri for outlet in work.outlets] == ["portalnews://articles/danang"]
     assert dag.get_task("report").retries == 0  # an alert is not a transient failure
     assert dag.timetable.expression in ("@hourly", "0 * * * *")  # the registry default
 
@@ -45,17 +47,16 @@ def test_airflow_dags_test_loads_a_fixture_portal_into_articles(db_url, serve_si
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     output = result.stdout + result.stderr
-    assert "crawl statistics for" in output  # crawl figures are in the task log
+    # each stage's figures are in the task's log, each page counted once
+    n = len(site.expected)
+    assert "crawl statistics for" in output
+    assert f"clean statistics for {site.portal.id} (airflow): {{'cleaned': {n}, 'failed': 0," in output
+    assert f"load statistics for {site.portal.id} (airflow): {{'new': {n}," in output
 
     rows = query(
         db_url, "SELECT title, published_at, body FROM articles WHERE portal = %s", (site.portal.id,)
     )
     assert len(rows) == len(site.expected)
-    # The crawl task cleaned and loaded every page as it went (as `portalnews run` does); the clean and
-    # load tasks found nothing left, and the run's figures count each page once.
-    n = len(site.expected)
-    assert f"while crawling, clean {{'cleaned': {n}, 'failed': 0," in output
-    assert f"load {{'new': {n}," in output
     runs = query(db_url, "SELECT status, trigger, airflow_run_id, stats FROM crawl_runs")
     assert [(r["status"], r["trigger"]) for r in runs] == [("success", "airflow")]
     assert runs[0]["airflow_run_id"]
@@ -89,3 +90,13 @@ def test_dag_files_import_without_heavy_libraries():
             "print(sorted(m for m in ('scrapy', 'trafilatura', 'psycopg2') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_a_failed_try_names_the_stage_that_failed():
+    """The three stages share one task: the run's message says which of them raised (jobs.crawl_clean_load
+    fills a stage's figures as the stage ends)."""
+    from portalnews.airflow_tasks import _failed_stage
+
+    assert _failed_stage({}) == "crawl"
+    assert _failed_stage({"crawl": {"pages_fetched": 3}}) == "clean"
+    assert _failed_stage({"crawl": {}, "clean": {"cleaned": 3}}) == "load"

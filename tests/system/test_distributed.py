@@ -83,7 +83,7 @@ def test_a_portal_dag_runs_to_success_on_the_celery_workers(celery_airflow):
 
     assert states == {dag_id: "success"}, celery_airflow.errors()
     tasks = celery_airflow.task_instances([dag_id])
-    assert [t["task_id"] for t in tasks] == ["crawl", "clean", "load", "report"]
+    assert [t["task_id"] for t in tasks] == ["crawl_clean_load", "report"]
     assert {t["state"] for t in tasks} == {"success"}
     assert {t["hostname"] for t in tasks} <= set(WORKERS)
     articles = query(
@@ -101,7 +101,7 @@ def test_two_portals_at_once_share_both_workers_and_the_crawl_pool_keeps_their_c
     assert states == dict.fromkeys(dag_ids, "success"), celery_airflow.errors()
     tasks = celery_airflow.task_instances(dag_ids)
     assert {t["hostname"] for t in tasks} == set(WORKERS), "both workers ran tasks"
-    crawls = sorted((t for t in tasks if t["task_id"] == "crawl"), key=lambda t: t["start_date"])
+    crawls = sorted((t for t in tasks if t["task_id"] == "crawl_clean_load"), key=lambda t: t["start_date"])
     assert len(crawls) >= 2
     # The pool has one slot: each crawl started after the previous one ended.
     assert all(later["start_date"] >= earlier["end_date"] for earlier, later in itertools.pairwise(crawls))

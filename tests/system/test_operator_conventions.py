@@ -47,8 +47,9 @@ def test_the_backfill_dag_asks_for_portal_since_depth_source_until_and_wait_and_
         source.match("portal") and source.match("https://web.archive.org/web") and not source.match("archive")
     )
     assert params["until"] is None and schema["until"]["format"] == "date"  # empty: captures up to now
-    assert [t.task_id for t in dag.topological_sort()] == ["crawl", "clean", "load", "report"]
-    assert dag.get_task("crawl").pool == bag.dags["portalnews_danang"].get_task("crawl").pool
+    assert [t.task_id for t in dag.topological_sort()] == ["crawl_clean_load", "report"]
+    work = dag.get_task("crawl_clean_load")
+    assert work.pool == bag.dags["portalnews_danang"].get_task("crawl_clean_load").pool
 
 
 def test_the_backfill_forms_until_reaches_the_archive_backfill_and_is_checked_as_a_date():
