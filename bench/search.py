@@ -481,12 +481,15 @@ def _query(db_url: str, sql: str, params=()) -> list[tuple]:
 def _print_statements(db_url: str, articles: int, top: int = 12) -> None:
     """The statements of the loads above by PostgreSQL time (pg_stat_statements): where the time goes."""
     rows = _query(db_url, "SELECT total_exec_time, calls, rows, shared_blks_hit + shared_blks_read,"
-                          " shared_blks_read, left(regexp_replace(query, '\\s+', ' ', 'g'), 150)"
+                          " shared_blks_read, wal_fpi, wal_bytes,"
+                          " left(regexp_replace(query, '\\s+', ' ', 'g'), 150)"
                           " FROM pg_stat_statements WHERE query NOT ILIKE '%%pg_stat_statements%%'"
                           " ORDER BY total_exec_time DESC LIMIT %s", (top,))
-    print(f"{'':>10}  statements by PostgreSQL time (ms/article, calls, rows, buffers per call, read):")
-    for total, calls, count, buffers, read, text in rows:
-        print(f"{'':>12}{total / articles:7.3f} {calls:6} {count:8} {buffers / calls:9.0f} {read:7}  {text}")
+    print(f"{'':>10}  statements by PostgreSQL time (ms/article, calls, rows, buffers per call, read,"
+          " full-page images written to the WAL per call, WAL kB per call):")
+    for total, calls, count, buffers, read, fpi, wal, text in rows:
+        print(f"{'':>12}{total / articles:7.3f} {calls:6} {count:8} {buffers / calls:9.0f} {read:7}"
+              f" {fpi / calls:6.0f} {float(wal) / calls / 1024:7.0f}  {text}")
 
 
 def _load_average() -> str:

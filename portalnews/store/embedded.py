@@ -302,6 +302,9 @@ def _write_memory_settings(datadir: Path) -> None:
         "# Written by portalnews at each start of the embedded server (portalnews/store/embedded.py).\n"
         "# To choose another size: ALTER SYSTEM SET shared_buffers = '...'; then restart the server.\n"
         f"shared_buffers = '{shared_buffers_mb(machine_memory())}MB'\n"
+        "# The cache survives a restart: pg_prewarm's worker lists the pages it holds (every 5 minutes and\n"
+        "# at shutdown) and reads them back in after the next start.\n"
+        "shared_preload_libraries = 'pg_prewarm'\n"
     )
     main = datadir / "postgresql.conf"
     if SETTINGS_INCLUDE not in main.read_text():

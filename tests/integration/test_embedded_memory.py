@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -74,3 +75,36 @@ def _autocommit(db_url: str, statement: str) -> None:
             cur.execute(statement)
     finally:
         conn.close()
+
+
+def test_the_pages_the_cache_held_are_read_back_in_after_a_restart():
+    parent = Path(tempfile.mkdtemp(prefix="portalnews-test-prewarm-"))
+    pgdata = parent / "pgdata"
+    try:
+        server = embedded_db.start(pgdata=pgdata, port=embedded_db._free_port())
+        url = server.url("postgres")
+        _autocommit(url, "CREATE TABLE kept AS SELECT g AS n, repeat('x', 200) AS filler"
+                         " FROM generate_series(1, 20000) AS g")
+        _autocommit(url, "CREATE EXTENSION pg_buffercache")
+        assert _cached_pages(url, "kept") > 0
+        embedded_db.stop(pgdata)  # the worker lists the cached pages at shutdown
+
+        server = embedded_db.start(pgdata=pgdata, port=embedded_db._free_port())
+        url = server.url("postgres")
+        deadline = time.monotonic() + 60
+        while _cached_pages(url, "kept") < _table_pages(url, "kept"):  # read back in the background
+            assert time.monotonic() < deadline, "the table's pages were not read back in after the restart"
+            time.sleep(0.2)
+    finally:
+        embedded_db.stop(pgdata)
+        embedded_db.remove_cluster(pgdata)
+        shutil.rmtree(parent, ignore_errors=True)
+
+
+def _cached_pages(db_url: str, table: str) -> int:
+    return query(db_url, "SELECT count(*) AS n FROM pg_buffercache"
+                         " WHERE relfilenode = pg_relation_filenode(%s::regclass)", (table,))[0]["n"]
+
+
+def _table_pages(db_url: str, table: str) -> int:
+    return query(db_url, "SELECT pg_relation_size(%s::regclass) / 8192 AS n", (table,))[0]["n"]
