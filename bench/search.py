@@ -369,7 +369,7 @@ def main() -> None:
             embedded_db.ensure_database(server, "bench")
             db_url = server.url("bench")
             if args.statements:
-                _query(db_url, "ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'")
+                _query(db_url, "ALTER SYSTEM SET shared_preload_libraries = 'pg_prewarm, pg_stat_statements'")
                 embedded_db.stop(pgdata)
                 server = embedded_db.start(pgdata=pgdata, port=embedded_db._free_port())
                 db_url = server.url("bench")
@@ -397,19 +397,32 @@ def main() -> None:
 
 def _open(pgdata: Path, statements: bool, shared_buffers: str | None = None) -> tuple[str, int]:
     """Start the embedded server kept in `pgdata` (with pg_stat_statements, another shared_buffers if
-    asked), migrate its database; return its URL and the server's pid."""
+    asked, else the embedded server's own settings), migrate its database, wait until the pages its cache
+    held at its last shutdown are read back in (pg_prewarm's worker, as after any restart); return its
+    URL and the server's pid."""
     server = embedded_db.start(pgdata=pgdata, port=embedded_db._free_port())
     embedded_db.ensure_database(server, "bench")
     db_url = server.url("bench")
-    if statements or shared_buffers:
-        if statements:
-            _query(db_url, "ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'")
-        _query(db_url, f"ALTER SYSTEM SET shared_buffers = '{shared_buffers}'" if shared_buffers
-               else "ALTER SYSTEM RESET shared_buffers")
+    wanted = {"shared_preload_libraries": "pg_prewarm, pg_stat_statements" if statements else None,
+              "shared_buffers": shared_buffers}
+    for name, value in wanted.items():  # None: the embedded server's own (portalnews.conf)
+        _query(db_url, f"ALTER SYSTEM SET {name} = %s" if value else f"ALTER SYSTEM RESET {name}",
+               (value,) if value else ())
+    _query(db_url, "SELECT pg_reload_conf()")
+    time.sleep(0.5)
+    if _query(db_url, "SELECT bool_or(pending_restart) FROM pg_settings")[0][0]:
         embedded_db.stop(pgdata)
         server = embedded_db.start(pgdata=pgdata, port=embedded_db._free_port())
         db_url = server.url("bench")
     migrate(db_url)
+    started, deadline = time.monotonic(), time.monotonic() + 900
+    prewarming = "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autoprewarm worker'"
+    while _query(db_url, prewarming)[0][0]:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{pgdata}: the cache was still being read back in after 900 s")
+        time.sleep(0.5)
+    if time.monotonic() - started > 1:
+        print(f"{pgdata}: cache read back in {time.monotonic() - started:.0f} s after the start", flush=True)
     return db_url, int((pgdata / "postmaster.pid").read_text().split()[0])
 
 
@@ -446,9 +459,9 @@ def compare(args) -> None:
             size_figures(db_url)
         search_figures(sides[-1][1], args.repeat, args.alternatives)
     finally:
-        if args.shared_buffers:  # the kept corpora are left with the embedded server's own setting
-            for _, db_url, _ in sides:
-                _query(db_url, "ALTER SYSTEM RESET shared_buffers")
+        for _, db_url, _ in sides:  # the kept corpora are left with the embedded server's own settings
+            _query(db_url, "ALTER SYSTEM RESET shared_buffers")
+            _query(db_url, "ALTER SYSTEM RESET shared_preload_libraries")
         for pgdata in dirs:
             embedded_db.stop(pgdata)
     print(f"load average at end: {_load_average()}")
