@@ -35,10 +35,12 @@ def test_two_worker_processes_share_the_pages_and_each_result_stays_with_its_pag
     jobs.run_portal(db_url, site.portal, [site.registry_file])
     before = worker_cpu()
 
-    again = clean.clean_pending(db_url, site.portal, force=True)
+    # Five passes: with the family's body hint a page cleans in a few ms, under the 10 ms the kernel
+    # counts CPU time in, so one pass of 8 pages could leave a worker's count unchanged.
+    passes = [clean.clean_pending(db_url, site.portal, force=True) for _ in range(5)]
 
     after = worker_cpu()
-    assert again.cleaned == len(site.expected)
+    assert [again.cleaned for again in passes] == [len(site.expected)] * 5
     assert len(after) == 2
     assert all(after[pid] > before.get(pid, 0.0) for pid in after), (before, after)  # both did work
     titles = {
