@@ -289,8 +289,9 @@ def shared_buffers_mb(memory: int) -> int:
     """PostgreSQL's cache for `memory` bytes. Its documentation starts a dedicated server at a quarter of
     the memory; this one shares the machine with Airflow and the crawl, so an eighth, never below
     PostgreSQL's own default (128 MB) nor above 4 GB. The default alone left the load stage 1.3-1.4x dearer
-    at 1,000,000 articles than at 10,000: inserting into the full-text index read its pages from outside
-    the cache (bench/README.md, "Load at 1,000,000: the embedded server's cache")."""
+    at 1,000,000 articles than at 10,000: the story-band, full-text and trigram indexes it touches (2.3 GB
+    there) were read from outside the cache (bench/README.md, "Load at 1,000,000: the embedded server's
+    cache")."""
     return max(128, min(4096, memory // 8 // 2**20))
 
 
